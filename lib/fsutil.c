@@ -1,0 +1,249 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "log.h"
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+int fs_tmp_open(int dirfd, const char *path, mode_t mode, struct fs_tmpfile *t)
+{
+	char *dir = dir_of(path);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	memset(t, 0, sizeof *t);
+	t->fd = t->dirfd = -1;
+	if (*base == '\0') {
+		free(dir);
+		errno = EISDIR;
+		return -1;
+	}
+	t->dirfd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (t->dirfd < 0)
+		return -1;
+	t->final_name = xstrdup(base);
+	for (int tries = 0; tries < 100; tries++) {
+		free(t->tmp_name);
+		t->tmp_name = xasprintf(".%s.%ld.%08lx.tmp", base, (long)getpid(),
+					(unsigned long)random());
+		t->fd = openat(t->dirfd, t->tmp_name,
+			       O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+		if (t->fd >= 0) {
+			/* umask must not decide the final mode */
+			if (fchmod(t->fd, mode) == 0)
+				return 0;
+			fs_tmp_abort(t);
+			return -1;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	int e = errno;
+	fs_tmp_abort(t);
+	errno = e;
+	return -1;
+}
+
+int fs_tmp_commit(struct fs_tmpfile *t)
+{
+	if (fsync(t->fd) < 0 || close(t->fd) < 0) {
+		int e = errno;
+		t->fd = -1;
+		fs_tmp_abort(t);
+		errno = e;
+		return -1;
+	}
+	t->fd = -1;
+	if (renameat(t->dirfd, t->tmp_name, t->dirfd, t->final_name) < 0) {
+		int e = errno;
+		fs_tmp_abort(t);
+		errno = e;
+		return -1;
+	}
+	fsync(t->dirfd);
+	free(t->tmp_name);
+	t->tmp_name = NULL;
+	fs_tmp_abort(t);
+	return 0;
+}
+
+void fs_tmp_abort(struct fs_tmpfile *t)
+{
+	int e = errno;
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->tmp_name && t->dirfd >= 0)
+		unlinkat(t->dirfd, t->tmp_name, 0);
+	if (t->dirfd >= 0)
+		close(t->dirfd);
+	free(t->tmp_name);
+	free(t->final_name);
+	memset(t, 0, sizeof *t);
+	t->fd = t->dirfd = -1;
+	errno = e;
+}
+
+int fs_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int fs_atomic_write(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	struct fs_tmpfile t;
+	if (fs_tmp_open(AT_FDCWD, path, mode, &t) < 0)
+		return -1;
+	if (fs_write_all(t.fd, buf, len) < 0) {
+		fs_tmp_abort(&t);
+		return -1;
+	}
+	return fs_tmp_commit(&t);
+}
+
+char *fs_read_file(const char *path, size_t max, size_t *lenp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *buf = xmalloc(cap + 1);
+	for (;;) {
+		if (len == cap) {
+			if (cap >= max) {
+				free(buf);
+				close(fd);
+				errno = EFBIG;
+				return NULL;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len > max) {
+		free(buf);
+		errno = EFBIG;
+		return NULL;
+	}
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return buf;
+}
+
+int fs_name_is_safe(const char *name)
+{
+	if (!name || *name == '\0' || *name == '/')
+		return 0;
+	const char *p = name;
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		p += n;
+		if (*p == '/')
+			p++;
+		if (end && *p == '\0')
+			return 0; /* trailing slash: empty last component */
+	}
+	return 1;
+}
+
+char *fs_join_safe(const char *dir, const char *name)
+{
+	if (!fs_name_is_safe(name)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	size_t dl = strlen(dir);
+	if (dl > 0 && dir[dl - 1] == '/')
+		return xasprintf("%s%s", dir, name);
+	return xasprintf("%s/%s", dir, name);
+}
+
+int fs_open_beneath(int dirfd, const char *name, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	if (!fs_name_is_safe(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (int)syscall(SYS_openat2, dirfd, name, &how, sizeof how);
+}
+
+int fs_mkdirs_beneath(int dirfd, const char *name, mode_t mode)
+{
+	if (!fs_name_is_safe(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	char *path = xstrdup(name);
+	int rc = 0;
+	for (char *p = path;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdirat(dirfd, path, mode) < 0 && errno != EEXIST) {
+			rc = -1;
+		} else {
+			/* an existing component must be a real directory, not a symlink */
+			int fd = fs_open_beneath(dirfd, path, O_RDONLY | O_DIRECTORY, 0);
+			if (fd < 0)
+				rc = -1;
+			else
+				close(fd);
+		}
+		*p = saved;
+		if (rc < 0 || saved == '\0')
+			break;
+	}
+	int e = errno;
+	free(path);
+	errno = e;
+	return rc;
+}

@@ -1,0 +1,61 @@
+# tests/lib.sh — sourced by every end-to-end test in tests/cli/.
+# Prints TAP: "ok N - what" / "not ok N - what". The runner counts them.
+#   ok CMD... -- assert a command succeeds        (desc from $T or the command)
+#   is GOT EXPECTED DESC                            string equality, shows both on failure
+#   t "description" CMD...                          like ok, with a description
+#   run CMD...                                      sets $out, $err, $rc
+#   scratch                                         a fresh temp dir, removed at exit
+#   at_exit CMD                                     cleanup, run in reverse order even on failure
+set -u
+CT_TOP=${CT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+CT_BIN=${CT_BIN:-$CT_TOP/build/asan/bin}
+export PATH=$CT_BIN:$PATH
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=99}
+_tap_n=0
+_tap_fail=0
+_cleanups=()
+
+at_exit() { _cleanups+=("$*"); }
+_run_cleanups() {
+	local i
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[$i]}" >/dev/null 2>&1 || true; done
+}
+trap '_run_cleanups; [ $_tap_fail -eq 0 ]' EXIT
+trap 'exit 130' INT TERM
+
+_pass() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1"; }
+_fail() { _tap_n=$((_tap_n + 1)); _tap_fail=$((_tap_fail + 1)); echo "not ok $_tap_n - $1"; }
+
+t() {
+	local desc=$1; shift
+	if "$@"; then _pass "$desc"; else _fail "$desc"; echo "#   command: $*"; fi
+}
+
+is() {
+	if [ "$1" = "$2" ]; then _pass "$3"; else
+		_fail "$3"
+		echo "#   got:      $(printf '%s' "$1" | head -c 2000 | sed '2,$s/^/#             /')"
+		echo "#   expected: $(printf '%s' "$2" | head -c 2000 | sed '2,$s/^/#             /')"
+	fi
+}
+
+like() { # like GOT REGEX DESC
+	if printf '%s' "$1" | grep -qE -- "$2"; then _pass "$3"; else
+		_fail "$3"; echo "#   got: $(printf '%s' "$1" | head -c 2000)"; echo "#   wanted match: $2"; fi
+}
+
+run() {
+	local f; f=$(mktemp)
+	out=$("$@" 2>"$f"); rc=$?
+	err=$(cat "$f"); rm -f "$f"
+	return 0
+}
+
+scratch() {
+	local d; d=$(mktemp -d /tmp/ct-test.XXXXXX)
+	at_exit "rm -rf '$d'"
+	echo "$d"
+}
+
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
