@@ -1,0 +1,536 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "nodeset.h"
+
+/* ---- ordered set with a hash index ---- */
+
+void nodeset_init(struct nodeset *ns) { memset(ns, 0, sizeof *ns); }
+
+void nodeset_free(struct nodeset *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->names[i]);
+	free(ns->names);
+	free(ns->hash);
+	memset(ns, 0, sizeof *ns);
+}
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+/* Slot for NAME: the one holding it, or the empty one where it would go. */
+static size_t *slot_for(const struct nodeset *ns, const char *name)
+{
+	size_t mask = ns->hash_cap - 1;
+	for (size_t i = hash_str(name) & mask;; i = (i + 1) & mask) {
+		size_t v = ns->hash[i];
+		if (v == 0 || strcmp(ns->names[v - 1], name) == 0)
+			return &ns->hash[i];
+	}
+}
+
+static void rehash(struct nodeset *ns, size_t cap)
+{
+	free(ns->hash);
+	ns->hash_cap = cap;
+	ns->hash = xcalloc(cap, sizeof *ns->hash);
+	for (size_t i = 0; i < ns->n; i++)
+		*slot_for(ns, ns->names[i]) = i + 1;
+}
+
+int nodeset_contains(const struct nodeset *ns, const char *name)
+{
+	return ns->hash_cap && *slot_for(ns, name) != 0;
+}
+
+int nodeset_add(struct nodeset *ns, const char *name)
+{
+	if ((ns->n + 1) * 2 > ns->hash_cap)
+		rehash(ns, ns->hash_cap ? ns->hash_cap * 2 : 64);
+	size_t *slot = slot_for(ns, name);
+	if (*slot)
+		return 0;
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? ns->cap * 2 : 16;
+		ns->names = xreallocarray(ns->names, ns->cap, sizeof *ns->names);
+	}
+	ns->names[ns->n++] = xstrdup(name);
+	*slot = ns->n;
+	return 1;
+}
+
+void nodeset_difference(struct nodeset *a, const struct nodeset *b)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		if (nodeset_contains(b, a->names[i]))
+			free(a->names[i]);
+		else
+			a->names[j++] = a->names[i];
+	}
+	a->n = j;
+	if (a->hash_cap)
+		rehash(a, a->hash_cap);
+}
+
+void nodeset_union(struct nodeset *a, const struct nodeset *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		nodeset_add(a, b->names[i]);
+}
+
+/* ---- expansion ---- */
+
+struct range {
+	unsigned long lo, hi, step;
+	int pad;
+};
+
+struct group { /* one "[...]" */
+	struct range *r;
+	size_t n;
+};
+
+static int parse_number(const char **p, unsigned long *v, int *digits)
+{
+	const char *s = *p;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	char *end;
+	*v = strtoul(s, &end, 10);
+	if (errno || end - s > 9)
+		return -1;
+	*digits = (int)(end - s);
+	*p = end;
+	return 0;
+}
+
+/* Parse the inside of "[...]" from *P (just after '['), leaving *P after ']'. */
+static int parse_group(const char **p, struct group *g, char *err, size_t errlen, const char *expr)
+{
+	const char *s = *p;
+	for (;;) {
+		struct range r = {.step = 1};
+		int d1, d2;
+		const char *lo_text = s;
+		if (parse_number(&s, &r.lo, &d1) < 0) {
+			if (*s == '\0')
+				snprintf(err, errlen, "missing ']' in '%s'", expr);
+			else
+				snprintf(err, errlen, "bad number in range at '%.40s' in '%s'", s, expr);
+			return -1;
+		}
+		r.hi = r.lo;
+		r.pad = (d1 > 1 && lo_text[0] == '0') ? d1 : 0;
+		if (*s == '-') {
+			s++;
+			if (parse_number(&s, &r.hi, &d2) < 0) {
+				snprintf(err, errlen, "bad range end at '%.40s' in '%s'", s, expr);
+				return -1;
+			}
+			if (r.hi < r.lo) {
+				snprintf(err, errlen, "descending range %lu-%lu in '%s'", r.lo, r.hi, expr);
+				return -1;
+			}
+			if (*s == '/') {
+				s++;
+				int d3;
+				if (parse_number(&s, &r.step, &d3) < 0 || r.step == 0) {
+					snprintf(err, errlen, "bad step at '%.40s' in '%s'", s, expr);
+					return -1;
+				}
+			}
+		}
+		g->r = xreallocarray(g->r, g->n + 1, sizeof *g->r);
+		g->r[g->n++] = r;
+		if (*s == ',') {
+			s++;
+			continue;
+		}
+		if (*s == ']') {
+			*p = s + 1;
+			return 0;
+		}
+		if (*s)
+			snprintf(err, errlen, "unexpected '%c' in range in '%s'", *s, expr);
+		else
+			snprintf(err, errlen, "missing ']' in '%s'", expr);
+		return -1;
+	}
+}
+
+static size_t group_count(const struct group *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < g->n; i++)
+		n += (g->r[i].hi - g->r[i].lo) / g->r[i].step + 1;
+	return n;
+}
+
+static int valid_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.' || c == '@' || c == ':';
+}
+
+struct pattern {
+	char **texts; /* n_groups + 1 literal pieces */
+	struct group *groups;
+	size_t ngroups;
+};
+
+static void pattern_free(struct pattern *pt)
+{
+	for (size_t i = 0; i <= pt->ngroups; i++)
+		free(pt->texts ? pt->texts[i] : NULL);
+	for (size_t i = 0; i < pt->ngroups; i++)
+		free(pt->groups[i].r);
+	free(pt->texts);
+	free(pt->groups);
+}
+
+static int parse_item(const char *item, const char *expr, struct pattern *pt, char *err, size_t errlen)
+{
+	memset(pt, 0, sizeof *pt);
+	pt->texts = xcalloc(1, sizeof *pt->texts);
+	const char *s = item, *lit = item;
+	for (;;) {
+		if (*s == '[' || *s == '\0') {
+			size_t i = pt->ngroups;
+			pt->texts[i] = xstrndup(lit, (size_t)(s - lit));
+			if (*s == '\0')
+				return 0;
+			s++;
+			pt->groups = xreallocarray(pt->groups, i + 1, sizeof *pt->groups);
+			memset(&pt->groups[i], 0, sizeof pt->groups[i]);
+			pt->ngroups++;
+			pt->texts = xreallocarray(pt->texts, pt->ngroups + 1, sizeof *pt->texts);
+			pt->texts[pt->ngroups] = NULL;
+			if (parse_group(&s, &pt->groups[i], err, errlen, expr) < 0)
+				return -1;
+			lit = s;
+		} else if (*s == ']') {
+			snprintf(err, errlen, "unexpected ']' in '%s'", expr);
+			return -1;
+		} else if (!valid_name_char(*s)) {
+			snprintf(err, errlen, "invalid character '%c' in host list '%s'", *s, expr);
+			return -1;
+		} else {
+			s++;
+		}
+	}
+}
+
+static void expand_rec(struct nodeset *ns, const struct pattern *pt, size_t gi, char *buf, size_t len)
+{
+	size_t tl = strlen(pt->texts[gi]);
+	memcpy(buf + len, pt->texts[gi], tl);
+	len += tl;
+	if (gi == pt->ngroups) {
+		buf[len] = '\0';
+		nodeset_add(ns, buf);
+		return;
+	}
+	const struct group *g = &pt->groups[gi];
+	for (size_t i = 0; i < g->n; i++)
+		for (unsigned long v = g->r[i].lo; v <= g->r[i].hi; v += g->r[i].step) {
+			int n = sprintf(buf + len, "%0*lu", g->r[i].pad, v);
+			expand_rec(ns, pt, gi + 1, buf, len + (size_t)n);
+			if (g->r[i].hi - v < g->r[i].step)
+				break;
+		}
+}
+
+static int expand_item(struct nodeset *ns, const char *item, const char *expr, char *err, size_t errlen)
+{
+	struct pattern pt;
+	if (*item == '\0') {
+		snprintf(err, errlen, "empty host name in '%s'", expr);
+		return -1;
+	}
+	int rc = parse_item(item, expr, &pt, err, errlen);
+	if (rc == 0) {
+		size_t total = 1;
+		for (size_t i = 0; i < pt.ngroups && total <= NODESET_MAX; i++)
+			total *= group_count(&pt.groups[i]);
+		if (total > NODESET_MAX || ns->n + total > NODESET_MAX) {
+			snprintf(err, errlen, "host list '%s' expands to more than %d names", expr, NODESET_MAX);
+			rc = -1;
+		} else {
+			char *buf = xmalloc(strlen(item) + pt.ngroups * 12 + 1);
+			expand_rec(ns, &pt, 0, buf, 0);
+			free(buf);
+		}
+	}
+	pattern_free(&pt);
+	return rc;
+}
+
+int nodeset_expand(struct nodeset *ns, const char *expr, char *err, size_t errlen)
+{
+	const char *s = expr;
+	int depth = 0;
+	const char *start = s;
+	for (;; s++) {
+		if (*s == '[')
+			depth++;
+		else if (*s == ']')
+			depth--;
+		if ((*s == ',' && depth == 0) || *s == '\0') {
+			char *item = xstrndup(start, (size_t)(s - start));
+			int rc = expand_item(ns, item, expr, err, errlen);
+			free(item);
+			if (rc < 0)
+				return -1;
+			if (*s == '\0')
+				return 0;
+			start = s + 1;
+		}
+	}
+}
+
+static int expand_lines(struct nodeset *ns, char *text, const char *src, char *err, size_t errlen)
+{
+	int lineno = 0;
+	for (char *line = text, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *s = line;
+		while (isspace((unsigned char)*s))
+			s++;
+		char *e = s + strlen(s);
+		while (e > s && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		if (*s == '\0')
+			continue;
+		char msg[512];
+		if (nodeset_expand(ns, s, msg, sizeof msg) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", src, lineno, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static char *read_stream(FILE *f)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = xmalloc(cap);
+	size_t n;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (len + 1 == cap)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+int nodeset_expand_arg(struct nodeset *ns, const char *arg, char *err, size_t errlen)
+{
+	char *text;
+	const char *src;
+	if (strcmp(arg, "-") == 0) {
+		text = read_stream(stdin);
+		src = "<stdin>";
+	} else if (arg[0] == '^') {
+		src = arg + 1;
+		text = fs_read_file(src, 64u << 20, NULL);
+		if (!text) {
+			snprintf(err, errlen, "%s: %s", src, strerror(errno));
+			return -1;
+		}
+	} else {
+		return nodeset_expand(ns, arg, err, errlen);
+	}
+	int rc = expand_lines(ns, text, src, err, errlen);
+	free(text);
+	return rc;
+}
+
+/* ---- folding ---- */
+
+struct numname {
+	const char *name;
+	size_t prefix_len, digits_len; /* name = prefix digits suffix */
+	unsigned long value;
+	size_t order; /* first appearance of its pattern */
+};
+
+static void split_last_number(const char *name, struct numname *nn)
+{
+	size_t len = strlen(name), end = len;
+	nn->name = name;
+	while (end > 0 && !isdigit((unsigned char)name[end - 1]))
+		end--;
+	size_t start = end;
+	while (start > 0 && isdigit((unsigned char)name[start - 1]))
+		start--;
+	nn->digits_len = end - start;
+	if (nn->digits_len == 0 || nn->digits_len > 9) {
+		nn->prefix_len = len;
+		nn->digits_len = 0;
+		nn->value = 0;
+		return;
+	}
+	nn->prefix_len = start;
+	nn->value = strtoul(name + start, NULL, 10);
+}
+
+/* Order by pattern (prefix, suffix), then value; names without a number stand alone. */
+static int cmp_pattern(const struct numname *a, const struct numname *b)
+{
+	size_t n = a->prefix_len < b->prefix_len ? a->prefix_len : b->prefix_len;
+	int c = memcmp(a->name, b->name, n);
+	if (c)
+		return c;
+	if (a->prefix_len != b->prefix_len)
+		return a->prefix_len < b->prefix_len ? -1 : 1;
+	if (!a->digits_len || !b->digits_len)
+		return a->digits_len == b->digits_len ? 0 : (a->digits_len ? 1 : -1);
+	return strcmp(a->name + a->prefix_len + a->digits_len, b->name + b->prefix_len + b->digits_len);
+}
+
+static int pad_of(const struct numname *nn)
+{
+	return (nn->digits_len > 1 && nn->name[nn->prefix_len] == '0') ? (int)nn->digits_len : 0;
+}
+
+static int cmp_by_pattern(const void *pa, const void *pb)
+{
+	const struct numname *a = pa, *b = pb;
+	int c = cmp_pattern(a, b);
+	if (c)
+		return c;
+	if (a->value != b->value)
+		return a->value < b->value ? -1 : 1;
+	if (pad_of(a) != pad_of(b))
+		return pad_of(a) - pad_of(b);
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int cmp_numname(const void *pa, const void *pb)
+{
+	const struct numname *a = pa, *b = pb;
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	if (a->value != b->value)
+		return a->value < b->value ? -1 : 1;
+	return pad_of(a) - pad_of(b);
+}
+
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void sb_add(struct strbuf *sb, const char *s, size_t n)
+{
+	if (sb->len + n + 1 > sb->cap) {
+		sb->cap = (sb->len + n + 1) * 2;
+		sb->s = xrealloc(sb->s, sb->cap);
+	}
+	memcpy(sb->s + sb->len, s, n);
+	sb->len += n;
+	sb->s[sb->len] = '\0';
+}
+
+static void sb_printf(struct strbuf *sb, const char *fmt, int pad, unsigned long v)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof tmp, fmt, pad, v);
+	sb_add(sb, tmp, (size_t)n);
+}
+
+/* Can V (written as in NN) continue a run padded to PAD? */
+static int fits_pad(const struct numname *nn, int pad)
+{
+	int p = pad_of(nn);
+	return p == pad || (p == 0 && (int)nn->digits_len >= pad);
+}
+
+static void fold_group(struct strbuf *sb, const struct numname *g, size_t n)
+{
+	const struct numname *first = &g[0];
+	if (first->digits_len == 0) {
+		sb_add(sb, first->name, strlen(first->name));
+		return;
+	}
+	sb_add(sb, first->name, first->prefix_len);
+	if (n > 1)
+		sb_add(sb, "[", 1);
+	for (size_t i = 0; i < n;) {
+		int pad = pad_of(&g[i]);
+		size_t j = i;
+		while (j + 1 < n && g[j + 1].value == g[j].value + 1 && fits_pad(&g[j + 1], pad))
+			j++;
+		if (i > 0)
+			sb_add(sb, ",", 1);
+		sb_printf(sb, "%0*lu", pad, g[i].value);
+		if (j > i) {
+			sb_add(sb, "-", 1);
+			sb_printf(sb, "%0*lu", pad, g[j].value);
+		}
+		i = j + 1;
+	}
+	if (n > 1)
+		sb_add(sb, "]", 1);
+	const char *suffix = first->name + first->prefix_len + first->digits_len;
+	sb_add(sb, suffix, strlen(suffix));
+}
+
+char *nodeset_fold(char *const *names, size_t n)
+{
+	struct numname *nn = xcalloc(n ? n : 1, sizeof *nn);
+	for (size_t i = 0; i < n; i++) {
+		split_last_number(names[i], &nn[i]);
+		nn[i].order = i;
+	}
+	/* group by pattern; drop repeated names; a group keeps its first appearance */
+	qsort(nn, n, sizeof *nn, cmp_by_pattern);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m > 0 && strcmp(nn[m - 1].name, nn[i].name) == 0)
+			continue;
+		nn[m++] = nn[i];
+	}
+	for (size_t i = 0; i < m;) {
+		size_t j = i + 1, first = nn[i].order;
+		while (j < m && nn[i].digits_len && cmp_pattern(&nn[i], &nn[j]) == 0)
+			first = nn[j].order < first ? nn[j].order : first, j++;
+		for (size_t k = i; k < j; k++)
+			nn[k].order = first;
+		i = j;
+	}
+	qsort(nn, m, sizeof *nn, cmp_numname);
+	struct strbuf sb = {0};
+	sb_add(&sb, "", 0);
+	for (size_t i = 0; i < m;) {
+		size_t j = i + 1;
+		while (j < m && nn[j].order == nn[i].order)
+			j++;
+		if (sb.len)
+			sb_add(&sb, ",", 1);
+		fold_group(&sb, &nn[i], j - i);
+		i = j;
+	}
+	free(nn);
+	return sb.s;
+}
