@@ -141,10 +141,18 @@ static int node_line(struct parser *p, const char *s)
 
 	const char *lb = strchr(s, '[');
 	if (lb && strchr(lb + 1, '[') == NULL) {
-		/* numbers of the one bracket group, in the same order as the names */
+		/* numbers of the one bracket group, unpadded, in the same order as the names */
 		char *group = xstrndup(lb, (size_t)(strchr(lb, ']') - lb + 1));
+		struct nodeset padded;
+		nodeset_init(&padded);
+		nodeset_expand(&padded, group, msg, sizeof msg);
 		nodeset_init(&p->range_numbers);
-		nodeset_expand(&p->range_numbers, group, msg, sizeof msg);
+		for (size_t i = 0; i < padded.n; i++) {
+			char num[24];
+			snprintf(num, sizeof num, "%ld", strtol(padded.names[i], NULL, 10));
+			nodeset_add(&p->range_numbers, num);
+		}
+		nodeset_free(&padded);
 		free(group);
 		p->range_open = 1;
 	}
@@ -168,12 +176,11 @@ static int exclude_line(struct parser *p, char *arg)
 	if (nodeset_expand(&nums, expr, msg, sizeof msg) < 0)
 		rc = perr(p, "bad exclude '%s'", arg);
 	for (size_t i = 0; rc == 0 && i < nums.n; i++) {
+		char num[24];
 		long want = strtol(nums.names[i], NULL, 10);
-		size_t k;
-		for (k = 0; k < p->range_numbers.n; k++)
-			if (strtol(p->range_numbers.names[k], NULL, 10) == want)
-				break;
-		if (k == p->range_numbers.n)
+		snprintf(num, sizeof num, "%ld", want);
+		long k = nodeset_index(&p->range_numbers, num);
+		if (k < 0)
 			rc = perr(p, "exclude %ld: no such node number in the range above", want);
 		else
 			p->cur->nodes[p->range_first + k].excluded = 1;

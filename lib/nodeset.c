@@ -55,6 +55,11 @@ int nodeset_contains(const struct nodeset *ns, const char *name)
 	return ns->hash_cap && *slot_for(ns, name) != 0;
 }
 
+long nodeset_index(const struct nodeset *ns, const char *name)
+{
+	return ns->hash_cap ? (long)*slot_for(ns, name) - 1 : -1;
+}
+
 int nodeset_add(struct nodeset *ns, const char *name)
 {
 	if ((ns->n + 1) * 2 > ns->hash_cap)

@@ -27,6 +27,8 @@ void nodeset_free(struct nodeset *ns);
 /* Add NAME unless present. Returns 1 if added, 0 if it was there. */
 int nodeset_add(struct nodeset *ns, const char *name);
 int nodeset_contains(const struct nodeset *ns, const char *name);
+/* Index of NAME in insertion order, or -1. */
+long nodeset_index(const struct nodeset *ns, const char *name);
 /* Remove every name of B from A, keeping A's order. */
 void nodeset_difference(struct nodeset *a, const struct nodeset *b);
 void nodeset_union(struct nodeset *a, const struct nodeset *b);
