@@ -1,0 +1,148 @@
+/*
+ * envswitch — persistent per-user and system module choices for future
+ * shells (env-switcher's model): "envswitch mpi = openmpi-4.1" makes every
+ * new login shell load mpi/openmpi-4.1 through Environment Modules or Lmod.
+ */
+#include <popt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "actions.h"
+#include "log.h"
+
+enum mode { M_NONE, M_SET, M_SHOW, M_LIST, M_RM, M_INIT, M_APPLY };
+
+static char *user_file(void)
+{
+	const char *home = getenv("HOME");
+	if (!home || !*home) {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : NULL;
+	}
+	return home ? xasprintf("%s/.envswitch.conf", home) : NULL;
+}
+
+/* The positional words: "TAG", "TAG = NAME", "TAG=NAME" or "TAG= NAME". */
+static int split_words(const char **words, char **tag, char **name)
+{
+	size_t len = 1;
+	for (size_t i = 0; words && words[i]; i++)
+		len += strlen(words[i]);
+	char *all = xcalloc(1, len);
+	for (size_t i = 0; words && words[i]; i++)
+		strcat(all, words[i]);
+	char *eq = strchr(all, '=');
+	*name = NULL;
+	if (eq) {
+		*eq = '\0';
+		*name = xstrdup(eq + 1);
+	}
+	*tag = all[0] ? all : NULL;
+	if (!*tag)
+		free(all);
+	return eq ? 1 : 0;
+}
+
+static void usage_error(poptContext pc, const char *msg)
+{
+	warnmsg("%s", msg);
+	poptPrintUsage(pc, stderr, 0);
+	exit(1);
+}
+
+int main(int argc, const char **argv)
+{
+	int system = 0, user = 0, show = 0, list = 0, rm = 0, version = 0, quiet = 0, verbosity = 0;
+	char *init_shell = NULL, *apply_shell = NULL, *config = NULL;
+	struct envsw_ctx c = {0};
+	struct poptOption opts[] = {
+		{"system", 0, POPT_ARG_NONE, &system, 0, "set or remove the system default (the system file)", NULL},
+		{"user", 0, POPT_ARG_NONE, &user, 0, "remove the user's own setting (default)", NULL},
+		{"show", 0, POPT_ARG_NONE, &show, 0, "print the choice in force for TAG, or for every tag", NULL},
+		{"list", 'l', POPT_ARG_NONE, &list, 0, "print each tag with the names MODULEPATH offers and the current choice",
+		 NULL},
+		{"rm", 0, POPT_ARG_NONE, &rm, 0, "remove the setting of TAG (user file; --system: system file)", NULL},
+		{"force", 'f', POPT_ARG_NONE, &c.force, 0, "save a name even if no modulefile provides it", NULL},
+		{"init", 0, POPT_ARG_STRING, &init_shell, 0, "print the login snippet for SHELL (for /etc/profile.d)",
+		 "sh|bash|zsh|csh|tcsh|fish"},
+		{"apply", 0, POPT_ARG_STRING, &apply_shell, 0,
+		 "print code that switches the current shell: eval \"$(envswitch --apply bash)\"", "SHELL"},
+		{"config", 'c', POPT_ARG_STRING, &config, 0, "system file (default: $ENVSWITCH_CONF or " SYSCONFDIR
+		 "/envswitch.conf)", "FILE"},
+		{"json", 0, POPT_ARG_NONE, &c.json, 0, "--show and --list as JSON", NULL},
+		{"quiet", 'q', POPT_ARG_NONE, &quiet, 0, "only errors on stderr", NULL},
+		{"verbose", 'v', POPT_ARG_NONE, &verbosity, 0, "say what was done", NULL},
+		{"version", 'V', POPT_ARG_NONE, &version, 0, "print the version", NULL},
+		POPT_AUTOHELP POPT_TABLEEND};
+
+	log_init(argv[0]);
+	poptContext pc = poptGetContext("envswitch", argc, argv, opts, 0);
+	poptSetOtherOptionHelp(pc, "[OPTIONS] [TAG [= NAME]]");
+	int r = poptGetNextOpt(pc);
+	if (r < -1)
+		usage_error(pc, poptStrerror(r));
+	if (version) {
+		printf("envswitch %s\n", CT_VERSION);
+		poptFreeContext(pc);
+		return 0;
+	}
+	log_set_verbosity(quiet ? LOG_QUIET : verbosity ? LOG_VERBOSE : LOG_NORMAL);
+
+	char *tag, *name;
+	int set = split_words(poptGetArgs(pc), &tag, &name);
+	enum mode m = M_NONE;
+	int modes = !!set + !!show + !!list + !!rm + !!init_shell + !!apply_shell;
+	if (modes > 1)
+		usage_error(pc, "give one of TAG = NAME, --show, --list, --rm, --init, --apply");
+	m = set ? M_SET : show ? M_SHOW : list ? M_LIST : rm ? M_RM : init_shell ? M_INIT : apply_shell ? M_APPLY
+	  : tag ? M_SHOW : M_NONE;
+	if (m == M_NONE)
+		usage_error(pc, "nothing to do: give TAG = NAME, --show, --list, --rm, --init SHELL or --apply SHELL");
+	if ((m == M_SET || m == M_RM) && (!tag || (m == M_SET && !*name)))
+		usage_error(pc, m == M_SET ? "usage: envswitch TAG = NAME [--system]" : "usage: envswitch TAG --rm");
+	if (tag && (m == M_LIST || m == M_INIT || m == M_APPLY))
+		usage_error(pc, "--list, --init and --apply take no TAG");
+	if (system && user)
+		usage_error(pc, "--system and --user exclude each other");
+
+	const char *env = getenv("ENVSWITCH_CONF");
+	c.sysconf = config ? config : (env && *env) ? env : SYSCONFDIR "/envswitch.conf";
+	c.sysconf_given = config || (env && *env);
+	char *uf = user_file();
+	c.userconf = uf;
+
+	int status = 1;
+	switch (m) {
+	case M_SET:
+		status = envsw_cmd_set(&c, tag, name, system);
+		break;
+	case M_RM:
+		status = envsw_cmd_rm(&c, tag, system);
+		break;
+	case M_SHOW:
+		status = envsw_cmd_show(&c, tag);
+		break;
+	case M_LIST:
+		status = envsw_cmd_list(&c);
+		break;
+	case M_INIT:
+		status = envsw_cmd_init(&c, init_shell);
+		break;
+	case M_APPLY:
+		status = envsw_cmd_apply(&c, apply_shell);
+		break;
+	case M_NONE:
+		break;
+	}
+	free(uf);
+	free(tag);
+	free(name);
+	free(init_shell);
+	free(apply_shell);
+	free(config);
+	poptFreeContext(pc);
+	return status;
+}

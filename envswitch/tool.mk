@@ -1,0 +1,4 @@
+TOOLS += envswitch
+envswitch_PKGS = popt jansson
+envswitch_LDLIBS =
+envswitch_LINKS =
