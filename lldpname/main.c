@@ -1,0 +1,198 @@
+/*
+ * lldpname — derive this node's hostname from the switch port it is cabled
+ * to: wait for an LLDP or CDP frame, apply /etc/lldpname.conf, print the
+ * name (and with --set make it the hostname).
+ *
+ * Exit: 0 named, 1 usage or local error, 3 no LLDP/CDP frame in time,
+ * 4 frames seen but no rule gave a name.
+ */
+#include <popt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "frame.h"
+#include "log.h"
+#include "rules.h"
+#include "sethost.h"
+#include "show.h"
+
+enum { EXIT_NAMED = 0, EXIT_USAGE = 1, EXIT_NO_FRAME = 3, EXIT_NO_RULE = 4 };
+
+struct opts {
+	char **ifs;
+	size_t nifs;
+	char *pcap;
+	char *config;
+	double timeout;
+	int set, show, all, json;
+	char *hostname_file;
+};
+
+enum { OPT_IF = 1, OPT_VERSION, OPT_QUIET, OPT_VERBOSE };
+
+static void parse_options(int argc, const char **argv, struct opts *o)
+{
+	char *iface = NULL;
+	struct poptOption table[] = {
+		{"interface", 'i', POPT_ARG_STRING, &iface, OPT_IF,
+		 "listen on IF (repeatable; default: every up Ethernet interface)", "IF"},
+		{"pcap", 0, POPT_ARG_STRING, &o->pcap, 0, "read frames from a capture file instead", "FILE"},
+		{"config", 'c', POPT_ARG_STRING, &o->config, 0,
+		 "rules file (default $LLDPNAME_CONF, else " SYSCONFDIR "/lldpname.conf)", "FILE"},
+		{"timeout", 't', POPT_ARG_DOUBLE, &o->timeout, 0, "wait at most S seconds for a frame (default 65)",
+		 "S"},
+		{"set", 0, POPT_ARG_NONE, &o->set, 0, "also set the hostname and write /etc/hostname", NULL},
+		{"hostname-file", 0, POPT_ARG_STRING, &o->hostname_file, 0,
+		 "file --set writes (default /etc/hostname)", "FILE"},
+		{"show", 0, POPT_ARG_NONE, &o->show, 0, "print every TLV of the frame, then the name", NULL},
+		{"all", 'a', POPT_ARG_NONE, &o->all, 0,
+		 "with --show or --json: every frame until the timeout or the end of the file, no naming", NULL},
+		{"json", 0, POPT_ARG_NONE, &o->json, 0, "print the neighbour and the result as JSON", NULL},
+		{"quiet", 'q', POPT_ARG_NONE, NULL, OPT_QUIET, "only errors on stderr", NULL},
+		{"verbose", 'v', POPT_ARG_NONE, NULL, OPT_VERBOSE, "say more on stderr (twice: debug)", NULL},
+		{"version", 0, POPT_ARG_NONE, NULL, OPT_VERSION, "print the version and exit", NULL},
+		POPT_AUTOHELP POPT_TABLEEND};
+	poptContext pc = poptGetContext("lldpname", argc, argv, table, 0);
+	poptSetOtherOptionHelp(pc, "[OPTIONS]");
+	int rc;
+	while ((rc = poptGetNextOpt(pc)) > 0) {
+		switch (rc) {
+		case OPT_IF:
+			o->ifs = xreallocarray(o->ifs, o->nifs + 1, sizeof *o->ifs);
+			o->ifs[o->nifs++] = iface;
+			break;
+		case OPT_QUIET:
+			log_set_verbosity(LOG_QUIET);
+			break;
+		case OPT_VERBOSE:
+			log_set_verbosity(log_verbosity() + 1);
+			break;
+		case OPT_VERSION:
+			printf("lldpname %s\n", CT_VERSION);
+			exit(0);
+		}
+	}
+	if (rc < -1)
+		die(EXIT_USAGE, "%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
+	if (poptPeekArg(pc))
+		die(EXIT_USAGE, "unexpected argument '%s' (see --help)", poptPeekArg(pc));
+	poptFreeContext(pc);
+	if (o->pcap && o->nifs)
+		die(EXIT_USAGE, "--pcap and -i exclude each other");
+	if (o->timeout < 0 || o->timeout > 86400)
+		die(EXIT_USAGE, "timeout %g: expected 0 to 86400 seconds", o->timeout);
+	if (o->all && !o->show && !o->json)
+		die(EXIT_USAGE, "--all goes with --show or --json");
+	if (o->all && o->set)
+		die(EXIT_USAGE, "--all and --set exclude each other");
+}
+
+static struct lldpn_rules *load_rules(const struct opts *o)
+{
+	const char *path = o->config ? o->config : getenv("LLDPNAME_CONF");
+	if (!path || !*path)
+		path = SYSCONFDIR "/lldpname.conf";
+	char err[1024];
+	struct lldpn_rules *r = lldpn_rules_load(path, err, sizeof err);
+	if (!r)
+		die(EXIT_USAGE, "%s", err);
+	return r;
+}
+
+static struct lldpn_capture *open_capture(const struct opts *o)
+{
+	char err[1024];
+	struct lldpn_capture *c = o->pcap ? lldpn_capture_file(o->pcap, err, sizeof err)
+					  : lldpn_capture_live(o->ifs, o->nifs, err, sizeof err);
+	if (!c)
+		die(EXIT_USAGE, "%s", err);
+	return c;
+}
+
+/* Name neighbour N (heard on IFNAME), print it, maybe set it. The exit status. */
+static int name_neighbor(const struct opts *o, const char *ifname, const struct lldpn_neighbor *n,
+			 const struct lldpn_rules *rules)
+{
+	char err[1024];
+	struct lldpn_naming nm;
+	int status = EXIT_NAMED;
+	if (o->show && !o->json)
+		lldpn_show_text(stdout, ifname, n);
+	if (lldpn_rules_apply(rules, n, &nm, err, sizeof err) < 0)
+		status = EXIT_NO_RULE;
+	else if (o->set && lldpn_set_hostname(nm.hostname, o->hostname_file, err, sizeof err) < 0)
+		status = EXIT_USAGE;
+	if (status != EXIT_NAMED)
+		warnmsg("%s", err);
+	if (o->json)
+		lldpn_show_json(stdout, ifname, n, &nm, status == EXIT_NAMED ? NULL : err);
+	else if (status == EXIT_NAMED)
+		printf(o->show ? "Hostname: %s\n" : "%s\n", nm.hostname);
+	free(nm.hostname);
+	return status;
+}
+
+static int run(const struct opts *o, struct lldpn_capture *cap, const struct lldpn_rules *rules)
+{
+	double deadline = lldpn_now() + o->timeout;
+	struct lldpn_frame f;
+	char err[1024];
+	size_t frames = 0, good = 0;
+	int rc;
+	while ((rc = lldpn_capture_next(cap, deadline, &f, err, sizeof err)) == 1) {
+		struct lldpn_neighbor n;
+		frames++;
+		int r = lldpn_frame_parse(f.link, f.data, f.len, &n, err, sizeof err);
+		if (r == LLDPN_FRAME_OTHER)
+			continue;
+		if (r == LLDPN_FRAME_BAD) {
+			if (lldpn_capture_is_file(cap))
+				warnmsg("%s: frame %zu: skipping malformed frame: %s", f.ifname, frames, err);
+			else
+				warnmsg("%s: skipping malformed frame: %s", f.ifname, err);
+			continue;
+		}
+		good++;
+		if (!o->all) {
+			int status = name_neighbor(o, f.ifname, &n, rules);
+			lldpn_neighbor_free(&n);
+			return status;
+		}
+		if (o->json)
+			lldpn_show_json(stdout, f.ifname, &n, NULL, NULL);
+		else
+			lldpn_show_text(stdout, f.ifname, &n);
+		lldpn_neighbor_free(&n);
+	}
+	if (rc < 0)
+		die(EXIT_USAGE, "%s", err);
+	if (o->all && good)
+		return EXIT_NAMED;
+	if (lldpn_capture_is_file(cap))
+		snprintf(err, sizeof err, "no valid LLDP or CDP frame in %s", lldpn_capture_what(cap));
+	else
+		snprintf(err, sizeof err, "no valid LLDP or CDP frame on %s within %g s", lldpn_capture_what(cap),
+			 o->timeout);
+	warnmsg("%s", err);
+	if (o->json)
+		lldpn_show_json(stdout, NULL, NULL, NULL, err);
+	return EXIT_NO_FRAME;
+}
+
+int main(int argc, char **argv)
+{
+	log_init(argv[0]);
+	struct opts o = {.timeout = 65, .hostname_file = "/etc/hostname"};
+	parse_options(argc, (const char **)argv, &o);
+	struct lldpn_rules *rules = o.all ? NULL : load_rules(&o);
+	struct lldpn_capture *cap = open_capture(&o);
+	int status = run(&o, cap, rules);
+	lldpn_capture_close(cap);
+	lldpn_rules_free(rules);
+	free(o.ifs);
+	if (fflush(stdout) != 0)
+		die_errno(EXIT_USAGE, "stdout");
+	return status;
+}
