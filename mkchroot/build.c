@@ -1,0 +1,175 @@
+/*
+ * build — one node root from a template (see build.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "golden.h"
+#include "log.h"
+#include "run.h"
+#include "stateless.h"
+#include "unpack.h"
+
+/* PATH may not exist, or be an empty directory. 0 if usable. */
+static int target_ok(const char *path)
+{
+	struct stat sb;
+	if (lstat(path, &sb) < 0)
+		return errno == ENOENT ? 0 : (warnmsg_errno("%s", path), -1);
+	if (!S_ISDIR(sb.st_mode)) {
+		warnmsg("%s: exists and is not a directory", path);
+		return -1;
+	}
+	if (rmdir(path) == 0) {
+		mkdir(path, sb.st_mode & 07777); /* it was empty: put it back until the rename */
+		return 0;
+	}
+	warnmsg("%s: exists and is not empty", path);
+	return -1;
+}
+
+static int run_packages(struct mkc_job *j, const char *root)
+{
+	struct mkc_build b = j->b;
+	b.root = root;
+	struct mkc_cmds cmds;
+	char err[512];
+	if (mkc_backend_commands(&b, &cmds, err, sizeof err) < 0) {
+		warnmsg("%s", err);
+		return 1;
+	}
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < cmds.n; i++) {
+		int st = mkc_run(cmds.cmd[i].v, j->dry_run);
+		if (st != 0) {
+			warnmsg("%s failed (status %d)", cmds.cmd[i].v[0], st);
+			rc = 2;
+		}
+	}
+	mkc_cmds_free(&cmds);
+	return rc;
+}
+
+static int run_backend(struct mkc_job *j, const char *root)
+{
+	const struct mkc_template *t = j->b.t;
+	struct mkc_excl x = { 0 };
+	int rc;
+	switch (t->backend) {
+	case MKC_BACKEND_GOLDEN: {
+		const char *src = j->source ? j->source : t->source;
+		if (!src) {
+			warnmsg("golden: no source (give --source HOST|PATH or source = in the template)");
+			return 1;
+		}
+		for (size_t i = 0; mkc_excl_golden_defaults[i]; i++)
+			mkc_excl_add(&x, mkc_excl_golden_defaults[i]);
+		for (size_t i = 0; i < t->excludes.n; i++)
+			mkc_excl_add(&x, t->excludes.v[i]);
+		for (size_t i = 0; j->excl && i < j->excl->pats.n; i++)
+			mkc_excl_add(&x, j->excl->pats.v[i]);
+		if (j->dry_run) {
+			printf("golden copy %s -> %s\n", src, root);
+			rc = 0;
+		} else {
+			rc = mkc_golden_copy(src, root, &x) < 0 ? (mkc_golden_is_local(src) ? 1 : 2) : 0;
+		}
+		break;
+	}
+	case MKC_BACKEND_ARCHIVE: {
+		const char *file = j->from ? j->from : t->source;
+		if (!file) {
+			warnmsg("archive: no archive (give --from FILE or source = in the template)");
+			return 1;
+		}
+		for (size_t i = 0; i < t->excludes.n; i++)
+			mkc_excl_add(&x, t->excludes.v[i]);
+		for (size_t i = 0; j->excl && i < j->excl->pats.n; i++)
+			mkc_excl_add(&x, j->excl->pats.v[i]);
+		if (j->dry_run) {
+			printf("unpack %s -> %s\n", file, root);
+			rc = 0;
+		} else {
+			rc = mkc_unpack_file(file, root, x.pats.n ? &x : NULL) < 0 ? 1 : 0;
+		}
+		break;
+	}
+	default:
+		rc = run_packages(j, root);
+	}
+	mkc_excl_free(&x);
+	return rc;
+}
+
+static int run_post(struct mkc_job *j, const char *root)
+{
+	const struct mkc_strv *post = &j->b.t->post;
+	for (size_t i = 0; i < post->n; i++) {
+		char *argv[] = { "chroot", (char *)root, "/bin/sh", "-c", post->v[i], NULL };
+		int st = mkc_run(argv, j->dry_run);
+		if (st != 0) {
+			warnmsg("post command %zu failed (status %d): %s", i + 1, st, post->v[i]);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* rm -r the temporary root, staying on its filesystem. */
+static void remove_tmp(const char *tmp)
+{
+	struct mkc_unpack u;
+	char *parent = xstrdup(tmp);
+	char *slash = strrchr(parent, '/');
+	const char *name = slash ? slash + 1 : tmp;
+	if (slash)
+		*slash = '\0';
+	if (mkc_unpack_begin(&u, slash ? (*parent ? parent : "/") : ".", NULL) == 0) {
+		if (mkc_unpack_remove(&u, name, 0) < 0)
+			warnmsg("%s: left behind, remove it by hand", tmp);
+		mkc_unpack_end(&u);
+	}
+	free(parent);
+}
+
+int mkc_build_root(struct mkc_job *j)
+{
+	if (j->dry_run) {
+		int rc = run_backend(j, j->path);
+		return rc ? rc : run_post(j, j->path);
+	}
+	if (target_ok(j->path) < 0)
+		return 1;
+	size_t n = strlen(j->path);
+	while (n > 1 && j->path[n - 1] == '/')
+		n--;
+	char *tmp = xasprintf("%.*s.mkchroot.XXXXXX", (int)n, j->path);
+	if (!mkdtemp(tmp)) {
+		warnmsg_errno("%s", tmp);
+		free(tmp);
+		return 1;
+	}
+	chmod(tmp, 0755);
+	verbose("building %s (%s) in %s", j->path, mkc_backend_name(j->b.t->backend), tmp);
+	int rc = run_backend(j, tmp);
+	if (rc == 0)
+		rc = run_post(j, tmp);
+	if (rc == 0 && !j->no_stateless && mkc_stateless(tmp) < 0)
+		rc = 1;
+	if (rc == 0) {
+		rmdir(j->path);
+		if (rename(tmp, j->path) < 0) {
+			warnmsg_errno("%s", j->path);
+			rc = 1;
+		}
+	}
+	if (rc != 0)
+		remove_tmp(tmp);
+	free(tmp);
+	return rc;
+}

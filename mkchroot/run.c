@@ -1,0 +1,72 @@
+/*
+ * run — fork/exec of external tools (see run.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "run.h"
+
+static int plain_word(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%", *s))
+			return 0;
+	return 1;
+}
+
+void mkc_argv_print(FILE *out, char *const argv[])
+{
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			fputc(' ', out);
+		if (plain_word(argv[i])) {
+			fputs(argv[i], out);
+			continue;
+		}
+		fputc('\'', out);
+		for (const char *p = argv[i]; *p; p++) {
+			if (*p == '\'')
+				fputs("'\\''", out);
+			else
+				fputc(*p, out);
+		}
+		fputc('\'', out);
+	}
+	fputc('\n', out);
+}
+
+int mkc_run(char *const argv[], int dry_run)
+{
+	if (dry_run) {
+		mkc_argv_print(stdout, argv);
+		return 0;
+	}
+	if (log_verbosity() >= LOG_VERBOSE) {
+		fprintf(stderr, "%s: running: ", log_progname());
+		mkc_argv_print(stderr, argv);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		warnmsg_errno("fork");
+		return 127;
+	}
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		warnmsg_errno("%s", argv[0]);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 127;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}

@@ -1,0 +1,5 @@
+TOOLS += mkchroot
+mkchroot_PKGS = libarchive jansson
+mkchroot_LDLIBS =
+SBIN_TOOLS += mkchroot
+mkchroot_LINKS =
