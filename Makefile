@@ -104,7 +104,7 @@ build/fuzz/tests/fuzz/%: build/fuzz/tests/fuzz/%.o $(fuzz_TOOLLIBS) $(fuzz_LIB)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -Wl,--as-needed -o $@ $< $(fuzz_TOOLLIBS) $(fuzz_LIB) $(call pkg_libs,$(ALL_PKGS)) $(ALL_LDLIBS) -lm
 fuzz-build: $(FUZZ_BINS)
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)
 
 # --- the commands README gives --------------------------------------------
 deps:
