@@ -62,7 +62,11 @@ struct fanout_task {
 	 * n->error with xasprintf).
 	 */
 	int (*step)(struct fanout_node *n, struct ssh_conn *c, void *ctx);
-	/* Command timeout or second Ctrl-C: stop the remote work (may be NULL). */
+	/*
+	 * Command timeout or second Ctrl-C: stop the remote work (may be NULL).
+	 * step() is then still called for up to a second so the task can finish
+	 * talking (e.g. get the reply to a signal request).
+	 */
 	void (*abort)(struct fanout_node *n, struct ssh_conn *c, void *ctx);
 	/* The node is finished, whatever the state (may be NULL). */
 	void (*done)(struct fanout_node *n, void *ctx);

@@ -42,7 +42,7 @@ struct nodeopts {
 	int from_c3;           /* targets come from c3.conf (clusters are meaningful) */
 };
 
-/* Defaults, then the environment (C3_USER). */
+/* Defaults (the environment, C3_USER and C3_CONF, is read by nodeopts_resolve). */
 void nodeopts_init(struct nodeopts *no);
 void nodeopts_free(struct nodeopts *no);
 /* The shared popt table, storing into NO. */

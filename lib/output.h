@@ -46,6 +46,10 @@ struct out_writer;
  */
 struct out_writer *out_new(enum out_format fmt, const struct out_node *nodes, size_t n, FILE *out,
 			   FILE *err);
+/* Add a node after the others (results forwarded by an indirect cluster's gateway). Its index. */
+size_t out_add_node(struct out_writer *w, const struct out_node *node);
+/* Node I is a placeholder (a gateway) that prints nothing itself. */
+void out_hide(struct out_writer *w, size_t i);
 /* Output of node I: stream 0 stdout, 1 stderr. */
 void out_chunk(struct out_writer *w, size_t i, int stream, const char *buf, size_t len);
 /* Node I finished. */

@@ -1,0 +1,119 @@
+/*
+ * indirect — hierarchical fan-out through a gateway: build the remote cexec
+ * command for an indirect cluster and read back its --json result lines.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "indirect.h"
+#include "log.h"
+
+char *cexec_shell_quote(const char *s)
+{
+	size_t n = 3;
+	for (const char *p = s; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	char *out = xmalloc(n), *o = out;
+	*o++ = '\'';
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return out;
+}
+
+static void append(char **cmd, const char *s)
+{
+	char *n = xasprintf("%s %s", *cmd, s);
+	free(*cmd);
+	*cmd = n;
+}
+
+char *cexec_indirect_command(const char *def, const struct cexec_fwd_opts *o, char *const *argv,
+			     size_t argc)
+{
+	char *cmd = xstrdup("cexec --json");
+	char num[64];
+	snprintf(num, sizeof num, "-F %d", o->fanout > 0 ? o->fanout : 64);
+	append(&cmd, num);
+	if (o->connect_timeout > 0) {
+		snprintf(num, sizeof num, "-t %g", o->connect_timeout);
+		append(&cmd, num);
+	}
+	if (o->timeout > 0) {
+		snprintf(num, sizeof num, "-u %g", o->timeout);
+		append(&cmd, num);
+	}
+	if (o->host_keys) {
+		char *q = cexec_shell_quote(o->host_keys);
+		char *a = xasprintf("--host-keys %s", q);
+		append(&cmd, a);
+		free(a);
+		free(q);
+	}
+	if (o->send_stdin)
+		append(&cmd, "--stdin");
+	append(&cmd, "--");
+	char *q = cexec_shell_quote(def);
+	append(&cmd, q);
+	free(q);
+	for (size_t i = 0; i < argc; i++) {
+		q = cexec_shell_quote(argv[i]);
+		append(&cmd, q);
+		free(q);
+	}
+	return cmd;
+}
+
+static char *opt_string(json_t *o, const char *key, size_t *len)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_string(v)) {
+		if (len)
+			*len = 0;
+		return NULL;
+	}
+	size_t l = json_string_length(v);
+	if (len)
+		*len = l;
+	return xstrndup(json_string_value(v), l);
+}
+
+int cexec_indirect_parse(const char *line, size_t len, struct cexec_remote_result *r)
+{
+	memset(r, 0, sizeof *r);
+	json_t *o = json_loadb(line, len, 0, NULL);
+	if (!json_is_object(o) || !json_is_string(json_object_get(o, "node"))) {
+		json_decref(o);
+		return -1;
+	}
+	r->node = opt_string(o, "node", NULL);
+	json_t *ex = json_object_get(o, "exit");
+	r->exit = json_is_integer(ex) ? (int)json_integer_value(ex) : -1;
+	r->signal = opt_string(o, "signal", NULL);
+	r->error = opt_string(o, "error", NULL);
+	r->out = opt_string(o, "stdout", &r->outlen);
+	r->err = opt_string(o, "stderr", &r->errlen);
+	json_t *s = json_object_get(o, "seconds");
+	r->seconds = json_is_number(s) ? json_number_value(s) : 0;
+	json_decref(o);
+	return 0;
+}
+
+void cexec_remote_result_free(struct cexec_remote_result *r)
+{
+	free(r->node);
+	free(r->signal);
+	free(r->error);
+	free(r->out);
+	free(r->err);
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,5 @@
+# cexec: run a command on many nodes in parallel over SSH (cexecs: serially)
+TOOLS += cexec
+cexec_PKGS = libssh2 jansson popt
+cexec_LDLIBS =
+cexec_LINKS = cexecs
