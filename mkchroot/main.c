@@ -36,7 +36,7 @@ static void missing_template(poptContext pc, const char *dir)
 		fprintf(stderr, "  (none)\n");
 }
 
-/* SOURCE_DATE_EPOCH, if set: 1 and *T, 0 if unset; dies if malformed. */
+/* SOURCE_DATE_EPOCH, if set: 1 and *T, 0 if unset, -1 if malformed. */
 static int source_date_epoch(int64_t *t)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
@@ -45,9 +45,18 @@ static int source_date_epoch(int64_t *t)
 	char *end;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (errno || *end || v < 0)
-		die(1, "SOURCE_DATE_EPOCH=%s: not a number of seconds", s);
+	if (errno || *end || v < 0) {
+		warnmsg("SOURCE_DATE_EPOCH=%s: not a number of seconds", s);
+		return -1;
+	}
 	*t = v;
+	return 1;
+}
+
+static int usage_error(poptContext pc, const char *msg)
+{
+	warnmsg("%s", msg);
+	poptPrintUsage(pc, stderr, 0);
 	return 1;
 }
 
@@ -56,17 +65,22 @@ static int pack(struct opts *o, const char *root)
 	struct mkc_vnfs_opts v = { .level = o->level, .threads = o->threads, .excl = &o->excl };
 	int f = o->format ? mkc_vnfs_format_parse(o->format) : MKC_VNFS_AUTO;
 	int c = o->compress ? mkc_vnfs_compress_parse(o->compress) : MKC_VNFS_ZAUTO;
-	if (f < 0)
-		die(1, "--format %s: use newc or pax", o->format);
-	if (c < 0)
-		die(1, "--compress %s: use gzip, zstd, xz or none", o->compress);
+	if (f < 0 || c < 0) {
+		warnmsg(f < 0 ? "--format %s: use newc or pax" : "--compress %s: use gzip, zstd, xz or none",
+			f < 0 ? o->format : o->compress);
+		return 1;
+	}
 	v.format = (enum mkc_vnfs_format)f;
 	v.compress = (enum mkc_vnfs_compress)c;
 	mkc_vnfs_from_name(o->vnfs, &v.format, &v.compress);
 	const char *exf = o->exclude_from ? o->exclude_from : SYSCONFDIR "/mkchroot/vnfs.exclude";
-	if (mkc_excl_add_file(&o->excl, exf) < 0)
-		die_errno(1, "%s", exf);
+	if (mkc_excl_add_file(&o->excl, exf) < 0) {
+		warnmsg_errno("%s", exf);
+		return 1;
+	}
 	v.clamp = source_date_epoch(&v.clamp_time);
+	if (v.clamp < 0)
+		return 1;
 	return mkc_vnfs_pack(o->vnfs, root, &v);
 }
 
@@ -77,7 +91,8 @@ static int build(struct opts *o, const char *name, const char *path)
 	char err[1024];
 	if (mkc_catalog_load(dir, name, &t, err, sizeof err) < 0) {
 		mkc_template_free(&t);
-		die(1, "%s", err);
+		warnmsg("%s", err);
+		return 1;
 	}
 	struct mkc_strv pkgs = { 0 };
 	if (o->packages)
@@ -140,8 +155,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (rc < -1) {
-		fprintf(stderr, "mkchroot: %s: %s\n", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
+		warnmsg("%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
 		poptPrintUsage(pc, stderr, 0);
+		mkc_excl_free(&o.excl);
+		poptFreeContext(pc);
 		return 1;
 	}
 	log_set_verbosity(o.debug ? LOG_DEBUG : o.verbose ? LOG_VERBOSE : o.quiet ? LOG_QUIET : LOG_NORMAL);
@@ -155,17 +172,12 @@ int main(int argc, char **argv)
 		mkc_catalog_list(mkc_catalog_dir(o.templates), stdout);
 		status = 0;
 	} else if (o.vnfs) {
-		if (nargs != 1) {
-			poptPrintUsage(pc, stderr, 0);
-			die(1, "--vnfs OUTPUT needs exactly one PATH to pack");
-		}
-		status = pack(&o, args[0]);
+		status = nargs == 1 ? pack(&o, args[0]) : usage_error(pc, "--vnfs OUTPUT needs exactly one PATH to pack");
 	} else if (nargs == 0 && !o.config) {
 		missing_template(pc, mkc_catalog_dir(o.templates));
 		status = 1;
 	} else if (nargs != (o.config ? 1u : 2u)) {
-		poptPrintUsage(pc, stderr, 0);
-		die(1, o.config ? "--config FILE takes one PATH" : "missing PATH (mkchroot TEMPLATE PATH)");
+		status = usage_error(pc, o.config ? "--config FILE takes one PATH" : "mkchroot TEMPLATE PATH: give both");
 	} else {
 		status = build(&o, o.config ? o.config : args[0], args[nargs - 1]);
 	}

@@ -139,9 +139,9 @@ static int emit(struct walk *w, struct archive_entry *e)
 	return rc;
 }
 
-static int flush_links(struct walk *w)
+/* Write the entries the resolver still holds; with RC != 0 only free them. */
+static int flush_links(struct walk *w, int rc)
 {
-	int rc = 0;
 	for (;;) {
 		struct archive_entry *e = NULL, *spare = NULL;
 		archive_entry_linkify(w->links, &e, &spare);
@@ -309,8 +309,8 @@ int mkc_tree_write(struct archive *out, const char *root, const struct mkc_tree_
 	w->links = archive_entry_linkresolver_new();
 	archive_entry_linkresolver_set_strategy(w->links, o->link_format);
 	int rc = walk_dir(w, rootfd, "");
-	if (rc == 0)
-		rc = flush_links(w);
+	/* drain the resolver even after an error: freeing it with entries still in it double-frees (libarchive 3.6) */
+	rc = flush_links(w, rc);
 	close(rootfd);
 	archive_entry_linkresolver_free(w->links);
 	archive_read_free(w->disk);
