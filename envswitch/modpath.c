@@ -167,32 +167,31 @@ static size_t lua_args(char *p, char **w, size_t max)
 	return n;
 }
 
+static void add_alias(struct envsw_avail *a, const char *dir, const char *alias)
+{
+	char *name = rc_name(dir, alias);
+	envsw_avail_add(a, name);
+	free(name);
+}
+
 static void rc_line(struct envsw_avail *a, const char *dir, char *line)
 {
 	char *w[8];
 	char *lua;
+	size_t n;
 	if ((lua = strstr(line, "module_alias(")) != NULL) {
-		if (lua_args(lua + 13, w, 2) == 2)
-			goto alias;
-		return;
-	}
-	if ((lua = strstr(line, "module_version(")) != NULL) {
-		size_t n = lua_args(lua + 15, w, 8);
+		if (lua_args(lua + strlen("module_alias("), w, 2) == 2)
+			add_alias(a, dir, w[0]);
+	} else if ((lua = strstr(line, "module_version(")) != NULL) {
+		n = lua_args(lua + strlen("module_version("), w, 8);
 		for (size_t i = 1; i < n; i++)
 			add_symbol(a, dir, w[0], w[i]);
-		return;
-	}
-	size_t n = tcl_words(line, w, 8);
-	if (n == 3 && strcmp(w[0], "module-alias") == 0)
-		goto alias;
-	if (n >= 3 && strcmp(w[0], "module-version") == 0)
+	} else if ((n = tcl_words(line, w, 8)) == 3 && strcmp(w[0], "module-alias") == 0) {
+		add_alias(a, dir, w[1]);
+	} else if (n >= 3 && strcmp(w[0], "module-version") == 0) {
 		for (size_t i = 2; i < n; i++)
 			add_symbol(a, dir, w[1], w[i]);
-	return;
-alias:;
-	char *name = rc_name(dir, n == 3 ? w[1] : w[0]);
-	envsw_avail_add(a, name);
-	free(name);
+	}
 }
 
 void envsw_modulerc_parse(struct envsw_avail *a, const char *dir, const char *text, size_t len)
