@@ -175,33 +175,33 @@ static int decode_tlv(struct lldpn_neighbor *n, unsigned type, const uint8_t *v,
 static int parse_pdu(const uint8_t *p, size_t len, struct lldpn_neighbor *n, char *err, size_t errlen)
 {
 	if (len < 4)
-		return lldpn_err(err, errlen, "CDP header cut short: %zu bytes", len);
+		return lldpn_err(err, errlen, "header cut short: %zu bytes", len);
 	if (p[0] != 1 && p[0] != 2)
-		return lldpn_err(err, errlen, "CDP version %u, not 1 or 2", p[0]);
+		return lldpn_err(err, errlen, "version %u, not 1 or 2", p[0]);
 	n->ttl = p[1];
 	lldpn_tlv_add(n, 0, "Version", xasprintf("%u", p[0]));
 	lldpn_tlv_add(n, 0, "Time To Live", xasprintf("%u", p[1]));
 	size_t off = 4;
 	while (off < len) {
 		if (len - off < 4)
-			return lldpn_err(err, errlen, "CDP TLV header at offset %zu cut short: %zu bytes left", off,
+			return lldpn_err(err, errlen, "TLV header at offset %zu cut short: %zu bytes left", off,
 					 len - off);
 		unsigned type = be16(p + off);
 		size_t tlen = be16(p + off + 2);
 		if (tlen < 4)
-			return lldpn_err(err, errlen, "CDP TLV type 0x%04x at offset %zu: length %zu is less than its 4-byte header",
+			return lldpn_err(err, errlen, "TLV type 0x%04x at offset %zu: length %zu is less than its 4-byte header",
 					 type, off, tlen);
 		if (tlen > len - off)
-			return lldpn_err(err, errlen, "CDP TLV type 0x%04x at offset %zu: length %zu runs past the end of the frame (%zu bytes left)",
+			return lldpn_err(err, errlen, "TLV type 0x%04x at offset %zu: length %zu runs past the end of the frame (%zu bytes left)",
 					 type, off, tlen, len - off);
 		if (decode_tlv(n, type, p + off + 4, tlen - 4, off, err, errlen) < 0)
 			return -1;
 		off += tlen;
 	}
 	if (!n->chassis_id)
-		return lldpn_err(err, errlen, "CDP frame without a Device-ID TLV");
+		return lldpn_err(err, errlen, "no Device-ID TLV");
 	if (!n->port_id)
-		return lldpn_err(err, errlen, "CDP frame without a Port-ID TLV");
+		return lldpn_err(err, errlen, "no Port-ID TLV");
 	return 0;
 }
 

@@ -62,6 +62,7 @@ static void parse_options(int argc, const char **argv, struct opts *o)
 		case OPT_IF:
 			o->ifs = xreallocarray(o->ifs, o->nifs + 1, sizeof *o->ifs);
 			o->ifs[o->nifs++] = iface;
+			iface = NULL;
 			break;
 		case OPT_QUIET:
 			log_set_verbosity(LOG_QUIET);
@@ -122,7 +123,7 @@ static int name_neighbor(const struct opts *o, const char *ifname, const struct 
 		lldpn_show_text(stdout, ifname, n);
 	if (lldpn_rules_apply(rules, n, &nm, err, sizeof err) < 0)
 		status = EXIT_NO_RULE;
-	else if (o->set && lldpn_set_hostname(nm.hostname, o->hostname_file, err, sizeof err) < 0)
+	else if (o->set && lldpn_set_hostname(nm.hostname, o->hostname_file ? o->hostname_file : "/etc/hostname", err, sizeof err) < 0)
 		status = EXIT_USAGE;
 	if (status != EXIT_NAMED)
 		warnmsg("%s", err);
@@ -152,6 +153,11 @@ static int run(const struct opts *o, struct lldpn_capture *cap, const struct lld
 				warnmsg("%s: frame %zu: skipping malformed frame: %s", f.ifname, frames, err);
 			else
 				warnmsg("%s: skipping malformed frame: %s", f.ifname, err);
+			continue;
+		}
+		if (n.proto == LLDPN_LLDP && n.ttl == 0 && !o->all) {
+			verbose("%s: ignoring a shutdown LLDPDU (TTL 0) from %s", f.ifname, n.src_mac);
+			lldpn_neighbor_free(&n);
 			continue;
 		}
 		good++;
@@ -184,14 +190,19 @@ static int run(const struct opts *o, struct lldpn_capture *cap, const struct lld
 int main(int argc, char **argv)
 {
 	log_init(argv[0]);
-	struct opts o = {.timeout = 65, .hostname_file = "/etc/hostname"};
+	struct opts o = {.timeout = 65};
 	parse_options(argc, (const char **)argv, &o);
 	struct lldpn_rules *rules = o.all ? NULL : load_rules(&o);
 	struct lldpn_capture *cap = open_capture(&o);
 	int status = run(&o, cap, rules);
 	lldpn_capture_close(cap);
 	lldpn_rules_free(rules);
+	for (size_t i = 0; i < o.nifs; i++)
+		free(o.ifs[i]);
 	free(o.ifs);
+	free(o.pcap);
+	free(o.config);
+	free(o.hostname_file);
 	if (fflush(stdout) != 0)
 		die_errno(EXIT_USAGE, "stdout");
 	return status;

@@ -396,6 +396,11 @@ static int name_with(const struct lldpn_rules *rs, const struct rule *r, const s
 		out->hostname = xstrdup(fixed);
 		return 0;
 	}
+	if (out->source == LLDPN_SRC_PORTID && n->port_subtype &&
+	    (!strcmp(n->port_subtype, "mac") || !strcmp(n->port_subtype, "address")))
+		return lldpn_err(why, whylen, "the port ID is a %s, not a port name; rule [%s] (%s:%d) needs source = portdesc or port.NAME",
+				 !strcmp(n->port_subtype, "mac") ? "MAC address" : "network address", r->pattern,
+				 rs->name, r->line);
 	const char *t = r->template ? r->template : d->template;
 	if (!t)
 		return lldpn_err(why, whylen, "rule [%s] (%s:%d) has no port.%s and no template", r->pattern,
@@ -412,7 +417,11 @@ static int name_with(const struct lldpn_rules *rs, const struct rule *r, const s
 			return lldpn_err(why, whylen, "index %ld plus offset is negative (rule [%s], %s:%d)", idx,
 					 r->pattern, rs->name, r->line);
 	}
-	char *name = expand(t, &c, out->switch_name, out->port, out->index);
+	/* {switch} is the system name up to its first dot (a chassis ID is taken whole) */
+	char *sw = n->sys_name && *n->sys_name ? xstrndup(n->sys_name, strcspn(n->sys_name, "."))
+					       : xstrdup(out->switch_name);
+	char *name = expand(t, &c, sw, out->port, out->index);
+	free(sw);
 	if (!lldpn_hostname_valid(name)) {
 		lldpn_err(why, whylen, "rule [%s] (%s:%d) makes '%s', not a valid hostname", r->pattern, rs->name,
 			  r->line, name);
