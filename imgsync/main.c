@@ -1,0 +1,293 @@
+/*
+ * imgsync — make a node filesystem identical to a golden image, sending
+ * only the differences, to one destination or to many nodes at once.
+ *
+ *   imgsync [OPTIONS] SOURCE DEST            local or HOST:PATH, at most one remote
+ *   imgsync [OPTIONS] -w NODES|-c DEF SOURCE [DEST]   one image to many nodes
+ *   imgsync --server --receiver|--sender PATH        the peer, on stdin/stdout
+ *
+ * Exit: 0 success, 1 usage or local error, 2 one or more targets failed.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <popt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "c3conf.h"
+#include "log.h"
+#include "nodeset.h"
+#include "receiver.h"
+#include "sender.h"
+#include "target.h"
+
+#define DEFAULT_EXCLUDE SYSCONFDIR "/imgsync/exclude"
+
+struct cli {
+	char *nodes, *c3def, *c3file, *config, *rsh, *remote;
+	char **excludes, **exclude_from;
+	int checksum, dry_run, itemize, no_delete, json, quiet, verbose, fanout, version;
+	int server, receiver, sender;
+};
+
+
+static void usage_exit(poptContext pc, const char *msg)
+{
+	if (msg)
+		fprintf(stderr, "%s: %s\n", log_progname(), msg);
+	poptPrintUsage(pc, stderr, 0);
+	poptFreeContext(pc);
+	exit(1);
+}
+
+/* Default exclude file, --config or IMGSYNC_CONF, --exclude-from, --exclude. */
+static void load_excludes(const struct cli *c, struct imgs_excl *ex)
+{
+	const char *conf = c->config ? c->config : getenv("IMGSYNC_CONF");
+	if (conf && *conf) {
+		if (imgs_excl_load(ex, conf) < 0)
+			die_errno(1, "%s", conf);
+	} else if (imgs_excl_load(ex, DEFAULT_EXCLUDE) < 0 && errno != ENOENT) {
+		die_errno(1, "%s", DEFAULT_EXCLUDE);
+	}
+	for (char **f = c->exclude_from; f && *f; f++)
+		if (imgs_excl_load(ex, *f) < 0)
+			die_errno(1, "%s", *f);
+	for (char **p = c->excludes; p && *p; p++)
+		imgs_excl_add(ex, *p);
+}
+
+/* The nodes of -w and -c as targets NODE:DEST. */
+static struct imgs_target *node_targets(const struct cli *c, const char *dest, size_t *np)
+{
+	struct nodeset ns;
+	nodeset_init(&ns);
+	char err[512];
+	if (c->nodes && nodeset_expand_arg(&ns, c->nodes, err, sizeof err) < 0)
+		die(1, "-w: %s", err);
+	if (c->c3def) {
+		const char *file = c->c3file ? c->c3file : getenv("C3_CONF");
+		struct c3_conf conf;
+		if (c3conf_load(file ? file : SYSCONFDIR "/c3.conf", &conf, err, sizeof err) < 0)
+			die(1, "%s", err);
+		struct c3_selection sel;
+		char *defs[] = { c->c3def };
+		if (c3conf_select(&conf, defs, 1, 0, 0, &sel, err, sizeof err) < 0)
+			die(1, "-c %s: %s", c->c3def, err);
+		for (size_t i = 0; i < sel.n; i++) {
+			char *name = sel.t[i].user ? xasprintf("%s@%s", sel.t[i].user, sel.t[i].host) : xstrdup(sel.t[i].host);
+			nodeset_add(&ns, name);
+			free(name);
+		}
+		c3_selection_free(&sel);
+		c3conf_free(&conf);
+	}
+	if (ns.n == 0)
+		die(1, "no nodes selected");
+	struct imgs_target *t = xcalloc(ns.n, sizeof *t);
+	for (size_t i = 0; i < ns.n; i++) {
+		t[i].name = xstrdup(ns.names[i]);
+		t[i].host = xstrdup(ns.names[i]);
+		t[i].path = xstrdup(dest);
+	}
+	*np = ns.n;
+	nodeset_free(&ns);
+	return t;
+}
+
+static char **split_words(const char *s)
+{
+	char **v = NULL;
+	size_t n = 0;
+	char *copy = xstrdup(s), *save = NULL;
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		v = xreallocarray(v, n + 2, sizeof *v);
+		v[n++] = xstrdup(w);
+	}
+	free(copy);
+	if (!v)
+		die(1, "--rsh: empty command");
+	v[n] = NULL;
+	return v;
+}
+
+static void print_json(const struct imgs_target *t, int dry)
+{
+	const struct imgs_summary *s = &t->rep.sum;
+	json_t *o = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			      "node", t->name, "status", t->failed ? "failed" : "ok", "dry_run", dry,
+			      "files", (json_int_t)s->files, "created", (json_int_t)s->created,
+			      "updated", (json_int_t)s->updated, "deleted", (json_int_t)s->deleted,
+			      "linked", (json_int_t)s->linked, "errors", (json_int_t)s->errors,
+			      "bytes_sent", (json_int_t)s->wire_bytes, "file_bytes", (json_int_t)s->file_bytes,
+			      "image_bytes", (json_int_t)s->image_bytes);
+	if (t->rep.error)
+		json_object_set_new(o, "error", json_string(t->rep.error));
+	if (t->rep.nitems) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < t->rep.nitems; i++)
+			json_array_append_new(a, json_string(t->rep.items[i]));
+		json_object_set_new(o, "changes", a);
+	}
+	char *text = json_dumps(o, JSON_COMPACT);
+	puts(text);
+	free(text);
+	json_decref(o);
+}
+
+static void print_target(const struct cli *c, const struct imgs_target *t, int prefix)
+{
+	if (t->rep.error)
+		node_warn(t->name, "%s", t->rep.error);
+	else if (t->rep.sum.errors)
+		node_warn(t->name, "%llu paths could not be synced", (unsigned long long)t->rep.sum.errors);
+	if (c->json) {
+		print_json(t, c->dry_run);
+		return;
+	}
+	for (size_t i = 0; i < t->rep.nitems; i++)
+		printf("%s%s%s\n", prefix ? t->name : "", prefix ? ": " : "", t->rep.items[i]);
+	if (c->quiet || t->rep.error)
+		return;
+	const struct imgs_summary *s = &t->rep.sum;
+	printf("%s: %screated %llu, updated %llu, deleted %llu, linked %llu; sent %llu bytes for %llu bytes "
+	       "of changed files (image: %llu files, %llu bytes)\n",
+	       t->name, c->dry_run ? "(dry run) " : "", (unsigned long long)s->created,
+	       (unsigned long long)s->updated, (unsigned long long)s->deleted, (unsigned long long)s->linked,
+	       (unsigned long long)s->wire_bytes, (unsigned long long)s->file_bytes,
+	       (unsigned long long)s->files, (unsigned long long)s->image_bytes);
+}
+
+static int run_server(const struct cli *c, const char *path)
+{
+	if (c->receiver == c->sender || !path)
+		die(1, "--server needs --receiver or --sender and one path");
+	return c->receiver ? imgs_serve_receiver(path) : imgs_serve_sender(path);
+}
+
+int main(int argc, const char **argv)
+{
+	log_init(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	struct cli c = { .fanout = 64 };
+	struct poptOption opts[] = {
+		{ "nodes", 'w', POPT_ARG_STRING, &c.nodes, 0, "push to these nodes (host list)", "NODES" },
+		{ "cluster", 'c', POPT_ARG_STRING, &c.c3def, 0, "push to the nodes of a C3 machine definition", "DEF" },
+		{ "file", 'f', POPT_ARG_STRING, &c.c3file, 0, "alternate c3.conf (also C3_CONF)", "FILE" },
+		{ "checksum", 0, POPT_ARG_NONE, &c.checksum, 0, "compare contents, not size and mtime", NULL },
+		{ "dry-run", 'n', POPT_ARG_NONE, &c.dry_run, 0, "change nothing, report what would change", NULL },
+		{ "itemize", 'i', POPT_ARG_NONE, &c.itemize, 0, "list every change (rsync-style)", NULL },
+		{ "no-delete", 0, POPT_ARG_NONE, &c.no_delete, 0, "keep files the image does not have", NULL },
+		{ "exclude", 0, POPT_ARG_ARGV, &c.excludes, 0, "leave paths matching PATTERN alone", "PATTERN" },
+		{ "exclude-from", 0, POPT_ARG_ARGV, &c.exclude_from, 0, "read exclude patterns from FILE", "FILE" },
+		{ "config", 0, POPT_ARG_STRING, &c.config, 0,
+		  "exclude file instead of " DEFAULT_EXCLUDE " (also IMGSYNC_CONF)", "FILE" },
+		{ "json", 0, POPT_ARG_NONE, &c.json, 0, "print one JSON summary per node", NULL },
+		{ "fanout", 'F', POPT_ARG_INT, &c.fanout, 0, "at most N nodes at once (default 64)", "N" },
+		{ "rsh", 'e', POPT_ARG_STRING, &c.rsh, 0,
+		  "command to reach a host (default \"ssh -oBatchMode=yes\", also IMGSYNC_RSH)", "CMD" },
+		{ "remote-imgsync", 0, POPT_ARG_STRING, &c.remote, 0, "imgsync on the remote side (default imgsync)",
+		  "PATH" },
+		{ "quiet", 'q', POPT_ARG_NONE, &c.quiet, 0, "no summary lines", NULL },
+		{ "verbose", 'v', POPT_ARG_NONE, &c.verbose, 0, "more diagnostics", NULL },
+		{ "server", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.server, 0, "run as the peer", NULL },
+		{ "receiver", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.receiver, 0, NULL, NULL },
+		{ "sender", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.sender, 0, NULL, NULL },
+		{ "version", 'V', POPT_ARG_NONE, &c.version, 0, "print the version", NULL },
+		POPT_AUTOHELP POPT_TABLEEND
+	};
+	poptContext pc = poptGetContext("imgsync", argc, argv, opts, 0);
+	poptSetOtherOptionHelp(pc, "[OPTIONS] SOURCE DEST | -w NODES|-c DEF SOURCE [DEST]");
+	int rc;
+	while ((rc = poptGetNextOpt(pc)) > 0)
+		;
+	if (rc < -1) {
+		fprintf(stderr, "%s: %s: %s\n", log_progname(), poptBadOption(pc, 0), poptStrerror(rc));
+		usage_exit(pc, NULL);
+	}
+	if (c.version) {
+		printf("imgsync %s\n", CT_VERSION);
+		poptFreeContext(pc);
+		return 0;
+	}
+	log_set_verbosity(c.verbose ? LOG_VERBOSE : c.quiet ? LOG_QUIET : LOG_NORMAL);
+	const char **args = poptGetArgs(pc);
+	size_t nargs = 0;
+	while (args && args[nargs])
+		nargs++;
+	if (c.server) {
+		int st = run_server(&c, nargs == 1 ? args[0] : NULL);
+		poptFreeContext(pc);
+		return st;
+	}
+	int many = c.nodes || c.c3def;
+	if (nargs < 1 || nargs > 2 || (!many && nargs != 2))
+		usage_exit(pc, many ? "give SOURCE [DEST]" : "give SOURCE and DEST");
+
+	struct imgs_excl ex;
+	imgs_excl_init(&ex);
+	load_excludes(&c, &ex);
+	const char *rsh = c.rsh ? c.rsh : getenv("IMGSYNC_RSH");
+	const char *remote = c.remote ? c.remote : getenv("IMGSYNC_REMOTE");
+	struct imgs_opts o = {
+		.flags = (c.checksum ? IMGS_F_CHECKSUM : 0) | (c.dry_run ? IMGS_F_DRY_RUN : 0) |
+			 (c.no_delete ? IMGS_F_NO_DELETE : 0) | (c.itemize ? IMGS_F_ITEMIZE : 0),
+		.ex = &ex,
+		.rsh = split_words(rsh && *rsh ? rsh : "ssh -oBatchMode=yes"),
+		.remote_imgsync = remote && *remote ? remote : "imgsync",
+		.fanout = c.fanout,
+	};
+
+	struct imgs_target src, *t;
+	size_t nt = 1, failed = 0;
+	int status = 0;
+	imgs_target_parse(&src, args[0]);
+	if (many) {
+		if (src.host)
+			die(1, "with -w/-c the image must be local");
+		t = node_targets(&c, nargs == 2 ? args[1] : "/", &nt);
+	} else {
+		t = xcalloc(1, sizeof *t);
+		imgs_target_parse(t, args[1]);
+		if (src.host && t->host)
+			die(1, "only one of SOURCE and DEST may be remote");
+	}
+	if (src.host) {
+		/* pull: the remote side sends, we receive into the local DEST */
+		char *dest = xstrdup(t->path);
+		imgs_target_free(t);
+		*t = src;
+		memset(&src, 0, sizeof src);
+		failed = imgs_pull(t, dest, &o) < 0 || t->failed;
+		free(dest);
+	} else {
+		struct imgs_image im;
+		char err[512];
+		if (imgs_image_load(&im, src.path, &ex, o.flags, err, sizeof err) < 0) {
+			warnmsg("%s", err);
+			imgs_image_free(&im);
+			status = 1;
+			goto out;
+		}
+		failed = imgs_push_all(&im, t, nt, &o);
+		verbose("deltas computed %llu, shared %llu", (unsigned long long)im.deltas_computed,
+			(unsigned long long)im.deltas_shared);
+		imgs_image_free(&im);
+	}
+	for (size_t i = 0; i < nt; i++)
+		print_target(&c, &t[i], many);
+	status = failed ? 2 : 0;
+out:
+	for (size_t i = 0; i < nt; i++)
+		imgs_target_free(&t[i]);
+	free(t);
+	imgs_target_free(&src);
+	for (char **w = o.rsh; *w; w++)
+		free(*w);
+	free(o.rsh);
+	imgs_excl_free(&ex);
+	poptFreeContext(pc);
+	return status;
+}

@@ -1,0 +1,180 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "target.h"
+
+void imgs_target_parse(struct imgs_target *t, const char *arg)
+{
+	memset(t, 0, sizeof *t);
+	t->name = xstrdup(arg);
+	const char *colon = strchr(arg, ':');
+	const char *slash = strchr(arg, '/');
+	if (colon && colon != arg && (!slash || colon < slash)) {
+		t->host = xstrndup(arg, (size_t)(colon - arg));
+		t->path = xstrdup(colon[1] ? colon + 1 : ".");
+	} else {
+		t->path = xstrdup(arg);
+	}
+}
+
+void imgs_target_free(struct imgs_target *t)
+{
+	free(t->name);
+	free(t->host);
+	free(t->path);
+	imgs_report_free(&t->rep);
+	memset(t, 0, sizeof *t);
+}
+
+char *imgs_shell_quote(const char *s)
+{
+	size_t n = 3;
+	for (const char *p = s; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	char *q = xmalloc(n), *o = q;
+	*o++ = '\'';
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return q;
+}
+
+/* Start the peer: a local "imgsync --server ROLE PATH", or the same through rsh. */
+static int connect_peer(struct imgs_xport *x, const struct imgs_target *t, const char *role,
+			const struct imgs_opts *o)
+{
+	if (!t->host) {
+		char *argv[] = { "imgsync", "--server", (char *)role, t->path, NULL };
+		return imgs_xport_spawn(x, t->name, "/proc/self/exe", argv);
+	}
+	size_t n = 0;
+	while (o->rsh[n])
+		n++;
+	char **argv = xcalloc(n + 3, sizeof *argv);
+	memcpy(argv, o->rsh, n * sizeof *argv);
+	char *prog = imgs_shell_quote(o->remote_imgsync), *path = imgs_shell_quote(t->path);
+	char *cmd = xasprintf("%s --server %s %s", prog, role, path);
+	argv[n] = t->host;
+	argv[n + 1] = cmd;
+	int rc = imgs_xport_spawn(x, t->name, NULL, argv);
+	free(prog);
+	free(path);
+	free(cmd);
+	free(argv);
+	return rc;
+}
+
+static int send_hello(struct imgs_xport *x, const struct imgs_opts *o)
+{
+	struct imgs_wbuf b = { 0 };
+	imgs_enc_hello(&b, o->flags, o->ex->pats + o->ex->nbuiltin, o->ex->n - o->ex->nbuiltin);
+	int rc = imgs_xport_queue(x, &b);
+	imgs_wbuf_free(&b);
+	return rc;
+}
+
+/* Close X; a peer that exited badly fails the target unless it already failed. */
+static int finish(struct imgs_xport *x, struct imgs_target *t, int rc)
+{
+	int status = imgs_xport_close(x);
+	if (rc == 0 && status != 0) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 2 && t->rep.sum.errors)
+			return 0; /* per-path errors, already counted */
+		t->rep.error = WIFSIGNALED(status) ? xasprintf("server killed by signal %d", WTERMSIG(status))
+						   : xasprintf("server exited with status %d", WEXITSTATUS(status));
+		rc = -1;
+	}
+	if (rc < 0 && !t->rep.error)
+		t->rep.error = xstrdup("failed");
+	t->failed = rc < 0 || t->rep.sum.errors > 0;
+	return rc;
+}
+
+int imgs_push(struct imgs_image *im, struct imgs_target *t, const struct imgs_opts *o)
+{
+	struct imgs_xport x;
+	if (connect_peer(&x, t, "--receiver", o) < 0) {
+		t->rep.error = xasprintf("cannot start the server: %s", strerror(errno));
+		t->failed = 1;
+		return -1;
+	}
+	int rc = send_hello(&x, o);
+	if (rc == 0)
+		rc = imgs_send(im, &x, &t->rep);
+	else
+		t->rep.error = xasprintf("%s", x.err);
+	return finish(&x, t, rc);
+}
+
+int imgs_pull(struct imgs_target *t, const char *dest, const struct imgs_opts *o)
+{
+	struct imgs_xport x;
+	if (connect_peer(&x, t, "--sender", o) < 0) {
+		t->rep.error = xasprintf("cannot start the server: %s", strerror(errno));
+		t->failed = 1;
+		return -1;
+	}
+	int rc = send_hello(&x, o);
+	if (rc == 0)
+		rc = imgs_receive(&x, dest, o->flags, o->ex, &t->rep);
+	else
+		t->rep.error = xasprintf("%s", x.err);
+	return finish(&x, t, rc);
+}
+
+struct pool {
+	pthread_mutex_t mu;
+	size_t next, n, failed;
+	struct imgs_target *t;
+	struct imgs_image *im;
+	const struct imgs_opts *o;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		size_t i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->n)
+			return NULL;
+		imgs_push(p->im, &p->t[i], p->o);
+		if (p->t[i].failed) {
+			pthread_mutex_lock(&p->mu);
+			p->failed++;
+			pthread_mutex_unlock(&p->mu);
+		}
+	}
+}
+
+size_t imgs_push_all(struct imgs_image *im, struct imgs_target *t, size_t n, const struct imgs_opts *o)
+{
+	struct pool p = { .n = n, .t = t, .im = im, .o = o };
+	pthread_mutex_init(&p.mu, NULL);
+	size_t nthreads = o->fanout > 0 && (size_t)o->fanout < n ? (size_t)o->fanout : n;
+	pthread_t *th = xcalloc(nthreads ? nthreads : 1, sizeof *th);
+	size_t started = 0;
+	for (size_t i = 0; i < nthreads; i++)
+		if (pthread_create(&th[i], NULL, worker, &p) == 0)
+			started++;
+	if (started == 0)
+		worker(&p);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	free(th);
+	pthread_mutex_destroy(&p.mu);
+	return p.failed;
+}
