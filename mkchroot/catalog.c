@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog.h"
 #include "fsutil.h"
@@ -35,6 +36,7 @@ static char *template_path(const char *dir, const char *name)
 
 struct load_ctx {
 	const char *dir;
+	char *filedir; /* a template given as a path: its folder, searched first */
 	int lastline;
 };
 
@@ -46,7 +48,17 @@ static int include_cb(void *arg, const char *name, struct mkc_template *t, char 
 		snprintf(err, errlen, "not a template name");
 		return -1;
 	}
-	return load_file(arg, name, t, err, errlen);
+	struct load_ctx *c = arg;
+	if (c->filedir) {
+		char *path = template_path(c->filedir, name);
+		int here = access(path, F_OK) == 0;
+		free(path);
+		if (here) {
+			struct load_ctx sub = { .dir = c->filedir, .filedir = c->filedir };
+			return load_file(&sub, name, t, err, errlen);
+		}
+	}
+	return load_file(c, name, t, err, errlen);
 }
 
 static int load_file(struct load_ctx *c, const char *name, struct mkc_template *t, char *err, size_t errlen)
@@ -69,11 +81,16 @@ static int load_file(struct load_ctx *c, const char *name, struct mkc_template *
 int mkc_catalog_load(const char *dir, const char *name, struct mkc_template *t, char *err, size_t errlen)
 {
 	struct load_ctx c = { .dir = dir };
-	if (load_file(&c, name, t, err, errlen) < 0)
-		return -1;
-	char *path = template_path(dir, name);
-	int rc = mkc_template_check(t, path, c.lastline, err, errlen);
-	free(path);
+	const char *slash = strrchr(name, '/');
+	if (slash)
+		c.filedir = xstrndup(name, slash == name ? 1 : (size_t)(slash - name));
+	int rc = load_file(&c, name, t, err, errlen);
+	if (rc == 0) {
+		char *path = template_path(dir, name);
+		rc = mkc_template_check(t, path, c.lastline, err, errlen);
+		free(path);
+	}
+	free(c.filedir);
 	return rc;
 }
 

@@ -179,7 +179,9 @@ int main(int argc, char **argv)
 	} else if (nargs != (o.config ? 1u : 2u)) {
 		status = usage_error(pc, o.config ? "--config FILE takes one PATH" : "mkchroot TEMPLATE PATH: give both");
 	} else {
-		status = build(&o, o.config ? o.config : args[0], args[nargs - 1]);
+		char *name = o.config && !strchr(o.config, '/') ? xasprintf("./%s", o.config) : NULL;
+		status = build(&o, name ? name : o.config ? o.config : args[0], args[nargs - 1]);
+		free(name);
 	}
 	mkc_excl_free(&o.excl);
 	free(o.mirror); free(o.packages); free(o.source); free(o.from); free(o.templates); free(o.config);
