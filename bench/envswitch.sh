@@ -83,7 +83,7 @@ for ((i = 0; i < RUNS; i++)); do
 done
 snip_ms=$(median "${snip[@]}") nosnip_ms=$(median "${nosnip[@]}")
 apply_ms=$(median_ms envswitch --apply bash)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "-" }'; }
 over() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 
 echo "## envswitch"
