@@ -1,0 +1,253 @@
+/*
+ * nodeimage — fetch a (sparse) qcow2 or raw image over HTTP and write it to
+ * a disk or a file: header, L1, L2, then data in host-file order, once.
+ *
+ * Exit: 0 ok, 1 usage or local error, 2 download, 3 bad or unsupported
+ * image, 4 write error, 5 checksum mismatch.
+ */
+#include <ctype.h>
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <popt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grow.h"
+#include "image.h"
+#include "inifile.h"
+#include "log.h"
+#include "progress.h"
+
+enum { EXIT_USAGE = 1, EXIT_CHECKSUM = 5 };
+
+struct opts {
+	const char *source, *target;
+	char *sha256, *config;
+	int wipe, grow, json, quiet, retries, require_sha256;
+	struct fetch_opts fetch;
+};
+
+struct result {
+	struct qcow2_image img;
+	struct qcow2_map map;
+	struct image_stats copy;
+	uint64_t written;
+	char sha256[65];
+	double seconds;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long conf_long(const struct ini *ini, const char *key, long def, const char *path)
+{
+	const char *v = ini_get(ini, "", key);
+	if (!v)
+		return def;
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v == 0 || *end || n < 0)
+		die(EXIT_USAGE, "%s: %s = %s: not a number", path, key, v);
+	return n;
+}
+
+static int conf_bool(const struct ini *ini, const char *key, int def, const char *path)
+{
+	const char *v = ini_get(ini, "", key);
+	if (!v)
+		return def;
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+		return 1;
+	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+		return 0;
+	die(EXIT_USAGE, "%s: %s = %s: want yes or no", path, key, v);
+}
+
+/* /etc/nodeimage.conf (or -c, or NODEIMAGE_CONF): defaults for the options. */
+static void load_config(struct opts *o)
+{
+	const char *path = o->config ? o->config : getenv("NODEIMAGE_CONF");
+	if (!path || !*path)
+		path = SYSCONFDIR "/nodeimage.conf";
+	else if (access(path, R_OK) < 0)
+		die_errno(EXIT_USAGE, "%s", path);
+	char err[512];
+	struct ini *ini = ini_load(path, err, sizeof err);
+	if (!ini)
+		die(EXIT_USAGE, "%s", err);
+	if (o->retries < 0)
+		o->retries = (int)conf_long(ini, "retries", 5, path);
+	o->fetch.connect_timeout = conf_long(ini, "connect-timeout", 10, path);
+	o->fetch.stall_timeout = conf_long(ini, "stall-timeout", 30, path);
+	o->require_sha256 = conf_bool(ini, "require-sha256", 0, path);
+	o->wipe |= conf_bool(ini, "wipe", 0, path);
+	ini_free(ini);
+	o->fetch.retries = o->retries;
+}
+
+static void parse_options(int argc, const char **argv, struct opts *o)
+{
+	struct poptOption table[] = {
+		{ "sha256", 0, POPT_ARG_STRING, &o->sha256, 0, "verify the written image against this SHA-256", "HEX" },
+		{ "wipe", 0, POPT_ARG_NONE, &o->wipe, 0, "zero the first and last MiB of the device first", NULL },
+		{ "grow", 0, POPT_ARG_NONE, &o->grow, 0, "grow the last partition and its filesystem to the disk", NULL },
+		{ "retries", 0, POPT_ARG_INT, &o->retries, 0, "resume a broken transfer up to N times (default 5)", "N" },
+		{ "json", 0, POPT_ARG_NONE, &o->json, 0, "print the result as JSON", NULL },
+		{ "quiet", 'q', POPT_ARG_NONE, &o->quiet, 0, "no progress, no summary", NULL },
+		{ "config", 'c', POPT_ARG_STRING, &o->config, 0, "config file (default " SYSCONFDIR "/nodeimage.conf)", "FILE" },
+		{ "version", 0, POPT_ARG_NONE, NULL, 'V', "print the version", NULL },
+		POPT_AUTOHELP POPT_TABLEEND
+	};
+	poptContext pc = poptGetContext("nodeimage", argc, argv, table, 0);
+	poptSetOtherOptionHelp(pc, "[OPTIONS] URL|FILE TARGET");
+	int c;
+	while ((c = poptGetNextOpt(pc)) > 0) {
+		if (c == 'V') {
+			printf("nodeimage %s\n", CT_VERSION);
+			poptFreeContext(pc);
+			exit(0);
+		}
+	}
+	if (c < -1)
+		die(EXIT_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(c));
+	const char **args = poptGetArgs(pc);
+	int n = 0;
+	while (args && args[n])
+		n++;
+	if (n != 2) {
+		poptPrintUsage(pc, stderr, 0);
+		poptFreeContext(pc);
+		exit(EXIT_USAGE);
+	}
+	o->source = xstrdup(args[0]);
+	o->target = xstrdup(args[1]);
+	poptFreeContext(pc);
+}
+
+static void check_options(struct opts *o)
+{
+	if (o->sha256) {
+		size_t n = strlen(o->sha256);
+		for (size_t i = 0; i < n; i++)
+			o->sha256[i] = (char)tolower((unsigned char)o->sha256[i]);
+		if (n != 64 || strspn(o->sha256, "0123456789abcdef") != 64)
+			die(EXIT_USAGE, "--sha256 wants 64 hex digits");
+	} else if (o->require_sha256) {
+		die(EXIT_USAGE, "the config requires --sha256 (require-sha256 = yes)");
+	}
+	struct stat st;
+	if (o->grow && (stat(o->target, &st) < 0 || !S_ISBLK(st.st_mode)))
+		die(EXIT_USAGE, "%s: --grow needs a block device", o->target);
+}
+
+/* Hash the written target; 0 if it matches, EXIT_CHECKSUM if not, 4 on a read error. */
+static int verify(struct writer *w, const struct opts *o, struct result *r, char *err, size_t errlen)
+{
+	uint8_t sum[32];
+	if (writer_sha256(w, sum, err, errlen) < 0)
+		return IMAGE_EXIT_WRITE;
+	for (int i = 0; i < 32; i++)
+		sprintf(r->sha256 + 2 * i, "%02x", sum[i]);
+	if (strcmp(r->sha256, o->sha256) != 0) {
+		snprintf(err, errlen, "%s: SHA-256 mismatch: written image is %s, expected %s%s", o->target, r->sha256,
+			 o->sha256, writer_is_blockdev(w) ? "" : " (file not written)");
+		return EXIT_CHECKSUM;
+	}
+	return 0;
+}
+
+/* Fetch, write, verify, commit. Returns the exit status; ERR says why. */
+static int write_image(struct fetch *f, const struct opts *o, struct result *r, char *err, size_t errlen)
+{
+	int rc = image_load(f, &r->img, &r->map, err, errlen);
+	if (rc)
+		return rc;
+	struct writer *w = writer_open(o->target, r->img.virtual_size, o->wipe, err, errlen);
+	if (!w)
+		return IMAGE_EXIT_WRITE;
+	rc = image_copy(f, &r->img, &r->map, w, progress_wanted(o->quiet), &r->copy, err, errlen);
+	if (rc == 0 && o->sha256)
+		rc = verify(w, o, r, err, errlen);
+	r->written = writer_bytes_written(w);
+	if (rc != 0 && !(rc == EXIT_CHECKSUM && writer_is_blockdev(w))) {
+		writer_abort(w);
+		return rc;
+	}
+	if (writer_commit(w, err, errlen) < 0)
+		return IMAGE_EXIT_WRITE;
+	return rc;
+}
+
+static void print_result(const struct opts *o, struct fetch *f, const struct result *r)
+{
+	const struct fetch_stats *fs = fetch_stats(f);
+	if (o->json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:f}",
+			"source", o->source, "target", o->target,
+			"format", r->img.format == QCOW2_FORMAT_RAW ? "raw" : "qcow2", "version", (int)r->img.version,
+			"virtual_size", (json_int_t)r->img.virtual_size, "cluster_size", (json_int_t)r->img.cluster_size,
+			"data_bytes", (json_int_t)r->map.data_bytes, "bytes_written", (json_int_t)r->written,
+			"bytes_downloaded", (json_int_t)fs->bytes, "requests", (json_int_t)fs->requests,
+			"data_ranges", (json_int_t)r->copy.ranges, "resumed", (json_int_t)fs->resumed,
+			"spooled", fs->spooled, "grown", o->grow, "seconds", r->seconds);
+		if (r->sha256[0])
+			json_object_set_new(j, "sha256", json_string(r->sha256));
+		char *s = json_dumps(j, JSON_COMPACT);
+		puts(s);
+		free(s);
+		json_decref(j);
+	} else if (!o->quiet) {
+		printf("%s: %s image, %" PRIu64 " bytes (%" PRIu64 " data), %" PRIu64 " bytes written, %" PRIu64
+		       " requests, %.2f s%s%s\n", o->target, r->img.format == QCOW2_FORMAT_RAW ? "raw" : "qcow2",
+		       r->img.virtual_size, r->map.data_bytes, r->written, fs->requests, r->seconds,
+		       r->sha256[0] ? ", sha256 " : "", r->sha256);
+	}
+}
+
+int main(int argc, const char **argv)
+{
+	log_init(argv[0]);
+	struct opts o = { .retries = -1 };
+	parse_options(argc, argv, &o);
+	load_config(&o);
+	check_options(&o);
+	if (o.quiet)
+		log_set_verbosity(LOG_QUIET);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	char err[1024] = "";
+	struct result r;
+	memset(&r, 0, sizeof r);
+	double t0 = now();
+	int rc;
+	struct fetch *f = fetch_open(o.source, &o.fetch, err, sizeof err);
+	if (!f)
+		rc = IMAGE_EXIT_DOWNLOAD;
+	else
+		rc = write_image(f, &o, &r, err, sizeof err);
+	if (rc == 0 && o.grow && grow_disk(o.target, o.quiet, err, sizeof err) < 0)
+		rc = IMAGE_EXIT_WRITE;
+	r.seconds = now() - t0;
+	if (rc)
+		warnmsg("%s", err);
+	else
+		print_result(&o, f, &r);
+
+	qcow2_map_free(&r.map);
+	fetch_close(f);
+	curl_global_cleanup();
+	free(o.sha256);
+	free(o.config);
+	free((char *)o.source);
+	free((char *)o.target);
+	return rc;
+}

@@ -1,0 +1,5 @@
+TOOLS += nodeimage
+nodeimage_PKGS = libcurl zlib libzstd libcrypto
+nodeimage_LDLIBS =
+SBIN_TOOLS += nodeimage
+nodeimage_LINKS =

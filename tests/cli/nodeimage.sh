@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# nodeimage end to end: images made by qemu-img, served by nginx on loopback,
+# written to files and to loop devices full of random data; qemu-img convert
+# -O raw is the oracle. Hostile images, resume, checksums, mounted targets, --grow.
+source "$(dirname "$0")/../lib.sh"
+need_root
+for c in nginx qemu-img qemu-io losetup sfdisk mkfs.ext4 e2fsck; do
+	command -v $c >/dev/null || skip_all "$c missing"
+done
+d=$(scratch)
+NI=$CT_BIN/nodeimage
+export NODEIMAGE_CONF=$d/nodeimage.conf # no /etc file in the way
+printf 'retries = 3\nconnect-timeout = 5\nstall-timeout = 10\n' >"$NODEIMAGE_CONF"
+mkdir -p "$d/www/noranges" "$d/nginx"
+
+# --- nginx on 127.0.0.1, its own config, pid and logs ----------------------------
+start_nginx() {
+	local try
+	for try in 1 2 3 4 5 6 7 8; do
+		port=$((20000 + RANDOM % 30000))
+		cat >"$d/nginx/nginx.conf" <<-EOF
+		user root;
+		daemon on;
+		worker_processes 1;
+		pid $d/nginx/nginx.pid;
+		error_log $d/nginx/error.log;
+		events { worker_connections 64; }
+		http {
+		    access_log $d/nginx/access.log;
+		    client_body_temp_path $d/nginx/body;
+		    proxy_temp_path $d/nginx/proxy;
+		    server {
+		        listen 127.0.0.1:$port;
+		        root $d/www;
+		        location /noranges/ { max_ranges 0; }
+		    }
+		}
+		EOF
+		if nginx -p "$d/nginx" -e "$d/nginx/error.log" -c "$d/nginx/nginx.conf" 2>>"$d/nginx/start.log"; then
+			at_exit "kill \$(cat '$d/nginx/nginx.pid')"
+			return 0
+		fi
+	done
+	return 1
+}
+start_nginx || { cat "$d/nginx/start.log"; skip_all "nginx does not start"; }
+url=http://127.0.0.1:$port
+
+# --- loop devices, detached at exit -----------------------------------------------
+waitnode() { local i; for i in $(seq 50); do [ -b "$1" ] && return 0; sleep 0.1; done; return 1; }
+newloop() { # newloop VAR FILE SIZE_MIB: a loop device over FILE of random data, name in VAR
+	head -c $(($3 << 20)) /dev/urandom >"$2"
+	local dev
+	dev=$(losetup -f --show -P "$2") || return 1
+	at_exit "losetup -d $dev"
+	printf -v "$1" %s "$dev"
+}
+newloop loop "$d/loop.img" 12 || skip_all "losetup does not work here"
+
+# --- the image kinds --------------------------------------------------------------
+size=$((8 * 1024 * 1024 + 3 * 512)) # not a multiple of any cluster size over 512
+fill() { # fill IMAGE: the same writes for every kind; some data, some zeros
+	qemu-io -f qcow2 \
+		-c "write -P 0x11 0 100k" \
+		-c "write -P 0x22 1M 192k" \
+		-c "write -z 1088k 64k" \
+		-c "write -P 0x33 3000k 4k" \
+		-c "write -P 0x44 5M 1M" \
+		-c "write -z 5200k 8k" \
+		-c "write -P 0x55 $((size - 4096)) 4096" "$1" >/dev/null
+}
+mk() { # mk NAME CREATE-OPTIONS
+	qemu-img create -q -f qcow2 -o "$2" "$d/www/$1.qcow2" $size && fill "$d/www/$1.qcow2"
+}
+mk v2 compat=0.10
+mk v3 compat=1.1
+mk c512 cluster_size=512
+mk c2m cluster_size=2M
+mk extl2 extended_l2=on,cluster_size=64k
+qemu-img convert -c -O qcow2 -o compression_type=zlib "$d/www/v3.qcow2" "$d/www/zlib.qcow2"
+qemu-img convert -c -O qcow2 -o compression_type=zstd "$d/www/v3.qcow2" "$d/www/zstd.qcow2"
+qemu-img convert -c -O qcow2 -o compression_type=zstd,cluster_size=2M "$d/www/c2m.qcow2" "$d/www/zstd2m.qcow2"
+qemu-img convert -O raw "$d/www/v3.qcow2" "$d/www/raw.img"
+kinds="v2 v3 c512 c2m extl2 zlib zstd zstd2m raw"
+t "qemu-img made every image kind" test -s "$d/www/zstd2m.qcow2"
+
+ref() { qemu-img convert -O raw "$1" "$d/ref.raw" && echo "$d/ref.raw"; }
+for k in $kinds; do
+	f=$d/www/$k.qcow2; [ $k = raw ] && f=$d/www/raw.img
+	r=$(ref "$f")
+	run "$NI" -q "$url/${f##*/}" "$d/out.raw"
+	is "$rc" 0 "$k: written to a new file"
+	t "$k: file is identical to qemu-img convert -O raw" cmp "$d/out.raw" "$r"
+	rm -f "$d/out.raw"
+	head -c $((12 << 20)) /dev/urandom >"$loop"
+	tail_before=$(tail -c +$((size + 1)) "$loop" | sha256sum)
+	run "$NI" -q "$url/${f##*/}" "$loop"
+	is "$rc" 0 "$k: written to a loop device full of random data"
+	t "$k: device reads back as the image" cmp -n $size "$loop" "$r"
+	is "$(tail -c +$((size + 1)) "$loop" | sha256sum)" "$tail_before" "$k: nothing written past the image"
+done
+
+# a file target is sparse: zero clusters stay holes
+run "$NI" -q "$url/v3.qcow2" "$d/sparse.raw"
+alloc=$(($(stat -c %b "$d/sparse.raw") * 512))
+t "file target is sparse ($alloc bytes allocated of $size)" test $alloc -lt $((3 << 20))
+t "file:// URLs and plain paths work" sh -c "'$NI' -q 'file://$d/www/zstd.qcow2' '$d/f1.raw' &&
+	'$NI' -q '$d/www/zstd.qcow2' '$d/f2.raw' && cmp '$d/f1.raw' '$d/sparse.raw' && cmp '$d/f2.raw' '$d/sparse.raw'"
+
+# --- JSON, HTTP requests ----------------------------------------------------------
+run "$NI" --json "$url/v3.qcow2" "$d/j.raw"
+like "$out" '"format":"qcow2".*"virtual_size":8390144' "--json prints the result"
+like "$out" '"requests":[1-6],' "few HTTP requests: HEAD, header, L1, L2, data ranges ($out)"
+
+# --- server without byte ranges: spool file ------------------------------------------
+cp "$d/www/zstd.qcow2" "$d/www/noranges/"
+run "$NI" --json "$url/noranges/zstd.qcow2" "$d/nr.raw"
+is "$rc" 0 "server without ranges: exit 0"
+like "$out" '"spooled":true' "server without ranges goes through a spool file"
+t "server without ranges: output identical" cmp "$d/nr.raw" "$d/sparse.raw"
+
+# --- resume after a cut connection ------------------------------------------------
+big=$d/resume.qcow2
+qemu-img create -q -f qcow2 "$big" 16M
+qemu-io -f qcow2 -c "write -P 0x66 0 6M" -c "write -P 0x77 9M 5M" "$big" >/dev/null
+"$CT_BIN/cutserve" "$d/cut.port" "$big" $((700 * 1024)) 3 &
+at_exit "kill $!"
+for i in $(seq 50); do [ -s "$d/cut.port" ] && break; sleep 0.1; done
+cport=$(cat "$d/cut.port")
+run "$NI" --json --retries 5 "http://127.0.0.1:$cport/img" "$d/resumed.raw"
+is "$rc" 0 "download cut three times resumes and completes"
+like "$out" '"resumed":[1-9]' "the transfer was resumed"
+t "resumed image identical" cmp "$d/resumed.raw" "$(ref "$big")"
+kill %1 2>/dev/null; wait 2>/dev/null
+"$CT_BIN/cutserve" "$d/cut2.port" "$big" $((700 * 1024)) 100 &
+at_exit "kill $!"
+for i in $(seq 50); do [ -s "$d/cut2.port" ] && break; sleep 0.1; done
+run "$NI" -q --retries 1 "http://127.0.0.1:$(cat "$d/cut2.port")/img" "$d/failed.raw"
+is "$rc" 2 "download that keeps failing exits 2"
+t "failed download leaves no file" test ! -e "$d/failed.raw"
+run "$NI" -q "$url/missing.qcow2" "$d/missing.raw"
+is "$rc" 2 "HTTP 404 exits 2"
+
+# --- checksums --------------------------------------------------------------------
+sum=$(sha256sum <"$(ref "$d/www/zstd.qcow2")" | cut -d' ' -f1)
+run "$NI" -q --sha256 "$sum" "$url/zstd.qcow2" "$d/sum.raw"
+is "$rc" 0 "right --sha256 (of the raw image) exits 0"
+run "$NI" -q --sha256 "$(echo "$sum" | tr 0-9a-f 1-9a-f0)" "$url/zstd.qcow2" "$d/badsum.raw"
+is "$rc" 5 "wrong --sha256 exits 5"
+like "$err" "SHA-256 mismatch" "and says so"
+t "a file failing its checksum is not left behind" test ! -e "$d/badsum.raw"
+run "$NI" -q --sha256 "$(echo "$sum" | tr 0-9a-f 1-9a-f0)" "$url/zstd.qcow2" "$loop"
+is "$rc" 5 "wrong --sha256 on a device exits 5"
+
+# --- unsupported and hostile images ---------------------------------------------------
+qemu-img create -q -f qcow2 "$d/www/base.qcow2" 1M
+qemu-img create -q -f qcow2 -b base.qcow2 -F qcow2 "$d/www/backing.qcow2"
+qemu-img create -q -f qcow2 --object secret,id=s0,data=secret \
+	-o encrypt.format=luks,encrypt.key-secret=s0 "$d/www/luks.qcow2" 1M
+qemu-img create -q -f qcow2 -o data_file="$d/www/ext.data" "$d/www/extdata.qcow2" 1M
+bad() { # bad NAME REGEX: exit 3 with a message matching REGEX, no sanitizer report
+	run "$NI" -q "$url/$1" "$d/bad.raw"
+	is "$rc" 3 "$1: exit 3"
+	like "$err" "$2" "$1: says why"
+	t "$1: nothing left behind" test ! -e "$d/bad.raw"
+}
+bad backing.qcow2 "backing file \(base.qcow2\)"
+bad luks.qcow2 "encrypted \(LUKS\)"
+bad extdata.qcow2 "external data file"
+
+poke() { # poke FILE OFFSET HEXBYTES...
+	local f=$1 off=$2; shift 2
+	printf "$(printf '\\x%s' "$@")" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none
+}
+be64() { echo $((16#$(od -An -tx1 -j "$2" -N 8 "$1" | tr -d ' \n'))); }
+hostile() { cp "$d/www/$1" "$d/www/$2"; }
+hostile v3.qcow2 l1past.qcow2
+poke "$d/www/l1past.qcow2" 40 00 00 01 00 00 00 00 00
+bad l1past.qcow2 "L1 table at offset .* outside the file"
+hostile v3.qcow2 l2past.qcow2
+poke "$d/www/l2past.qcow2" "$(be64 "$d/www/v3.qcow2" 40)" 80 00 01 00 00 00 00 00
+bad l2past.qcow2 "L2 table at offset .* outside the file"
+hostile v3.qcow2 l1size.qcow2
+poke "$d/www/l1size.qcow2" 36 7f ff ff ff
+bad l1size.qcow2 "l1_size .* is absurd"
+hostile v3.qcow2 incompat.qcow2
+poke "$d/www/incompat.qcow2" 72 00 00 01 00 00 00 00 00
+bad incompat.qcow2 "unknown incompatible feature"
+hostile v3.qcow2 datapast.qcow2
+l2=$(($(be64 "$d/www/v3.qcow2" "$(be64 "$d/www/v3.qcow2" 40)") & 0xfffffffffffe00))
+poke "$d/www/datapast.qcow2" $l2 80 00 00 10 00 00 00 00
+bad datapast.qcow2 "host offset .* outside the file"
+qemu-img create -q -f qcow2 "$d/one.qcow2" 1M
+qemu-io -f qcow2 -c "write -P 0xaa 0 64k" "$d/one.qcow2" >/dev/null
+qemu-img convert -c -O qcow2 "$d/one.qcow2" "$d/www/clen.qcow2"
+l2=$(($(be64 "$d/www/clen.qcow2" "$(be64 "$d/www/clen.qcow2" 40)") & 0xfffffffffffe00))
+poke "$d/www/clen.qcow2" $l2 7f c0
+bad clen.qcow2 "compressed cluster .* past the end of the file"
+head -c 60 "$d/www/v3.qcow2" >"$d/www/trunc60.qcow2"
+bad trunc60.qcow2 "truncated qcow2 header"
+head -c $(($(stat -c %s "$d/www/v3.qcow2") / 2)) "$d/www/v3.qcow2" >"$d/www/trunchalf.qcow2"
+bad trunchalf.qcow2 "outside the file"
+hostile zlib.qcow2 garbage.qcow2
+l2=$(($(be64 "$d/www/zlib.qcow2" "$(be64 "$d/www/zlib.qcow2" 40)") & 0xfffffffffffe00))
+coff=$(($(be64 "$d/www/zlib.qcow2" $l2) & ((1 << 54) - 1)))
+poke "$d/www/garbage.qcow2" $coff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff
+bad garbage.qcow2 "does not decompress"
+
+# --- usage -----------------------------------------------------------------------------
+run "$NI" "$url/v3.qcow2"
+is "$rc" 1 "one argument: usage, exit 1"
+run "$NI" --sha256 xyz "$url/v3.qcow2" "$d/u.raw"
+is "$rc" 1 "malformed --sha256: exit 1"
+printf 'require-sha256 = yes\n' >"$d/strict.conf"
+run "$NI" -c "$d/strict.conf" "$url/v3.qcow2" "$d/u.raw"
+is "$rc" 1 "config require-sha256 = yes refuses a run without --sha256"
+like "$err" "require-sha256" "and names the setting"
+
+# --- target smaller than the image, mounted targets ---------------------------------------
+newloop small "$d/small.img" 4
+run "$NI" -q "$url/v3.qcow2" "$small"
+is "$rc" 4 "device smaller than the image: exit 4"
+like "$err" "device holds only" "and says so"
+mkfs.ext4 -q "$small"
+mkdir -p "$d/mnt"
+mount "$small" "$d/mnt" && at_exit "umount '$d/mnt'"
+run "$NI" -q "$url/raw.img" "$small"
+is "$rc" 4 "mounted device: exit 4"
+like "$err" "mounted on $d/mnt" "mounted device refused, with the mount point"
+umount "$d/mnt"
+
+# --- --grow: GPT disk with one ext4 partition onto a bigger device ------------------------
+mkdir -p "$d/content"
+seq 1 100000 >"$d/content/numbers"
+cp -r "$CT_TOP/nodeimage" "$d/content/"
+truncate -s 48M "$d/gpt.raw"
+echo 'label: gpt
+start=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4' | sfdisk -q "$d/gpt.raw"
+gl=$(losetup -f --show -P "$d/gpt.raw")
+at_exit "losetup -d $gl"
+partnode() { [ -b "$1" ] || partx -a "${1%p1}" 2>/dev/null; waitnode "$1"; } # kernels without GPT support
+partnode "${gl}p1"
+mkfs.ext4 -q -d "$d/content" "${gl}p1"
+losetup -d "$gl"
+qemu-img convert -O qcow2 "$d/gpt.raw" "$d/www/gpt.qcow2"
+newloop disk "$d/disk.img" 128
+run "$NI" -q --grow "$url/gpt.qcow2" "$disk"
+is "$rc" 0 "--grow onto a bigger device: exit 0"
+[ "$rc" = 0 ] || echo "# $err"
+end=$(sfdisk -d "$disk" | sed -n 's/.*start= *\([0-9]*\), *size= *\([0-9]*\).*/\1 \2/p' | awk '{print $1 + $2}')
+t "the partition fills the disk (ends at sector $end of $((128 * 2048)))" test "$end" -ge $((128 * 2048 - 34))
+t "e2fsck -f is clean on the grown filesystem" e2fsck -f -n "${disk}p1"
+blocks=$(dumpe2fs -h "${disk}p1" 2>/dev/null | awk -F: '/^Block count/{gsub(/ /,"",$2); print $2}')
+bs=$(dumpe2fs -h "${disk}p1" 2>/dev/null | awk -F: '/^Block size/{gsub(/ /,"",$2); print $2}')
+t "the filesystem grew to the partition ($((blocks * bs)) bytes)" test $((blocks * bs)) -gt $((120 << 20))
+partnode "${disk}p1"
+mount -o ro "${disk}p1" "$d/mnt" && at_exit "umount '$d/mnt'"
+t "files survive the growth" cmp "$d/mnt/numbers" "$d/content/numbers"
+umount "$d/mnt"
+mount "${disk}p1" "$d/mnt"
+run "$NI" -q "$url/gpt.qcow2" "$disk"
+is "$rc" 4 "a device whose partition is mounted: exit 4"
+like "$err" "partition .*p1 is mounted" "and names the partition"
+umount "$d/mnt"
+run "$NI" -q --grow "$url/v3.qcow2" "$d/x.raw"
+is "$rc" 1 "--grow on a file is a usage error"

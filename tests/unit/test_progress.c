@@ -1,0 +1,78 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "progress.h"
+
+static void test_human(void **state)
+{
+	(void)state;
+	char b[32];
+	progress_human(b, sizeof b, 512);
+	assert_string_equal(b, "512 B");
+	progress_human(b, sizeof b, 1536);
+	assert_string_equal(b, "1.5 KiB");
+	progress_human(b, sizeof b, 2.0 * 1024 * 1024 * 1024);
+	assert_string_equal(b, "2.0 GiB");
+}
+
+static void test_format(void **state)
+{
+	(void)state;
+	char b[128];
+	size_t n = progress_format(b, sizeof b, "img", 512ull << 20, 2048ull << 20, 2.0);
+	assert_string_equal(b, "img  512.0 MiB / 2.0 GiB  25%  256.0 MiB/s");
+	assert_int_equal(n, strlen(b));
+	progress_format(b, sizeof b, "x", 100, 0, 0);
+	assert_string_equal(b, "x  100 B  0 B/s");
+	progress_format(b, sizeof b, "over", 300, 200, 1);
+	assert_non_null(strstr(b, "100%"));
+	n = progress_format(b, 8, "a long label", 1, 2, 1);
+	assert_int_equal(n, 7);
+	assert_int_equal(strlen(b), 7);
+}
+
+static void test_draws_and_erases_on_fd(void **state)
+{
+	(void)state;
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	struct progress *p = progress_start("copy", 1000, fds[1]);
+	progress_update(p, 1000); /* complete: always drawn */
+	progress_end(p);
+	close(fds[1]);
+	char buf[512];
+	ssize_t n = read(fds[0], buf, sizeof buf - 1);
+	close(fds[0]);
+	assert_true(n > 0);
+	buf[n] = 0;
+	assert_non_null(strstr(buf, "\rcopy  1000 B / 1000 B  100%"));
+	assert_int_equal(buf[n - 1], '\r');
+}
+
+static void test_silent(void **state)
+{
+	(void)state;
+	struct progress *p = progress_start("quiet", 10, -1);
+	progress_update(p, 5);
+	progress_end(p);
+	progress_update(NULL, 1);
+	progress_end(NULL);
+	assert_int_equal(progress_wanted(1), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_human),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_draws_and_erases_on_fd),
+		cmocka_unit_test(test_silent),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
