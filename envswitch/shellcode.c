@@ -25,86 +25,83 @@ int envsw_shell_parse(const char *name, enum envsw_shell *sh)
 	return -1;
 }
 
-/* A growing string. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_addn(struct sbuf *b, const char *s, size_t n)
+/* Strings are built on a memory stream (open_memstream), written to with fputs. */
+static FILE *mem_open(char **buf, size_t *len)
 {
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
+	FILE *f = open_memstream(buf, len);
+	if (!f)
+		die(1, "out of memory");
+	return f;
 }
 
-static void sb_add(struct sbuf *b, const char *s) { sb_addn(b, s, strlen(s)); }
+static char *mem_close(FILE *f, char **buf)
+{
+	if (fclose(f) != 0)
+		die(1, "out of memory");
+	return *buf;
+}
 
 char *envsw_quote(enum envsw_shell sh, const char *s)
 {
-	struct sbuf b = {0};
-	sb_add(&b, "'");
+	char *buf = NULL;
+	size_t len;
+	FILE *f = mem_open(&buf, &len);
+	fputc('\'', f);
 	for (const char *p = s; *p; p++) {
 		if (*p == '\'')
-			sb_add(&b, sh == ENVSW_FISH ? "\\'" : "'\\''");
+			fputs(sh == ENVSW_FISH ? "\\'" : "'\\''", f);
 		else if (sh == ENVSW_FISH && *p == '\\')
-			sb_add(&b, "\\\\");
+			fputs("\\\\", f);
 		else if (sh == ENVSW_CSH && *p == '!')
-			sb_add(&b, "\\!");
+			fputs("\\!", f);
 		else if (sh == ENVSW_CSH && (unsigned char)*p < 0x20) {
-			free(b.s);
+			free(mem_close(f, &buf));
 			return NULL;
 		} else
-			sb_addn(&b, p, 1);
+			fputc(*p, f);
 	}
-	sb_add(&b, "'");
-	return b.s;
+	fputc('\'', f);
+	return mem_close(f, &buf);
 }
 
-static void add_quoted(struct sbuf *b, enum envsw_shell sh, const char *s)
+static void put_quoted(FILE *f, enum envsw_shell sh, const char *s)
 {
 	char *q = envsw_quote(sh, s);
-	sb_add(b, q ? q : "''");
+	fputs(q ? q : "''", f);
 	free(q);
 }
 
-static void add_module_cmd(struct sbuf *b, enum envsw_shell sh, const char *verb, char **mods, size_t n)
+static void put_module_cmd(FILE *f, enum envsw_shell sh, const char *verb, char **mods, size_t n)
 {
 	if (n == 0)
 		return;
-	sb_add(b, "module ");
-	sb_add(b, verb);
+	fprintf(f, "module %s", verb);
 	for (size_t i = 0; i < n; i++) {
-		sb_add(b, " ");
-		add_quoted(b, sh, mods[i]);
+		fputc(' ', f);
+		put_quoted(f, sh, mods[i]);
 	}
-	sb_add(b, ";");
+	fputc(';', f);
 }
 
 char *envsw_apply_code(enum envsw_shell sh, const struct envsw_plan *plan)
 {
-	struct sbuf b = {0};
-	sb_add(&b, "");
-	add_module_cmd(&b, sh, "unload", plan->unload, plan->n_unload);
-	add_module_cmd(&b, sh, "load", plan->load, plan->n_load);
-	const char *var = "ENVSWITCH_LOADED";
+	char *buf = NULL;
+	size_t len;
+	FILE *f = mem_open(&buf, &len);
+	put_module_cmd(f, sh, "unload", plan->unload, plan->n_unload);
+	put_module_cmd(f, sh, "load", plan->load, plan->n_load);
 	if (plan->record[0] == '\0') {
-		sb_add(&b, sh == ENVSW_SH ? "unset " : sh == ENVSW_CSH ? "unsetenv " : "set -e ");
-		sb_add(&b, var);
+		fputs(sh == ENVSW_SH ? "unset " : sh == ENVSW_CSH ? "unsetenv " : "set -e ", f);
+		fputs("ENVSWITCH_LOADED", f);
 	} else {
-		sb_add(&b, sh == ENVSW_SH ? "" : sh == ENVSW_CSH ? "setenv " : "set -gx ");
-		sb_add(&b, var);
-		sb_add(&b, sh == ENVSW_SH ? "=" : " ");
-		add_quoted(&b, sh, plan->record);
+		fputs(sh == ENVSW_SH ? "ENVSWITCH_LOADED=" : sh == ENVSW_CSH ? "setenv ENVSWITCH_LOADED "
+									  : "set -gx ENVSWITCH_LOADED ", f);
+		put_quoted(f, sh, plan->record);
 		if (sh == ENVSW_SH)
-			sb_add(&b, ";export ENVSWITCH_LOADED");
+			fputs(";export ENVSWITCH_LOADED", f);
 	}
-	sb_add(&b, ";\n");
-	return b.s;
+	fputs(";\n", f);
+	return mem_close(f, &buf);
 }
 
 static const char snippet_head[] =
