@@ -17,21 +17,22 @@
 #include <string.h>
 
 #include "c3conf.h"
+#include "fanout.h"
+#include "nodeopts.h"
 #include "log.h"
-#include "nodeset.h"
 #include "receiver.h"
 #include "sender.h"
+#include "ssh.h"
 #include "target.h"
 
 #define DEFAULT_EXCLUDE SYSCONFDIR "/imgsync/exclude"
 
 struct cli {
-	char *nodes, *c3def, *c3file, *config, *rsh, *remote;
+	char *c3def, *config, *rsh, *remote;
 	char **excludes, **exclude_from;
-	int checksum, dry_run, itemize, no_delete, json, quiet, verbose, fanout, version;
+	int checksum, dry_run, itemize, no_delete, quiet, verbose, version;
 	int server, receiver, sender;
 };
-
 
 static void usage_exit(poptContext pc, const char *msg)
 {
@@ -59,42 +60,62 @@ static void load_excludes(const struct cli *c, struct imgs_excl *ex)
 		imgs_excl_add(ex, *p);
 }
 
-/* The nodes of -w and -c as targets NODE:DEST. */
-static struct imgs_target *node_targets(const struct cli *c, const char *dest, size_t *np)
+/*
+ * The shared node options without those imgsync uses otherwise: -i is
+ * --itemize here (--identity keeps its long name), -n is imgsync's dry run,
+ * --config names the exclude file, and there is no command timeout.
+ */
+static struct poptOption *node_table(struct nodeopts *no)
 {
-	struct nodeset ns;
-	nodeset_init(&ns);
-	char err[512];
-	if (c->nodes && nodeset_expand_arg(&ns, c->nodes, err, sizeof err) < 0)
-		die(1, "-w: %s", err);
-	if (c->c3def) {
-		const char *file = c->c3file ? c->c3file : getenv("C3_CONF");
-		struct c3_conf conf;
-		if (c3conf_load(file ? file : SYSCONFDIR "/c3.conf", &conf, err, sizeof err) < 0)
-			die(1, "%s", err);
-		struct c3_selection sel;
-		char *defs[] = { c->c3def };
-		if (c3conf_select(&conf, defs, 1, 0, 0, &sel, err, sizeof err) < 0)
-			die(1, "-c %s: %s", c->c3def, err);
-		for (size_t i = 0; i < sel.n; i++) {
-			char *name = sel.t[i].user ? xasprintf("%s@%s", sel.t[i].user, sel.t[i].host) : xstrdup(sel.t[i].host);
-			nodeset_add(&ns, name);
-			free(name);
-		}
-		c3_selection_free(&sel);
-		c3conf_free(&conf);
+	static struct poptOption t[32];
+	struct poptOption *src = nodeopts_popt(no);
+	size_t n = 0;
+	for (; src->longName || src->shortName || src->argInfo; src++) {
+		const char *l = src->longName ? src->longName : "";
+		if (!strcmp(l, "config") || !strcmp(l, "dry-run") || !strcmp(l, "max-status") || !strcmp(l, "timeout"))
+			continue;
+		t[n] = *src;
+		if (!strcmp(l, "identity"))
+			t[n].shortName = 0;
+		n++;
 	}
-	if (ns.n == 0)
-		die(1, "no nodes selected");
-	struct imgs_target *t = xcalloc(ns.n, sizeof *t);
-	for (size_t i = 0; i < ns.n; i++) {
-		t[i].name = xstrdup(ns.names[i]);
-		t[i].host = xstrdup(ns.names[i]);
-		t[i].path = xstrdup(dest);
-	}
-	*np = ns.n;
-	nodeset_free(&ns);
+	memset(&t[n], 0, sizeof t[n]);
 	return t;
+}
+
+/* Was -w given? (nodeopts keeps the list to itself until resolving.) */
+static int has_wopt(int argc, const char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '-' && strchr(argv[i] + 1, 'w'))
+			return 1;
+	return 0;
+}
+
+/* ssh options for a single HOST given as [user@]host. */
+static void single_ssh(struct imgs_target *t, const struct nodeopts *no)
+{
+	char *at = strchr(t->host, '@');
+	if (at) {
+		char *host = xstrdup(at + 1);
+		*at = '\0';
+		t->ssh.user = xstrdup(t->host);
+		free(t->host);
+		t->host = host;
+	} else if (no->user || getenv("C3_USER")) {
+		t->ssh.user = xstrdup(no->user ? no->user : getenv("C3_USER"));
+	}
+	t->ssh.identity = no->identity;
+	t->ssh.use_ssh_config = 1;
+	if (no->host_keys) {
+		int p = ssh_hostkey_policy_parse(no->host_keys);
+		if (p < 0)
+			die(1, "bad --host-keys '%s' (strict, accept-new or off)", no->host_keys);
+		t->ssh.hostkeys = p;
+		t->ssh.hostkeys_set = 1;
+	}
+	if (no->connect_timeout > 0)
+		t->ssh.connect_timeout = (int)(no->connect_timeout + 0.999);
 }
 
 static char **split_words(const char *s)
@@ -137,13 +158,13 @@ static void print_json(const struct imgs_target *t, int dry)
 	json_decref(o);
 }
 
-static void print_target(const struct cli *c, const struct imgs_target *t, int prefix)
+static void print_target(const struct cli *c, int json, const struct imgs_target *t, int prefix)
 {
 	if (t->rep.error)
 		node_warn(t->name, "%s", t->rep.error);
 	else if (t->rep.sum.errors)
 		node_warn(t->name, "%llu paths could not be synced", (unsigned long long)t->rep.sum.errors);
-	if (c->json) {
+	if (json) {
 		print_json(t, c->dry_run);
 		return;
 	}
@@ -167,15 +188,52 @@ static int run_server(const struct cli *c, const char *path)
 	return c->receiver ? imgs_serve_receiver(path) : imgs_serve_sender(path);
 }
 
+/* Targets NODE:DEST for -w/-c/--all/--head, with each node's ssh options. */
+static struct imgs_target *node_targets(struct cli *c, struct nodeopts *no, const char *dest,
+					struct fanout_node **nodesp, struct c3_selection *sel)
+{
+	char err[512];
+	char *defs[] = { c->c3def };
+	if (nodeopts_resolve(no, defs, c->c3def ? 1 : 0, sel, err, sizeof err) < 0)
+		die(1, "%s", err);
+	if (sel->n == 0)
+		die(1, "no nodes selected");
+	*nodesp = nodeopts_fanout_nodes(no, sel);
+	struct imgs_target *t = xcalloc(sel->n, sizeof *t);
+	for (size_t i = 0; i < sel->n; i++) {
+		t[i].name = xstrdup(sel->t[i].host);
+		t[i].host = xstrdup(sel->t[i].host);
+		t[i].path = xstrdup(dest);
+		t[i].ssh = (*nodesp)[i].ssh;
+	}
+	return t;
+}
+
+/* --failed FILE and the closing "N of M nodes failed" line, via nodeopts. */
+static void report_nodes(const struct nodeopts *no, struct fanout_node *nodes, const struct imgs_target *t,
+			 size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		nodes[i].state = t[i].failed ? FANOUT_FAILED : FANOUT_OK;
+		nodes[i].exit_status = t[i].failed ? 2 : 0;
+		if (t[i].failed)
+			nodes[i].error = xstrdup(t[i].rep.error ? t[i].rep.error : "some paths could not be synced");
+	}
+	nodeopts_summary(nodes, n);
+	if (nodeopts_write_failed(no, nodes, n, 0) < 0)
+		warnmsg_errno("%s", no->failed);
+}
+
 int main(int argc, const char **argv)
 {
 	log_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	struct cli c = { .fanout = 64 };
+	struct cli c = { 0 };
+	struct nodeopts no;
+	nodeopts_init(&no);
 	struct poptOption opts[] = {
-		{ "nodes", 'w', POPT_ARG_STRING, &c.nodes, 0, "push to these nodes (host list)", "NODES" },
-		{ "cluster", 'c', POPT_ARG_STRING, &c.c3def, 0, "push to the nodes of a C3 machine definition", "DEF" },
-		{ "file", 'f', POPT_ARG_STRING, &c.c3file, 0, "alternate c3.conf (also C3_CONF)", "FILE" },
+		{ "cluster", 'c', POPT_ARG_STRING, &c.c3def, 0, "push to the nodes of a C3 machine definition",
+		  "DEF" },
 		{ "checksum", 0, POPT_ARG_NONE, &c.checksum, 0, "compare contents, not size and mtime", NULL },
 		{ "dry-run", 'n', POPT_ARG_NONE, &c.dry_run, 0, "change nothing, report what would change", NULL },
 		{ "itemize", 'i', POPT_ARG_NONE, &c.itemize, 0, "list every change (rsync-style)", NULL },
@@ -184,18 +242,17 @@ int main(int argc, const char **argv)
 		{ "exclude-from", 0, POPT_ARG_ARGV, &c.exclude_from, 0, "read exclude patterns from FILE", "FILE" },
 		{ "config", 0, POPT_ARG_STRING, &c.config, 0,
 		  "exclude file instead of " DEFAULT_EXCLUDE " (also IMGSYNC_CONF)", "FILE" },
-		{ "json", 0, POPT_ARG_NONE, &c.json, 0, "print one JSON summary per node", NULL },
-		{ "fanout", 'F', POPT_ARG_INT, &c.fanout, 0, "at most N nodes at once (default 64)", "N" },
 		{ "rsh", 'e', POPT_ARG_STRING, &c.rsh, 0,
-		  "command to reach a host (default \"ssh -oBatchMode=yes\", also IMGSYNC_RSH)", "CMD" },
-		{ "remote-imgsync", 0, POPT_ARG_STRING, &c.remote, 0, "imgsync on the remote side (default imgsync)",
-		  "PATH" },
+		  "reach hosts with this command instead of the built-in ssh (also IMGSYNC_RSH)", "CMD" },
+		{ "remote-imgsync", 0, POPT_ARG_STRING, &c.remote, 0,
+		  "imgsync on the remote side (default imgsync, also IMGSYNC_REMOTE)", "PATH" },
 		{ "quiet", 'q', POPT_ARG_NONE, &c.quiet, 0, "no summary lines", NULL },
 		{ "verbose", 'v', POPT_ARG_NONE, &c.verbose, 0, "more diagnostics", NULL },
 		{ "server", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.server, 0, "run as the peer", NULL },
 		{ "receiver", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.receiver, 0, NULL, NULL },
 		{ "sender", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.sender, 0, NULL, NULL },
 		{ "version", 'V', POPT_ARG_NONE, &c.version, 0, "print the version", NULL },
+		{ NULL, 0, POPT_ARG_INCLUDE_TABLE, node_table(&no), 0, "Nodes and sessions:", NULL },
 		POPT_AUTOHELP POPT_TABLEEND
 	};
 	poptContext pc = poptGetContext("imgsync", argc, argv, opts, 0);
@@ -210,6 +267,7 @@ int main(int argc, const char **argv)
 	if (c.version) {
 		printf("imgsync %s\n", CT_VERSION);
 		poptFreeContext(pc);
+		nodeopts_free(&no);
 		return 0;
 	}
 	log_set_verbosity(c.verbose ? LOG_VERBOSE : c.quiet ? LOG_QUIET : LOG_NORMAL);
@@ -220,10 +278,11 @@ int main(int argc, const char **argv)
 	if (c.server) {
 		int st = run_server(&c, nargs == 1 ? args[0] : NULL);
 		poptFreeContext(pc);
+		nodeopts_free(&no);
 		return st;
 	}
-	int many = c.nodes || c.c3def;
-	if (nargs < 1 || nargs > 2 || (!many && nargs != 2))
+	int many = has_wopt(argc, argv) || c.c3def || no.all || no.head;
+	if (!(many && no.list) && (nargs < 1 || nargs > 2 || (!many && nargs != 2)))
 		usage_exit(pc, many ? "give SOURCE [DEST]" : "give SOURCE and DEST");
 
 	struct imgs_excl ex;
@@ -235,25 +294,41 @@ int main(int argc, const char **argv)
 		.flags = (c.checksum ? IMGS_F_CHECKSUM : 0) | (c.dry_run ? IMGS_F_DRY_RUN : 0) |
 			 (c.no_delete ? IMGS_F_NO_DELETE : 0) | (c.itemize ? IMGS_F_ITEMIZE : 0),
 		.ex = &ex,
-		.rsh = split_words(rsh && *rsh ? rsh : "ssh -oBatchMode=yes"),
+		.rsh = rsh && *rsh ? split_words(rsh) : NULL,
 		.remote_imgsync = remote && *remote ? remote : "imgsync",
-		.fanout = c.fanout,
+		.fanout = no.fanout,
 	};
 
-	struct imgs_target src, *t;
+	struct imgs_target src = { 0 }, *t;
+	struct fanout_node *nodes = NULL;
+	struct c3_selection sel = { 0 };
 	size_t nt = 1, failed = 0;
 	int status = 0;
+	if (many) {
+		t = node_targets(&c, &no, nargs == 2 ? args[1] : "/", &nodes, &sel);
+		nt = sel.n;
+		if (no.list) {
+			for (size_t i = 0; i < nt; i++)
+				puts(t[i].name);
+			goto out;
+		}
+	}
 	imgs_target_parse(&src, args[0]);
 	if (many) {
 		if (src.host)
 			die(1, "with -w/-c the image must be local");
-		t = node_targets(&c, nargs == 2 ? args[1] : "/", &nt);
 	} else {
 		t = xcalloc(1, sizeof *t);
 		imgs_target_parse(t, args[1]);
 		if (src.host && t->host)
 			die(1, "only one of SOURCE and DEST may be remote");
+		if (src.host)
+			single_ssh(&src, &no);
+		if (t->host)
+			single_ssh(t, &no);
 	}
+	if (!o.rsh && (many || src.host || t->host))
+		ssh_global_init();
 	if (src.host) {
 		/* pull: the remote side sends, we receive into the local DEST */
 		char *dest = xstrdup(t->path);
@@ -277,17 +352,27 @@ int main(int argc, const char **argv)
 		imgs_image_free(&im);
 	}
 	for (size_t i = 0; i < nt; i++)
-		print_target(&c, &t[i], many);
+		print_target(&c, no.json, &t[i], many);
+	if (many)
+		report_nodes(&no, nodes, t, nt);
 	status = failed ? 2 : 0;
 out:
-	for (size_t i = 0; i < nt; i++)
+	for (size_t i = 0; i < nt; i++) {
+		if (!many)
+			free((char *)t[i].ssh.user);
 		imgs_target_free(&t[i]);
+	}
 	free(t);
+	free((char *)src.ssh.user);
 	imgs_target_free(&src);
-	for (char **w = o.rsh; *w; w++)
+	if (nodes)
+		nodeopts_fanout_free(nodes, sel.n);
+	c3_selection_free(&sel);
+	for (char **w = o.rsh; w && *w; w++)
 		free(*w);
 	free(o.rsh);
 	imgs_excl_free(&ex);
 	poptFreeContext(pc);
+	nodeopts_free(&no);
 	return status;
 }

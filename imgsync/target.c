@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "log.h"
+#include "sshx.h"
 #include "target.h"
 
 void imgs_target_parse(struct imgs_target *t, const char *arg)
@@ -52,25 +53,34 @@ char *imgs_shell_quote(const char *s)
 }
 
 /* Start the peer: a local "imgsync --server ROLE PATH", or the same through rsh. */
-static int connect_peer(struct imgs_xport *x, const struct imgs_target *t, const char *role,
+static int connect_peer(struct imgs_xport *x, struct imgs_target *t, const char *role,
 			const struct imgs_opts *o)
 {
 	if (!t->host) {
 		char *argv[] = { "imgsync", "--server", (char *)role, t->path, NULL };
 		return imgs_xport_spawn(x, t->name, "/proc/self/exe", argv);
 	}
+	char *prog = imgs_shell_quote(o->remote_imgsync), *path = imgs_shell_quote(t->path);
+	char *cmd = xasprintf("%s --server %s %s", prog, role, path);
+	free(prog);
+	free(path);
+	int rc;
+	if (!o->rsh) {
+		char err[512];
+		rc = imgs_xport_ssh(x, t->host, &t->ssh, cmd, err, sizeof err);
+		if (rc < 0)
+			t->rep.error = xstrdup(err);
+		free(cmd);
+		return rc;
+	}
 	size_t n = 0;
 	while (o->rsh[n])
 		n++;
 	char **argv = xcalloc(n + 3, sizeof *argv);
 	memcpy(argv, o->rsh, n * sizeof *argv);
-	char *prog = imgs_shell_quote(o->remote_imgsync), *path = imgs_shell_quote(t->path);
-	char *cmd = xasprintf("%s --server %s %s", prog, role, path);
 	argv[n] = t->host;
 	argv[n + 1] = cmd;
-	int rc = imgs_xport_spawn(x, t->name, NULL, argv);
-	free(prog);
-	free(path);
+	rc = imgs_xport_spawn(x, t->name, NULL, argv);
 	free(cmd);
 	free(argv);
 	return rc;
@@ -106,7 +116,8 @@ int imgs_push(struct imgs_image *im, struct imgs_target *t, const struct imgs_op
 {
 	struct imgs_xport x;
 	if (connect_peer(&x, t, "--receiver", o) < 0) {
-		t->rep.error = xasprintf("cannot start the server: %s", strerror(errno));
+		if (!t->rep.error)
+			t->rep.error = xasprintf("cannot start the server: %s", strerror(errno));
 		t->failed = 1;
 		return -1;
 	}
@@ -122,7 +133,8 @@ int imgs_pull(struct imgs_target *t, const char *dest, const struct imgs_opts *o
 {
 	struct imgs_xport x;
 	if (connect_peer(&x, t, "--sender", o) < 0) {
-		t->rep.error = xasprintf("cannot start the server: %s", strerror(errno));
+		if (!t->rep.error)
+			t->rep.error = xasprintf("cannot start the server: %s", strerror(errno));
 		t->failed = 1;
 		return -1;
 	}

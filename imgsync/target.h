@@ -8,13 +8,14 @@
 #define IMGSYNC_TARGET_H
 
 #include "exclude.h"
+#include "ssh.h"
 #include "receiver.h"
 #include "sender.h"
 
 struct imgs_opts {
 	uint32_t flags;
 	const struct imgs_excl *ex;   /* patterns after ex->nbuiltin go to the peer */
-	char **rsh;                   /* argv prefix to reach a host, NULL-terminated */
+	char **rsh;                   /* argv prefix to reach a host (NULL: lib/ssh) */
 	const char *remote_imgsync;   /* the program to run on the host */
 	int fanout;
 };
@@ -23,6 +24,7 @@ struct imgs_target {
 	char *name;       /* node name or the destination as given */
 	char *host;       /* NULL: local */
 	char *path;
+	struct ssh_opts ssh;  /* how lib/ssh reaches host (strings borrowed) */
 	struct imgs_report rep;
 	int failed;
 };

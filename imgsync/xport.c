@@ -76,6 +76,9 @@ int imgs_xport_spawn(struct imgs_xport *x, const char *name, const char *path, c
 int imgs_xport_close(struct imgs_xport *x)
 {
 	int status = 0;
+	if (x->close)
+		status = x->close(x);
+	x->close = NULL;
 	if (x->rfd >= 0)
 		close(x->rfd);
 	if (x->wfd >= 0 && x->wfd != x->rfd)

@@ -20,6 +20,7 @@ struct imgs_xport {
 	/* byte stream hooks; default: read(2)/write(2) on rfd/wfd */
 	ssize_t (*read)(struct imgs_xport *x, void *buf, size_t n);
 	int (*write)(struct imgs_xport *x, const void *buf, size_t n);
+	int (*close)(struct imgs_xport *x);  /* NULL: close fds, wait for pid */
 	void *ctx;
 	struct imgs_wbuf out;  /* frames waiting to be written */
 	unsigned char *in;

@@ -1,0 +1,166 @@
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fanout.h"
+#include "log.h"
+#include "sshx.h"
+
+struct sshx {
+	struct ssh_conn *c;
+	struct ssh_exec *e;
+	char *errline;      /* partial remote stderr line */
+	size_t errlen;
+};
+
+static void wait_ready(struct ssh_conn *c, int ms)
+{
+	short ev = ssh_poll_events(c);
+	struct pollfd p = { ssh_fd(c), ev ? ev : POLLIN, 0 };
+	poll(&p, 1, ms);
+}
+
+/* Pass remote stderr on, a line at a time, prefixed with the node name. */
+static void drain_stderr(struct imgs_xport *x)
+{
+	struct sshx *s = x->ctx;
+	char buf[4096];
+	for (;;) {
+		ssize_t n = ssh_exec_read(s->e, 1, buf, sizeof buf);
+		if (n <= 0)
+			return;
+		s->errline = xrealloc(s->errline, s->errlen + (size_t)n + 1);
+		memcpy(s->errline + s->errlen, buf, (size_t)n);
+		s->errlen += (size_t)n;
+		char *nl;
+		while ((nl = memchr(s->errline, '\n', s->errlen)) != NULL) {
+			fprintf(stderr, "%s: %s: %.*s\n", log_progname(), x->name, (int)(nl - s->errline), s->errline);
+			s->errlen -= (size_t)(nl + 1 - s->errline);
+			memmove(s->errline, nl + 1, s->errlen);
+		}
+	}
+}
+
+static ssize_t ssh_read_hook(struct imgs_xport *x, void *buf, size_t n)
+{
+	struct sshx *s = x->ctx;
+	for (;;) {
+		drain_stderr(x);
+		ssize_t r = ssh_exec_read(s->e, 0, buf, n);
+		if (r >= 0)
+			return r;
+		if (r == SSH_ERR) {
+			errno = EIO;
+			return -1;
+		}
+		wait_ready(s->c, 1000);
+	}
+}
+
+static int ssh_write_hook(struct imgs_xport *x, const void *buf, size_t n)
+{
+	struct sshx *s = x->ctx;
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = ssh_exec_write(s->e, p, n);
+		if (w == SSH_ERR) {
+			errno = EIO;
+			return -1;
+		}
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+			continue;
+		}
+		drain_stderr(x);
+		wait_ready(s->c, 1000);
+	}
+	return 0;
+}
+
+static int ssh_close_hook(struct imgs_xport *x)
+{
+	struct sshx *s = x->ctx;
+	int status = -1;
+	char *sig = NULL;
+	if (s->e) {
+		double end = fanout_now() + 30;
+		while (ssh_exec_send_eof(s->e) == SSH_AGAIN && fanout_now() < end)
+			wait_ready(s->c, 200);
+		/* the exit status follows the remote stdout's end */
+		char buf[4096];
+		ssize_t n;
+		while ((n = ssh_exec_read(s->e, 0, buf, sizeof buf)) != 0 && n != SSH_ERR && fanout_now() < end) {
+			drain_stderr(x);
+			if (n == SSH_AGAIN)
+				wait_ready(s->c, 200);
+		}
+		int rc;
+		while ((rc = ssh_exec_wait(s->e, &status, &sig)) == SSH_AGAIN && fanout_now() < end) {
+			drain_stderr(x);
+			wait_ready(s->c, 200);
+		}
+		if (rc != SSH_OK)
+			status = -1;
+		drain_stderr(x);
+		ssh_exec_free(s->e);
+	}
+	ssh_conn_free(s->c);
+	free(s->errline);
+	free(s);
+	x->ctx = NULL;
+	int ws;
+	if (sig)
+		ws = SIGKILL; /* a W-status saying "killed by a signal" */
+	else if (status < 0)
+		ws = 255 << 8;
+	else
+		ws = (status & 0xff) << 8;
+	free(sig);
+	return ws;
+}
+
+int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts *opts, const char *command,
+		   char *err, size_t errlen)
+{
+	struct sshx *s = xcalloc(1, sizeof *s);
+	s->c = ssh_conn_new(name, opts);
+	int ct = ssh_conn_connect_timeout(s->c);
+	double deadline = fanout_now() + (ct > 0 ? ct : 10);
+	int rc;
+	while ((rc = ssh_connect(s->c)) == SSH_AGAIN) {
+		if (fanout_now() > deadline) {
+			snprintf(err, errlen, "connect timed out after %d s", ct > 0 ? ct : 10);
+			goto fail;
+		}
+		wait_ready(s->c, 200);
+	}
+	if (rc != SSH_OK) {
+		snprintf(err, errlen, "%s", ssh_error(s->c));
+		goto fail;
+	}
+	s->e = ssh_exec_new(s->c, command);
+	while ((rc = ssh_exec_start(s->e)) == SSH_AGAIN)
+		wait_ready(s->c, 1000);
+	if (rc != SSH_OK) {
+		snprintf(err, errlen, "%s", ssh_error(s->c));
+		goto fail;
+	}
+	imgs_xport_init_fds(x, name, -1, -1);
+	x->ctx = s;
+	x->read = ssh_read_hook;
+	x->write = ssh_write_hook;
+	x->close = ssh_close_hook;
+	return 0;
+fail:
+	if (s->e)
+		ssh_exec_free(s->e);
+	ssh_conn_free(s->c);
+	free(s);
+	return -1;
+}
