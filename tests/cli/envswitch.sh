@@ -35,6 +35,9 @@ is "$out" "$(printf 'compiler: gcc-12 (current: gcc-12, system)\nmpi: mpich-4.0 
 	"--list: each tag, its names and the current choice"
 run envswitch --list --json
 like "$out" '"tag":"mpi","available":\["mpich-4.0","openmpi-4.1"\],"current":"openmpi-4.1","from":"user"' "--list --json"
+run envswitch mpi --show --json
+is "$out" '[{"tag":"mpi","name":"openmpi-4.1","from":"user","system":"mpich-4.0","user":"openmpi-4.1","module":"mpi/openmpi-4.1"}]' \
+	"--show --json"
 run envswitch mpi --rm
 is "$rc" 0 "TAG --rm"
 run envswitch mpi --show
@@ -90,8 +93,8 @@ envswitch mpi --rm
 
 # --- real login shells, both module systems ----------------------------------------------
 systems=em
-if esw_lmod; then systems="em lmod"; else echo "# Lmod not available: its half is skipped"; fi
-shells="bash"
+if esw_lmod; then systems="em lmod"; else _fail "Lmod could be neither found nor unpacked: its half is not run"; fi
+shells="sh bash"
 for s in zsh tcsh fish; do command -v $s >/dev/null && shells="$shells $s"; done
 for sys in $systems; do
 	esw_profiles "$sys" "$d"
@@ -154,6 +157,6 @@ for i in $(seq 1 100); do grep -qx "tag$i = name-$i" "$uconf" && n=$((n + 1)); d
 is "$n" 100 "none of the 100 settings was lost"
 is "$(head -1 "$uconf")" "# my module choices" "the comment survived them all"
 t "a reader running alongside always found a whole, valid file" test ! -e "$d/reader.fail"
-is "$(ls -A "$HOME" | grep -v -x -e .envswitch.conf -e .bash_profile -e .zprofile -e .login -e .config -e .local -e .cache -e .lmod.d)" "" \
+is "$(ls -A "$HOME" | grep -v -x -e .envswitch.conf -e .bash_profile -e .zprofile -e .login -e .profile -e .config -e .local -e .cache -e .lmod.d)" "" \
 	"no temporary files left beside it"
 echo "1..$_tap_n"

@@ -5,7 +5,7 @@
 # envswitch --init snippet.
 #   esw_modulefiles DIR         DIR/mf/{mpi/openmpi-4.1,mpi/mpich-4.0,compiler/gcc-12}, DIR/opt/NAME/bin
 #   esw_lmod                    sets ESW_LMOD_INIT (Lmod's init dir), 1 if Lmod cannot be had
-#   esw_profiles SYSTEM DIR     SYSTEM em|lmod: HOME's .bash_profile, .zprofile, .login, fish config
+#   esw_profiles SYSTEM DIR     SYSTEM em|lmod: HOME's .profile, .bash_profile, .zprofile, .login, fish config
 #   esw_login SHELL [CMD]       a login shell (env -i), running CMD or a probe that prints PATH and module list
 
 ESW_EM_INIT=/usr/share/modules/init
@@ -28,8 +28,11 @@ esw_lmod() {
 	local deb prefix
 	[ -x /usr/bin/lua5.3 ] || return 1
 	deb=$(ls "$ESW_LMOD_CACHE"/lmod_*.deb 2>/dev/null | sort | tail -1)
-	if [ -z "$deb" ]; then
-		mkdir -p "$ESW_LMOD_CACHE" && (cd "$ESW_LMOD_CACHE" && apt-get download lmod) >/dev/null 2>&1
+	if [ -z "$deb" ] && command -v apt-get >/dev/null; then
+		mkdir -p "$ESW_LMOD_CACHE" || return 1
+		# apt's package lists may be missing on a fresh machine: update once and retry
+		(cd "$ESW_LMOD_CACHE" && { apt-get download lmod || { apt-get update -qq && apt-get download lmod; }; }) \
+			>/dev/null 2>&1
 		deb=$(ls "$ESW_LMOD_CACHE"/lmod_*.deb 2>/dev/null | sort | tail -1)
 	fi
 	[ -n "$deb" ] || return 1
@@ -51,6 +54,7 @@ esw_profiles() {
 	if [ "$sys" = lmod ]; then init=$ESW_LMOD_INIT; else init=$ESW_EM_INIT; fi
 	mkdir -p "$HOME/.config/fish"
 	printf '. %s/bash\nexport MODULEPATH=%s/mf\n. %s/envswitch.sh\n' "$init" "$dir" "$dir" >"$HOME/.bash_profile"
+	printf '. %s/sh\nexport MODULEPATH=%s/mf\n. %s/envswitch.sh\n' "$init" "$dir" "$dir" >"$HOME/.profile"
 	printf '. %s/zsh\nexport MODULEPATH=%s/mf\n. %s/envswitch.zsh\n' "$init" "$dir" "$dir" >"$HOME/.zprofile"
 	printf 'source %s/tcsh\nsetenv MODULEPATH %s/mf\nsource %s/envswitch.csh\n' "$init" "$dir" "$dir" >"$HOME/.login"
 	printf 'source %s/fish\nset -gx MODULEPATH %s/mf\nsource %s/envswitch.fish\n' "$init" "$dir" "$dir" \
@@ -69,7 +73,7 @@ esw_login() {
 	local -a envv=(env -i "HOME=$HOME" "PATH=$CT_BIN:/usr/bin:/bin" "USER=${USER:-root}" "TERM=dumb" "ENVSWITCH_CONF=${ENVSWITCH_CONF:-}"
 		"ASAN_OPTIONS=${ASAN_OPTIONS:-}" "LSAN_OPTIONS=${LSAN_OPTIONS:-}" "UBSAN_OPTIONS=${UBSAN_OPTIONS:-}")
 	case $sh in
-	bash | zsh) "${envv[@]}" "$sh" -l -c "${cmd:-echo \"PATH=\$PATH\"; module list 2>&1}" 2>&1 ;;
+	sh | bash | zsh) "${envv[@]}" "$sh" -l -c "${cmd:-echo \"PATH=\$PATH\"; module list 2>&1}" 2>&1 ;;
 	fish) "${envv[@]}" fish -l -c "${cmd:-echo \"PATH=\$PATH\"; module list 2>&1}" 2>&1 ;;
 	tcsh) printf '%s\n' "${cmd:-echo \"PATH=\$PATH\"; module list |& cat}" | "${envv[@]}" tcsh -l 2>&1 |
 		grep -v -e '^Warning: no access to tty' -e '^Thus no job control' ;;
