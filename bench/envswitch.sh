@@ -82,7 +82,7 @@ for ((i = 0; i < RUNS; i++)); do
 	nosnip+=("$(time_us bare ":")")
 done
 snip_ms=$(median "${snip[@]}") nosnip_ms=$(median "${nosnip[@]}")
-apply_ms=$(median_ms envswitch --apply bash)
+apply_ms=$(median_ms envswitch --apply bash) true_ms=$(median_ms /bin/true)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "-" }'; }
 over() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 
@@ -100,7 +100,7 @@ for s in $systems; do
 	o=$(over "${ms[$sys.snippet]}" "${ms[$sys.load]}") p=$(over "${ms[$sys.restore]}" "${ms[$sys.load]}")
 	echo "| cost over a plain \`module load\`, $name | $o | $p | $(ratio "$o" "$p") | (snippet or restore) - (module load in the profile) |"
 done
-echo "| envswitch --apply bash alone | $apply_ms | | | fork+exec, read both files, stat MODULEPATH |"
+echo "| envswitch --apply bash alone | $apply_ms | | | fork+exec, read both files, stat MODULEPATH (fork+exec of /bin/true: $true_ms) |"
 echo "| the snippet itself (module a no-op) | $(over "$snip_ms" "$nosnip_ms") | | | bash -c '. envswitch.sh' minus bash -c ':' |"
 echo
 for s in $systems; do
