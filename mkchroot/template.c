@@ -184,19 +184,19 @@ int mkc_template_parse(struct mkc_template *t, const char *text, size_t len, con
 		return -1;
 	int rc = 0;
 	struct ini_entry e;
+	for (size_t i = 0; rc == 0 && i < ini_section_count(ini); i++) {
+		const char *s = ini_section_at(ini, i);
+		if (s[0] != '\0') {
+			snprintf(err, errlen, "%s:%d: templates have no [sections]", file, ini_section_line(ini, s));
+			rc = -1;
+		}
+	}
 	for (size_t i = 0; rc == 0 && ini_entry_at(ini, i, &e); i++) {
 		if (e.section[0] != '\0') {
 			snprintf(err, errlen, "%s:%d: templates have no [sections]", file, e.line);
 			rc = -1;
 		} else {
 			rc = apply_key(t, &e, file, include, arg, err, errlen);
-		}
-	}
-	for (size_t i = 0; rc == 0 && i < ini_section_count(ini); i++) {
-		const char *s = ini_section_at(ini, i);
-		if (s[0] != '\0') {
-			snprintf(err, errlen, "%s:%d: templates have no [sections]", file, ini_section_line(ini, s));
-			rc = -1;
 		}
 	}
 	ini_free(ini);
