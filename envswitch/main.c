@@ -82,8 +82,10 @@ int main(int argc, const char **argv)
 	poptContext pc = poptGetContext("envswitch", argc, argv, opts, 0);
 	poptSetOtherOptionHelp(pc, "[OPTIONS] [TAG [= NAME]]");
 	int r = poptGetNextOpt(pc);
-	if (r < -1)
-		usage_error(pc, poptStrerror(r));
+	if (r < -1) {
+		char *msg = xasprintf("%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(r));
+		usage_error(pc, msg);
+	}
 	if (version) {
 		printf("envswitch %s\n", CT_VERSION);
 		poptFreeContext(pc);
