@@ -34,6 +34,20 @@ struct cli {
 	int server, receiver, sender;
 };
 
+static void cli_free(struct cli *c)
+{
+	free(c->c3def);
+	free(c->config);
+	free(c->rsh);
+	free(c->remote);
+	for (char **p = c->excludes; p && *p; p++)
+		free(*p);
+	free(c->excludes);
+	for (char **p = c->exclude_from; p && *p; p++)
+		free(*p);
+	free(c->exclude_from);
+}
+
 static void usage_exit(poptContext pc, const char *msg)
 {
 	if (msg)
@@ -268,6 +282,7 @@ int main(int argc, const char **argv)
 		printf("imgsync %s\n", CT_VERSION);
 		poptFreeContext(pc);
 		nodeopts_free(&no);
+		cli_free(&c);
 		return 0;
 	}
 	log_set_verbosity(c.verbose ? LOG_VERBOSE : c.quiet ? LOG_QUIET : LOG_NORMAL);
@@ -279,6 +294,7 @@ int main(int argc, const char **argv)
 		int st = run_server(&c, nargs == 1 ? args[0] : NULL);
 		poptFreeContext(pc);
 		nodeopts_free(&no);
+		cli_free(&c);
 		return st;
 	}
 	int many = has_wopt(argc, argv) || c.c3def || no.all || no.head;
@@ -374,5 +390,6 @@ out:
 	imgs_excl_free(&ex);
 	poptFreeContext(pc);
 	nodeopts_free(&no);
+	cli_free(&c);
 	return status;
 }

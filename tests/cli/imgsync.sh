@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# imgsync local-to-local: the rsync oracle over every kind of path, excludes,
+# mount points, dry-run itemize = real run, --no-delete, --checksum, deltas
+# (200 MiB with 1 MiB changed), a server killed midway, hostile servers.
+source "$CT_TOP/tests/lib.sh"
+source "$CT_TOP/tests/cli/imgsync.inc"
+need_root
+command -v rsync >/dev/null || skip_all "rsync missing"
+command -v setcap >/dev/null || skip_all "setcap missing"
+
+S=$(scratch)
+mk_old "$S/old"
+mk_new "$S/src"
+mkdir -p "$S/dest"
+rsync -aHAX "$S/old/" "$S/dest/"
+# another filesystem mounted inside the destination is never touched
+mount -t tmpfs none "$S/dest/mnt" && at_exit "umount -l '$S/dest/mnt'"
+echo "on tmpfs" >"$S/dest/mnt/other_fs"
+EXC=(--exclude /etc/hostname --exclude '/var/log/*')
+ORACLE_EXCLUDES+=(--exclude=/mnt) # the mount point, left alone
+items() { grep -vE ': (\(dry run\) )?created [0-9]+, updated'; }
+
+# --- dry run: lists the changes, touches nothing ---------------------------
+before=$(state "$S/dest")
+run imgsync -n -i "${EXC[@]}" "$S/src" "$S/dest"
+is "$rc" 0 "dry run exits 0"
+dry_items=$(printf '%s\n' "$out" | items)
+is "$(state "$S/dest")" "$before" "dry run changes nothing"
+like "$dry_items" 'deleting +etc/deleted' "dry run lists a deletion"
+like "$dry_items" '^>f\.st\.\.\.\.\.\. etc/changed$' "dry run lists a changed file"
+like "$dry_items" '^hf\+{9} data/h2 => data/h1$' "dry run lists a hard link"
+like "$out" '/dest: \(dry run\) created' "dry run summary"
+
+# --- the real run ------------------------------------------------------------
+run imgsync -i "${EXC[@]}" "$S/src" "$S/dest"
+is "$rc" 0 "sync exits 0"
+real_items=$(printf '%s\n' "$out" | items)
+is "$real_items" "$dry_items" "dry-run itemize equals the real run's changes"
+is "$(oracle "$S/src" "$S/dest")" "" "rsync -aHAXn --delete --checksum finds no difference"
+is "$(cat "$S/dest/etc/hostname")" "node01" "excluded file kept its content"
+is "$(cat "$S/dest/var/log/keep.log")" "log" "excluded directory contents not deleted"
+is "$(cat "$S/dest/proc/keep")" "kernel" "/proc contents never touched"
+t "/proc contents of the image not copied" test ! -e "$S/dest/proc/cpuinfo"
+is "$(cat "$S/dest/mnt/other_fs")" "on tmpfs" "another mounted filesystem left alone"
+t "file became a directory" test -f "$S/dest/becomes_dir/inner"
+is "$(readlink "$S/dest/becomes_link")" "etc" "directory became a symlink"
+is "$(stat -c %i "$S/dest/data/h1")" "$(stat -c %i "$S/dest/data/h3")" "hard-link group shares one inode"
+is "$(stat -c '%F %t,%T' "$S/dest/data/null")" "character special file 1,3" "character device"
+is "$(stat -c '%F' "$S/dest/data/fifo")" "fifo" "fifo"
+like "$(getcap "$S/dest/usr/bin/ping")" 'cap_net_raw[=+]ep' "file capability kept"
+is "$(stat -c %a "$S/dest/usr/bin/ping")" "4755" "setuid bit kept (set after chown)"
+like "$(getfacl -cp "$S/dest/data/acl_file" 2>/dev/null)" 'user:nobody:rw-' "ACL kept"
+like "$(getfacl -cp "$S/dest/data/acl_dir" 2>/dev/null)" 'default:user:nobody:rwx' "default ACL kept"
+is "$(stat -c %u:%g "$S/dest/data/owned")" "12345:23456" "numeric owner kept"
+is "$(stat -c %y "$S/dest/etc/new")" "$(stat -c %y "$S/src/etc/new")" "mtime to the nanosecond"
+is "$(stat -c %y "$S/dest")" "$(stat -c %y "$S/src")" "root directory mtime set after its contents"
+is "$(stat -c %s "$S/dest/data/sparse")" "1073741824" "sparse file size"
+t "1 GiB sparse file stays sparse (du < 1 MiB)" test "$(du -k "$S/dest/data/sparse" | cut -f1)" -lt 1024
+t "no temporary files left" test -z "$(find "$S/dest" -name '.imgsync.*')"
+
+# --- nothing to do -----------------------------------------------------------
+run imgsync -i "${EXC[@]}" "$S/src" "$S/dest"
+is "$(printf '%s\n' "$out" | items)" "" "second run has nothing to change"
+like "$out" 'created 0, updated 0, deleted 0' "second run summary"
+
+# --- --no-delete, --checksum, --json --------------------------------------
+echo extra >"$S/dest/extra"
+run imgsync --no-delete -q "${EXC[@]}" "$S/src" "$S/dest"
+t "--no-delete keeps extraneous files" test -f "$S/dest/extra"
+run imgsync -q "${EXC[@]}" "$S/src" "$S/dest"
+t "without --no-delete they go" test ! -e "$S/dest/extra"
+# same size, same mtime, other content: only --checksum sees it
+echo "same" >"$S/dest/etc/same.tmp" && printf 'SAME\n' >"$S/dest/etc/same.tmp"
+touch -r "$S/src/etc/same" "$S/dest/etc/same.tmp"
+chmod --reference="$S/src/etc/same" "$S/dest/etc/same.tmp"
+mv "$S/dest/etc/same.tmp" "$S/dest/etc/same"
+run imgsync -i "${EXC[@]}" "$S/src" "$S/dest"
+is "$(cat "$S/dest/etc/same")" "SAME" "size+mtime comparison does not read contents"
+run imgsync -i --checksum "${EXC[@]}" "$S/src" "$S/dest"
+like "$out" '^>fc\.\.\.\.\.\.\.\. etc/same$' "--checksum finds the changed content"
+is "$(cat "$S/dest/etc/same")" "same" "--checksum fixed it"
+run imgsync --json "${EXC[@]}" "$S/src" "$S/dest"
+like "$out" '^\{"node":.*"status":"ok".*"bytes_sent":[0-9]+' "--json summary"
+printf '/etc/same\n# comment\n\n/usr/bin/*\n' >"$S/exclude"
+echo changed >"$S/dest/etc/same"
+run imgsync -q --config "$S/exclude" "$S/src" "$S/dest"
+is "$(cat "$S/dest/etc/same")" "changed" "--config exclude file honoured"
+run env IMGSYNC_CONF="$S/exclude" imgsync -q "$S/src" "$S/dest"
+is "$(cat "$S/dest/etc/same")" "changed" "IMGSYNC_CONF honoured"
+run imgsync -q --exclude-from "$S/exclude" "$S/src" "$S/dest"
+is "$(cat "$S/dest/etc/same")" "changed" "--exclude-from honoured"
+
+# --- delta: 200 MiB with 1 MiB changed in the middle ------------------------
+mkdir -p "$S/bsrc" "$S/bdst"
+head -c 200M /dev/urandom >"$S/bsrc/big"
+imgsync -q "$S/bsrc" "$S/bdst"
+dd if=/dev/urandom of="$S/bsrc/big" bs=1M count=1 seek=100 conv=notrunc status=none
+run imgsync --json "$S/bsrc" "$S/bdst"
+sent=$(printf '%s' "$out" | sed -n 's/.*"bytes_sent":\([0-9]*\).*/\1/p')
+t "1 MiB changed in 200 MiB crosses as < 5 MiB (sent $sent bytes)" test "${sent:-999999999}" -lt $((5 << 20))
+is "$(oracle "$S/bsrc" "$S/bdst")" "" "delta rebuilt the file exactly"
+
+# --- a server killed midway leaves every path old or new ---------------------
+mkdir -p "$S/ksrc" "$S/kdst"
+for i in $(seq 1 12); do head -c 8M /dev/urandom >"$S/ksrc/f$i"; done
+imgsync -q "$S/ksrc" "$S/kdst"
+(cd "$S/kdst" && sha256sum f*) >"$S/old.sums"
+for i in $(seq 1 12); do head -c 8M /dev/urandom >"$S/ksrc/f$i"; done
+(cd "$S/ksrc" && sha256sum f*) >"$S/new.sums"
+imgsync -q "$S/ksrc" "$S/kdst" 2>/dev/null &
+client=$!
+server=
+for _ in $(seq 1 200); do
+	server=$(pgrep -P "$client" | head -1)
+	[ -n "$server" ] && [ "$(cat "$S/kdst/f3" | sha256sum | cut -c1-64)" = "$(grep ' f3$' "$S/new.sums" | cut -c1-64)" ] && break
+	sleep 0.05
+done
+[ -n "$server" ] && kill -9 "$server"
+wait "$client"
+crc=$?
+t "client reports the killed server (status $crc)" test "$crc" -eq 2
+mixed=0 bad=0
+for i in $(seq 1 12); do
+	h=$(sha256sum <"$S/kdst/f$i" | cut -c1-64)
+	if grep -q "^$h  f$i\$" "$S/new.sums"; then mixed=$((mixed + 1))
+	elif ! grep -q "^$h  f$i\$" "$S/old.sums"; then bad=$((bad + 1)); fi
+done
+is "$bad" 0 "every file is either old or new after the kill ($mixed new)"
+t "no temporary files after the kill" test -z "$(find "$S/kdst" -name '.imgsync.*')"
+run imgsync -q "$S/ksrc" "$S/kdst"
+is "$rc" 0 "the next run completes"
+is "$(oracle "$S/ksrc" "$S/kdst")" "" "and the destination equals the image"
+
+# --- hostile servers ------------------------------------------------------------
+mkdir -p "$S/outside"
+for mode in dotdot absolute symlink dotdir unsorted badlink data; do
+	rm -rf "$S/hdst"
+	run env HOSTILE_TARGET="$S/outside" imgsync --rsh "$CT_BIN/imgsync_hostile $mode" evil:/img "$S/hdst"
+	t "hostile server ($mode) fails the run (status $rc)" test "$rc" -eq 2
+	case $mode in data) ;; *) like "$err" 'refused' "hostile server ($mode) is refused: ${err%%$'\n'*}" ;; esac
+done
+is "$(ls -A "$S/outside")" "" "nothing written outside the destination"
+t "no escape file anywhere" test ! -e "$S/escape" -a ! -e /tmp/escape
+
+# a destination symlink on the way is replaced, never followed
+mkdir -p "$S/lsrc/d" "$S/ldst"
+echo inside >"$S/lsrc/d/f"
+ln -s "$S/outside" "$S/ldst/d"
+run imgsync -q "$S/lsrc" "$S/ldst"
+is "$(ls -A "$S/outside")" "" "a symlink in the destination is not followed"
+t "it was replaced by the image's directory" test -d "$S/ldst/d" -a ! -L "$S/ldst/d"
+
+# --- usage -------------------------------------------------------------------------
+run imgsync "$S/src"
+is "$rc" 1 "missing DEST is a usage error"
+run imgsync a:/x b:/y
+is "$rc" 1 "two remote ends refused"
+run imgsync "$S/nonexistent" "$S/x"
+is "$rc" 1 "unreadable image is a local error"
