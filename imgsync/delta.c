@@ -67,8 +67,15 @@ struct io {
 	int outfd;
 };
 
+/* librsync reports its errors to us; it does not print them. */
+static void quiet_librsync(void)
+{
+	rs_trace_set_level(RS_LOG_CRIT);
+}
+
 static int drive(rs_job_t *job, struct io *io, char *err, size_t errlen)
 {
+	quiet_librsync();
 	unsigned char *in = xmalloc(IOBUF), *out = xmalloc(IOBUF);
 	rs_buffers_t b = { 0 };
 	size_t memoff = 0;
@@ -206,6 +213,7 @@ static rs_result copy_cb(void *arg, rs_long_t pos, size_t *len, void **buf)
 
 struct imgs_patch *imgs_patch_new(int basisfd, struct imgs_sparse *out)
 {
+	quiet_librsync();
 	struct imgs_patch *p = xcalloc(1, sizeof *p);
 	p->basisfd = basisfd;
 	p->out = out;
