@@ -24,16 +24,12 @@ for ((i = 0; i < DOUBLINGS; i++)); do cat "$d/recs" "$d/recs" >"$d/r2" && mv "$d
 cat "$d/hdr" "$d/recs" >"$d/big.pcap"
 frames=$((7 << DOUBLINGS))
 
-time_us() {
-	local t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>&1
-	local t1=$EPOCHREALTIME
-	echo $((${t1/./} - ${t0/./}))
-}
+# median_ms CMD...: median wall time of RUNS runs, in ms (bash's time, TIMEFORMAT %R)
 median_ms() {
-	local i times=()
-	for ((i = 0; i < RUNS; i++)); do times+=("$(time_us "$@")"); done
-	printf '%s\n' "${times[@]}" | sort -n | awk '{v[NR]=$1} END {printf "%.0f", v[int((NR+1)/2)]/1000}'
+	local i TIMEFORMAT=%R
+	for ((i = 0; i < RUNS; i++)); do
+		{ time "$@" >/dev/null 2>&1; } 2>&1
+	done | sort -n | awk '{v[NR] = $1} END {printf "%.0f", v[int((NR + 1) / 2)] * 1000}'
 }
 
 ours=$(median_ms lldpname --pcap "$d/big.pcap" --show --all)
