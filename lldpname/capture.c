@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -78,6 +79,19 @@ static int set_filter(pcap_t *p, const char *name, char *err, size_t errlen)
 	return 0;
 }
 
+/* Has IFNAME a link (IFF_RUNNING)? 1 if it cannot be told. (libpcap refuses interfaces that are down.) */
+static int has_carrier(const char *ifname)
+{
+	struct ifreq ifr = {0};
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return 1;
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+	int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+	close(s);
+	return rc < 0 || (ifr.ifr_flags & IFF_RUNNING);
+}
+
 static int open_one(struct lldpn_capture *c, const char *ifname, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -107,6 +121,8 @@ static int open_one(struct lldpn_capture *c, const char *ifname, char *err, size
 	}
 	int fd = pcap_get_selectable_fd(p);
 	join_groups(fd, ifname);
+	if (!has_carrier(ifname))
+		warnmsg("%s has no carrier (cable unplugged?): no frame will arrive on it", ifname);
 	add_source(c, p, ifname, fd);
 	return 0;
 }
@@ -132,7 +148,8 @@ static int open_default(struct lldpn_capture *c, char *err, size_t errlen)
 	struct ifaddrs *ifa, *i;
 	if (getifaddrs(&ifa) < 0)
 		return lldpn_err(err, errlen, "getifaddrs: %s", strerror(errno));
-	char why[300];
+	char why[300] = "";
+	size_t candidates = 0;
 	for (i = ifa; i; i = i->ifa_next) {
 		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_PACKET || !(i->ifa_flags & IFF_UP) ||
 		    (i->ifa_flags & IFF_LOOPBACK))
@@ -140,10 +157,13 @@ static int open_default(struct lldpn_capture *c, char *err, size_t errlen)
 		const struct sockaddr_ll *ll = (const struct sockaddr_ll *)(const void *)i->ifa_addr;
 		if (ll->sll_hatype != ARPHRD_ETHER || is_virtual_upper(i->ifa_name))
 			continue;
+		candidates++;
 		if (open_one(c, i->ifa_name, why, sizeof why) < 0)
 			warnmsg("%s", why);
 	}
 	freeifaddrs(ifa);
+	if (c->n == 0 && candidates)
+		return lldpn_err(err, errlen, "cannot listen on any up Ethernet interface");
 	if (c->n == 0)
 		return lldpn_err(err, errlen, "no up Ethernet interface to listen on (use -i IF)");
 	return 0;
