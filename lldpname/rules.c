@@ -110,7 +110,7 @@ static int check_template(const char *t, struct conv *c, char *err, size_t errle
 		size_t j = i + 1;
 		char flags[8] = "";
 		size_t nf = 0;
-		while (t[j] && strchr("-+ #0", t[j]) && nf < sizeof flags - 1)
+		while (t[j] && strchr("0#", t[j]) && nf < sizeof flags - 1)
 			flags[nf++] = t[j++];
 		size_t w = strspn(t + j, "0123456789"), p = 0;
 		if (w > 2)

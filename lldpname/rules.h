@@ -4,7 +4,7 @@
  * file order wins); keys before any section are defaults for every section.
  *
  *   template = node-%02d   printf-style, at most one integer conversion
- *                          (d i u x X o, flags "-+ #0", width/precision up
+ *                          (d i u x X o, flags "0" and "#", width/precision up
  *                          to 2 digits), "%%", {switch} and {port}
  *   offset   = 48          added to the index
  *   source   = portid | portdesc   which TLV holds the port name
