@@ -121,7 +121,7 @@ static int open_one(struct lldpn_capture *c, const char *ifname, char *err, size
 	}
 	int fd = pcap_get_selectable_fd(p);
 	join_groups(fd, ifname);
-	if (!has_carrier(ifname))
+	if (!has_carrier(ifname) && log_verbosity() >= LOG_NORMAL)
 		warnmsg("%s has no carrier (cable unplugged?): no frame will arrive on it", ifname);
 	add_source(c, p, ifname, fd);
 	return 0;
@@ -158,7 +158,7 @@ static int open_default(struct lldpn_capture *c, char *err, size_t errlen)
 		if (ll->sll_hatype != ARPHRD_ETHER || is_virtual_upper(i->ifa_name))
 			continue;
 		candidates++;
-		if (open_one(c, i->ifa_name, why, sizeof why) < 0)
+		if (open_one(c, i->ifa_name, why, sizeof why) < 0 && log_verbosity() >= LOG_NORMAL)
 			warnmsg("%s", why);
 	}
 	freeifaddrs(ifa);

@@ -135,6 +135,17 @@ static int name_neighbor(const struct opts *o, const char *ifname, const struct 
 	return status;
 }
 
+/* A malformed frame is skipped with a warning (not under -q); files say which frame. */
+static void warn_malformed(const struct lldpn_capture *cap, const char *ifname, size_t frame, const char *why)
+{
+	if (log_verbosity() < LOG_NORMAL)
+		return;
+	if (lldpn_capture_is_file(cap))
+		warnmsg("%s: frame %zu: skipping malformed frame: %s", ifname, frame, why);
+	else
+		warnmsg("%s: skipping malformed frame: %s", ifname, why);
+}
+
 static int run(const struct opts *o, struct lldpn_capture *cap, const struct lldpn_rules *rules)
 {
 	double deadline = lldpn_now() + o->timeout;
@@ -149,10 +160,7 @@ static int run(const struct opts *o, struct lldpn_capture *cap, const struct lld
 		if (r == LLDPN_FRAME_OTHER)
 			continue;
 		if (r == LLDPN_FRAME_BAD) {
-			if (lldpn_capture_is_file(cap))
-				warnmsg("%s: frame %zu: skipping malformed frame: %s", f.ifname, frames, err);
-			else
-				warnmsg("%s: skipping malformed frame: %s", f.ifname, err);
+			warn_malformed(cap, f.ifname, frames, err);
 			continue;
 		}
 		if (n.proto == LLDPN_LLDP && n.ttl == 0 && !o->all) {

@@ -104,3 +104,6 @@ node-212" "--set: sethostname in the namespace"
 	is "$out" "$(hostname)" "--set with an unwritable file puts the old hostname back"
 	like "$err" 'nodir/hostname' "--set failure names the file"
 fi
+
+run lldpname -q -c "$conf" --pcap "$caps/malformed.pcap"
+is "$out/$err" "cn612/" "-q: no warnings for skipped frames"
