@@ -1,0 +1,3 @@
+TOOLS += cget
+cget_PKGS = libssh2 jansson popt
+cget_LDLIBS =

@@ -1,0 +1,56 @@
+#include "sftputil.h"
+
+int sftpu_classify(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, int rc, unsigned long *code)
+{
+	if (rc >= 0)
+		return SFTPU_OK;
+	int e = rc == -1 ? libssh2_session_last_errno(s) : rc;
+	if (e == LIBSSH2_ERROR_EAGAIN)
+		return SFTPU_AGAIN;
+	if (e == LIBSSH2_ERROR_SFTP_PROTOCOL) {
+		*code = libssh2_sftp_last_error(sftp);
+		return SFTPU_REFUSED;
+	}
+	return SFTPU_BROKEN;
+}
+
+const char *sftpu_strerror(unsigned long code)
+{
+	switch (code) {
+	case LIBSSH2_FX_OK: return "Success";
+	case LIBSSH2_FX_EOF: return "End of file";
+	case LIBSSH2_FX_NO_SUCH_FILE: return "No such file or directory";
+	case LIBSSH2_FX_PERMISSION_DENIED: return "Permission denied";
+	case LIBSSH2_FX_FAILURE: return "Operation failed";
+	case LIBSSH2_FX_BAD_MESSAGE: return "Bad message";
+	case LIBSSH2_FX_NO_CONNECTION: return "No connection";
+	case LIBSSH2_FX_CONNECTION_LOST: return "Connection lost";
+	case LIBSSH2_FX_OP_UNSUPPORTED: return "Operation not supported by the server";
+	case LIBSSH2_FX_INVALID_HANDLE: return "Invalid handle";
+	case LIBSSH2_FX_NO_SUCH_PATH: return "No such path";
+	case LIBSSH2_FX_FILE_ALREADY_EXISTS: return "File exists";
+	case LIBSSH2_FX_WRITE_PROTECT: return "Read-only file system";
+	case LIBSSH2_FX_NO_MEDIA: return "No medium";
+	case LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM: return "No space left on device";
+	case LIBSSH2_FX_QUOTA_EXCEEDED: return "Disk quota exceeded";
+	case LIBSSH2_FX_UNKNOWN_PRINCIPAL: return "Unknown principal";
+	case LIBSSH2_FX_LOCK_CONFLICT: return "Lock conflict";
+	case LIBSSH2_FX_DIR_NOT_EMPTY: return "Directory not empty";
+	case LIBSSH2_FX_NOT_A_DIRECTORY: return "Not a directory";
+	case LIBSSH2_FX_INVALID_FILENAME: return "Invalid file name";
+	case LIBSSH2_FX_LINK_LOOP: return "Too many levels of symbolic links";
+	}
+	return "Unknown SFTP error";
+}
+
+void sftpu_teardown(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *handle, long timeout_ms)
+{
+	if (!s)
+		return;
+	libssh2_session_set_timeout(s, timeout_ms);
+	libssh2_session_set_blocking(s, 1);
+	if (handle)
+		libssh2_sftp_close_handle(handle);
+	if (sftp)
+		libssh2_sftp_shutdown(sftp);
+}

@@ -1,0 +1,38 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "sftputil.h"
+
+static void test_strerror(void **state)
+{
+	(void)state;
+	assert_string_equal(sftpu_strerror(LIBSSH2_FX_NO_SUCH_FILE), "No such file or directory");
+	assert_string_equal(sftpu_strerror(LIBSSH2_FX_PERMISSION_DENIED), "Permission denied");
+	assert_string_equal(sftpu_strerror(LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM), "No space left on device");
+	assert_string_equal(sftpu_strerror(999), "Unknown SFTP error");
+}
+
+static void test_classify_success(void **state)
+{
+	(void)state;
+	unsigned long code = 7;
+	/* a non-negative return never looks at the session */
+	assert_int_equal(sftpu_classify(NULL, NULL, 0, &code), SFTPU_OK);
+	assert_int_equal(sftpu_classify(NULL, NULL, 42, &code), SFTPU_OK);
+	assert_int_equal(sftpu_classify(NULL, NULL, LIBSSH2_ERROR_EAGAIN, &code), SFTPU_AGAIN);
+	assert_int_equal(sftpu_classify(NULL, NULL, LIBSSH2_ERROR_SOCKET_DISCONNECT, &code), SFTPU_BROKEN);
+	assert_int_equal(code, 7);
+	sftpu_teardown(NULL, NULL, NULL, 10); /* no session: nothing to do */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_classify_success),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
