@@ -80,6 +80,8 @@ static void parse_options(int argc, const char **argv, struct opts *o)
 	if (poptPeekArg(pc))
 		die(EXIT_USAGE, "unexpected argument '%s' (see --help)", poptPeekArg(pc));
 	poptFreeContext(pc);
+	if (!o->hostname_file)
+		o->hostname_file = xstrdup("/etc/hostname");
 	if (o->pcap && o->nifs)
 		die(EXIT_USAGE, "--pcap and -i exclude each other");
 	if (o->timeout < 0 || o->timeout > 86400)
@@ -123,7 +125,7 @@ static int name_neighbor(const struct opts *o, const char *ifname, const struct 
 		lldpn_show_text(stdout, ifname, n);
 	if (lldpn_rules_apply(rules, n, &nm, err, sizeof err) < 0)
 		status = EXIT_NO_RULE;
-	else if (o->set && lldpn_set_hostname(nm.hostname, o->hostname_file ? o->hostname_file : "/etc/hostname", err, sizeof err) < 0)
+	else if (o->set && lldpn_set_hostname(nm.hostname, o->hostname_file, err, sizeof err) < 0)
 		status = EXIT_USAGE;
 	if (status != EXIT_NAMED)
 		warnmsg("%s", err);
