@@ -136,10 +136,9 @@ void cexec_run(struct fanout_node *nodes, size_t n, const struct cexec_run_opts 
 		.res = res,
 	};
 	free(on);
-	struct fanout_exec_cb cb = {on_output, &ctx};
+	struct fanout_exec_cb cb = {on_output, on_done, &ctx};
 	struct fanout_task task;
 	fanout_exec_task(&task, o->command, o->stdin_buf, o->stdin_len, &cb);
-	task.done = on_done;
 	res->interrupted = fanout_run(nodes, n, &o->fanout, &task) == FANOUT_INTERRUPTED;
 	fanout_exec_task_free(&task);
 	out_finish(ctx.w);

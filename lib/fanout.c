@@ -15,7 +15,7 @@
 #include "log.h"
 #include "nodeset.h"
 
-#define ABORT_GRACE 1.0 /* seconds a task may still talk after abort() */
+#define ABORT_GRACE 3.0 /* seconds a task may still talk after abort() */
 
 static volatile sig_atomic_t sigint_count;
 
@@ -275,6 +275,7 @@ struct exec_ctx {
 
 struct exec_node {
 	struct ssh_exec *e;
+	struct ssh_exec *killer;  /* second channel that kills the command on timeout */
 	size_t stdin_off;
 	int started, eof[2], signalled;
 };
@@ -317,6 +318,38 @@ static int exec_io(struct fanout_node *n, struct exec_node *x, struct exec_ctx *
 	return x->eof[0] && x->eof[1] ? FANOUT_STEP_DONE : FANOUT_STEP_AGAIN;
 }
 
+/* Timeout: signal the command's process group, or kill it from a second channel. */
+static int exec_kill(struct exec_node *x, struct ssh_conn *c)
+{
+	static char buf[4096];
+	if (!x->killer) {
+		int rc = ssh_exec_signal(x->e, "KILL");
+		if (rc == SSH_AGAIN)
+			return FANOUT_STEP_AGAIN;
+		if (rc == SSH_OK) {
+			x->signalled = 2;
+			return FANOUT_STEP_DONE;
+		}
+		x->killer = ssh_exec_new(c, SSH_KILL_SIBLINGS);
+	}
+	int rc = ssh_exec_start(x->killer);
+	if (rc == SSH_AGAIN)
+		return FANOUT_STEP_AGAIN;
+	while (rc == SSH_OK) {
+		ssize_t r0 = ssh_exec_read(x->killer, 0, buf, sizeof buf);
+		ssize_t r1 = ssh_exec_read(x->killer, 1, buf, sizeof buf);
+		/* the command's own channel may still deliver data: drain it too */
+		while (ssh_exec_read(x->e, 0, buf, sizeof buf) > 0 || ssh_exec_read(x->e, 1, buf, sizeof buf) > 0)
+			;
+		if (r0 == SSH_ERR || r1 == SSH_ERR || (r0 == 0 && r1 == 0))
+			break;
+		if (r0 == SSH_AGAIN || r1 == SSH_AGAIN)
+			return FANOUT_STEP_AGAIN;
+	}
+	x->signalled = 2;
+	return FANOUT_STEP_DONE;
+}
+
 static int exec_step(struct fanout_node *n, struct ssh_conn *c, void *vctx)
 {
 	struct exec_ctx *ctx = vctx;
@@ -325,13 +358,8 @@ static int exec_step(struct fanout_node *n, struct ssh_conn *c, void *vctx)
 		x = n->udata = xcalloc(1, sizeof *x);
 		x->e = ssh_exec_new(c, n->command ? n->command : ctx->command);
 	}
-	if (x->signalled == 1) {
-		int rc = ssh_exec_signal(x->e, "KILL");
-		if (rc == SSH_AGAIN)
-			return FANOUT_STEP_AGAIN;
-		x->signalled = 2;
-		return FANOUT_STEP_DONE;
-	}
+	if (x->signalled == 1)
+		return exec_kill(x, c);
 	if (x->signalled)
 		return FANOUT_STEP_DONE;
 	if (!x->started) {
@@ -368,12 +396,20 @@ static void exec_abort(struct fanout_node *n, struct ssh_conn *c, void *vctx)
 		x->signalled = 2;
 }
 
+static void exec_done(struct fanout_node *n, void *vctx)
+{
+	struct exec_ctx *ctx = vctx;
+	if (ctx->cb.done)
+		ctx->cb.done(n, ctx->cb.ctx);
+}
+
 static void exec_cleanup(struct fanout_node *n, void *vctx)
 {
 	(void)vctx;
 	struct exec_node *x = n->udata;
 	if (!x)
 		return;
+	ssh_exec_free(x->killer);
 	ssh_exec_free(x->e);
 	free(x);
 	n->udata = NULL;
@@ -391,6 +427,7 @@ void fanout_exec_task(struct fanout_task *task, const char *command, const char 
 	memset(task, 0, sizeof *task);
 	task->step = exec_step;
 	task->abort = exec_abort;
+	task->done = exec_done;
 	task->cleanup = exec_cleanup;
 	task->ctx = ctx;
 }

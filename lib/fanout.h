@@ -96,6 +96,8 @@ double fanout_now(void);
 struct fanout_exec_cb {
 	/* A chunk of output: stream 0 stdout, 1 stderr. */
 	void (*output)(struct fanout_node *n, int stream, const char *buf, size_t len, void *ctx);
+	/* The node is finished (exit_status/exit_signal/error set). May be NULL. */
+	void (*done)(struct fanout_node *n, void *ctx);
 	void *ctx;
 };
 

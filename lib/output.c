@@ -191,7 +191,7 @@ static void print_json(struct out_writer *w, struct onode *nd)
 	json_object_set_new(o, "stdout", json_bytes(nd->stream[0].p, nd->stream[0].len));
 	json_object_set_new(o, "stderr", json_bytes(nd->stream[1].p, nd->stream[1].len));
 	json_object_set_new(o, "seconds", json_real((double)(long)(nd->seconds * 1000 + 0.5) / 1000));
-	json_dumpf(o, w->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_dumpf(o, w->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	fputc('\n', w->out);
 	fflush(w->out);
 	json_decref(o);

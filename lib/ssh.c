@@ -304,6 +304,33 @@ static int resolve(struct ssh_conn *c)
 	return tcp_start(c);
 }
 
+/*
+ * libssh2_session_method_pref with only the names this libssh2 supports
+ * (1.10 corrupts memory when it drops an unsupported name itself).
+ */
+static void set_pref(LIBSSH2_SESSION *sess, int type, const char *wanted)
+{
+	const char **algs = NULL;
+	int n = libssh2_session_supported_algs(sess, type, &algs);
+	if (n <= 0)
+		return;
+	char *copy = xstrdup(wanted), *save = NULL;
+	char *out = xcalloc(1, strlen(wanted) + 1);
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		for (int i = 0; i < n; i++)
+			if (!strcmp(algs[i], w)) {
+				if (*out)
+					strcat(out, ",");
+				strcat(out, w);
+				break;
+			}
+	if (*out)
+		libssh2_session_method_pref(sess, type, out);
+	libssh2_free(sess, algs);
+	free(copy);
+	free(out);
+}
+
 static int session_start(struct ssh_conn *c)
 {
 	c->sess = libssh2_session_init();
@@ -311,14 +338,14 @@ static int session_start(struct ssh_conn *c)
 		return fail(c, "libssh2 session: out of memory");
 	libssh2_session_set_blocking(c->sess, 0);
 	/* fast, widely supported algorithms first: one curve25519 exchange, ed25519 host keys */
-	libssh2_session_method_pref(c->sess, LIBSSH2_METHOD_KEX,
-				    "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"
-				    "diffie-hellman-group14-sha256,diffie-hellman-group16-sha512");
-	libssh2_session_method_pref(c->sess, LIBSSH2_METHOD_HOSTKEY,
-				    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
-				    "rsa-sha2-512,rsa-sha2-256,ssh-rsa");
-	libssh2_session_method_pref(c->sess, LIBSSH2_METHOD_CRYPT_CS, "aes128-ctr,aes256-ctr,aes192-ctr");
-	libssh2_session_method_pref(c->sess, LIBSSH2_METHOD_CRYPT_SC, "aes128-ctr,aes256-ctr,aes192-ctr");
+	set_pref(c->sess, LIBSSH2_METHOD_KEX,
+		 "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"
+		 "diffie-hellman-group14-sha256,diffie-hellman-group16-sha512");
+	set_pref(c->sess, LIBSSH2_METHOD_HOSTKEY,
+		 "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
+		 "rsa-sha2-512,rsa-sha2-256,ssh-rsa");
+	set_pref(c->sess, LIBSSH2_METHOD_CRYPT_CS, "aes128-ctr,aes256-ctr,aes192-ctr");
+	set_pref(c->sess, LIBSSH2_METHOD_CRYPT_SC, "aes128-ctr,aes256-ctr,aes192-ctr");
 	c->st = ST_HANDSHAKE;
 	return SSH_AGAIN;
 }
@@ -553,6 +580,12 @@ void ssh_conn_free(struct ssh_conn *c)
 		libssh2_agent_free(c->agent);
 	}
 	if (c->sess) {
+		/*
+		 * Non-blocking, libssh2_session_free gives up (and leaks) when closing
+		 * a channel would block: finish in blocking mode, bounded in time.
+		 */
+		libssh2_session_set_timeout(c->sess, 500);
+		libssh2_session_set_blocking(c->sess, 1);
 		if (c->st == ST_READY)
 			libssh2_session_disconnect(c->sess, "done");
 		libssh2_session_free(c->sess);
@@ -666,11 +699,16 @@ int ssh_exec_signal(struct ssh_exec *e, const char *sig)
 {
 	if (!e->ch)
 		return SSH_OK;
+#if LIBSSH2_VERSION_NUM >= 0x010b00
 	/* RFC 4254 6.9 "signal": OpenSSH's sshd sends it to the command's process group */
-	int rc = libssh2_channel_process_startup(e->ch, "signal", 6, sig, (unsigned)strlen(sig));
+	int rc = libssh2_channel_signal_ex(e->ch, sig, strlen(sig));
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return SSH_AGAIN;
 	return rc < 0 ? SSH_ERR : SSH_OK;
+#else
+	(void)sig; /* libssh2 < 1.11 cannot send a second request on an exec channel */
+	return SSH_ERR;
+#endif
 }
 
 void ssh_exec_free(struct ssh_exec *e)

@@ -97,8 +97,19 @@ int ssh_exec_eof(struct ssh_exec *e);
  * name without "SIG" (or NULL, caller frees).
  */
 int ssh_exec_wait(struct ssh_exec *e, int *status, char **signal);
-/* Ask the server to send SIG (e.g. "KILL") to the remote command's process group. */
+/*
+ * Ask the server to send SIG (e.g. "KILL") to the remote command's process
+ * group (needs libssh2 >= 1.11: SSH_ERR otherwise; see SSH_KILL_SIBLINGS).
+ */
 int ssh_exec_signal(struct ssh_exec *e, const char *sig);
+/*
+ * A command that, run on a second channel of the same connection, kills
+ * the process groups of the other commands of that connection (they are
+ * all children of the same sshd process): the portable way to stop a
+ * remote command.
+ */
+#define SSH_KILL_SIBLINGS                                                                          \
+	"for p in $(ps -o pid= --ppid $PPID); do [ \"$p\" != $$ ] && kill -KILL -- -\"$p\" 2>/dev/null; done; exit 0"
 /* Free the channel (best effort, never blocks). */
 void ssh_exec_free(struct ssh_exec *e);
 
