@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "golden.h"
+#include "goldenssh.h"
 #include "log.h"
 #include "tree.h"
 #include "unpack.h"
@@ -46,6 +47,5 @@ int mkc_golden_copy(const char *source, const char *root, const struct mkc_excl 
 {
 	if (mkc_golden_is_local(source))
 		return copy_local(source, root, excl);
-	warnmsg("%s: golden copies from a host need ssh support, not built in yet", source);
-	return -1;
+	return mkc_golden_remote(source, root, excl);
 }

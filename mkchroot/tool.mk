@@ -1,5 +1,5 @@
 TOOLS += mkchroot
-mkchroot_PKGS = libarchive jansson
+mkchroot_PKGS = libarchive jansson libssh2
 mkchroot_LDLIBS =
 SBIN_TOOLS += mkchroot
 mkchroot_LINKS =
