@@ -1,0 +1,24 @@
+/* libFuzzer target: ~/.ssh/config parsing and host lookup (lib/sshconfig). */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "sshconfig.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sshconfig cfg;
+	char err[512];
+	if (size > 8192)
+		return 0;
+	if (sshconfig_parse((const char *)data, size, "fuzz", &cfg, err, sizeof err) < 0)
+		return 0;
+	static const char *const hosts[] = {"node01", "x", "", "a.b.c"};
+	for (size_t i = 0; i < 4; i++) {
+		struct sshconfig_host h;
+		sshconfig_lookup(&cfg, hosts[i], &h);
+		if (h.identity_file)
+			free(sshconfig_expand(h.identity_file, "/home/u", hosts[i], h.user));
+	}
+	sshconfig_free(&cfg);
+	return 0;
+}
