@@ -20,7 +20,6 @@ struct rule {
 	char *pattern;          /* section name */
 	int line;
 	char *template;         /* NULL: take the default */
-	int template_line;
 	long offset;
 	int has_offset;
 	enum lldpn_source source;
@@ -147,8 +146,8 @@ static int parse_long(const char *s, long *v)
 	return errno || end == s || *end || *v < -1000000000L || *v > 1000000000L ? -1 : 0;
 }
 
-/* Set KEY = VALUE (from LINE) on rule R. -1 with the problem (no location) in ERR. */
-static int rule_set(struct rule *r, const char *key, const char *value, int line, char *err, size_t errlen)
+/* Set KEY = VALUE on rule R. -1 with the problem (no location) in ERR. */
+static int rule_set(struct rule *r, const char *key, const char *value, char *err, size_t errlen)
 {
 	struct conv c;
 	if (!strcmp(key, "template")) {
@@ -156,7 +155,6 @@ static int rule_set(struct rule *r, const char *key, const char *value, int line
 			return -1;
 		free(r->template);
 		r->template = xstrdup(value);
-		r->template_line = line;
 	} else if (!strcmp(key, "offset")) {
 		if (parse_long(value, &r->offset) < 0)
 			return lldpn_err(err, errlen, "offset '%s' is not an integer", value);
@@ -197,9 +195,7 @@ static struct rule *rule_for(struct lldpn_rules *r, const struct ini *ini, const
 {
 	if (!*section)
 		return &r->defaults;
-	if (r->n && !strcmp(r->v[r->n - 1].pattern, section))
-		return &r->v[r->n - 1];
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = r->n; i-- > 0;)
 		if (!strcmp(r->v[i].pattern, section))
 			return &r->v[i];
 	r->v = xreallocarray(r->v, r->n + 1, sizeof *r->v);
@@ -214,15 +210,15 @@ static int build(struct lldpn_rules *r, const struct ini *ini, char *err, size_t
 {
 	char why[512];
 	struct ini_entry e;
-	for (size_t i = 0; ini_entry_at(ini, i, &e); i++) {
-		struct rule *rule = rule_for(r, ini, e.section);
-		if (rule_set(rule, e.key, e.value, e.line, why, sizeof why) < 0)
-			return lldpn_err(err, errlen, "%s:%d: %s", r->name, e.line, why);
-	}
-	/* sections named but empty have no entries: add them so they are checked too */
+	/* one rule per section, in file order (the first match wins), empty ones too */
 	for (size_t i = 0; i < ini_section_count(ini); i++)
 		if (*ini_section_at(ini, i))
 			rule_for(r, ini, ini_section_at(ini, i));
+	for (size_t i = 0; ini_entry_at(ini, i, &e); i++) {
+		struct rule *rule = rule_for(r, ini, e.section);
+		if (rule_set(rule, e.key, e.value, why, sizeof why) < 0)
+			return lldpn_err(err, errlen, "%s:%d: %s", r->name, e.line, why);
+	}
 	for (size_t i = 0; i < r->n; i++)
 		if (!r->v[i].template && !r->defaults.template && !r->v[i].nov)
 			return lldpn_err(err, errlen, "%s:%d: section [%s] has no template and no port.NAME", r->name,

@@ -90,6 +90,9 @@ static void test_sections_offsets_and_globs(void **state)
 	assert_string_equal(name_of(rules, "spine7", "swp3", NULL), "spine-3");
 	assert_string_equal(name_of(rules, NULL, "swp3", NULL), "mac-3");
 	assert_string_equal(name_of(rules, "other", "swp3", NULL), "mac-3");
+	/* an empty section still comes first when it comes first in the file */
+	assert_string_equal(name_of("template = n%d\n[x*]\n[*]\ntemplate = other-%d\n", "x1", "swp4", NULL), "n4");
+	assert_string_equal(name_of("template = n%d\n[x*]\n[*]\ntemplate = other-%d\n", "y1", "swp4", NULL), "other-4");
 	assert_string_equal(name_of("[leaf01]\ntemplate = n%d\n", "leaf09", "Ethernet1/3", NULL),
 			    "ERROR switch leaf09 (chassis mac 02:00:5e:10:00:01) port Ethernet1/3: no rule in t.conf matches this switch");
 }
