@@ -113,6 +113,9 @@ static int open_one(struct lldpn_capture *c, const char *ifname, char *err, size
 		pcap_close(p);
 		return -1;
 	}
+	/* frames this host sends (its own lldpd) must not name it */
+	if (pcap_setdirection(p, PCAP_D_IN) < 0)
+		verbose("%s: cannot capture incoming frames only: %s", ifname, pcap_geterr(p));
 	if (set_filter(p, ifname, err, errlen) < 0 || pcap_setnonblock(p, 1, ebuf) < 0) {
 		if (!*err)
 			lldpn_err(err, errlen, "%s: %s", ifname, ebuf);

@@ -44,7 +44,9 @@ lldpd_start() {
 	local opts=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
 	shift
-	ip netns exec "$ns" lldpd -d "${opts[@]}" -u "$d/$name.sock" -L "" -I swp12 >"$d/$name.log" 2>&1 &
+	local o ifopt=(-I swp12)
+	for o in "${opts[@]}"; do [ "$o" = -I ] && ifopt=(); done
+	ip netns exec "$ns" lldpd -d "${opts[@]}" "${ifopt[@]}" -u "$d/$name.sock" -L "" >"$d/$name.log" 2>&1 &
 	local pid=$!
 	eval "pid_$name=$pid"
 	at_exit "kill $pid"
@@ -119,6 +121,13 @@ run in_node unshare --uts sh -c "lldpname -c '$conf' -i eth2 -t 10 --set --hostn
 is "$out" "node-60
 node-60" "--set: the hostname is set"
 is "$(cat "$d/hostname" 2>/dev/null)" node-60 "--set: the hostname file is written"
+
+# the node runs lldpd too: its own outgoing frames never name it
+lldpd_start self "$node" node-self -I eth1 -- "configure lldp portidsubtype ifname"
+run in_node lldpname -c "$conf" -i eth1 -t 2.5 --show --all
+like "$out" 'System Name: leaf01' "with lldpd on the node: leaf01's frames seen"
+is "$(grep -c node-self <<<"$out")" 0 "with lldpd on the node: its own frames are not captured"
+lldpd_stop self
 
 # no rule matches: exit 4 naming the switch and the port
 printf '[spine*]\ntemplate = node-%%02d\n' >"$d/spine.conf"
