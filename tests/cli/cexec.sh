@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# cexec end to end on a 32-node local cluster: formats, c3.conf selection,
+# dead and hung nodes, timeouts that kill, host keys, --stdin, big output,
+# -S, --failed, indirect clusters through a gateway node.
+source "$CT_TOP/tests/lib.sh"
+need_root
+command -v jq >/dev/null || skip_all "needs jq"
+C=$CT_TOP/tests/testbed/cluster
+at_exit "$C stop"
+"$C" start 32 || { echo "not ok 1 - cluster start 32"; exit 1; }
+eval "$("$C" env)"
+S=$(scratch)
+nodes() { seq -f 'node%02g' "$@"; }
+
+# --- formats ---------------------------------------------------------------
+want=$(for n in $(nodes 1 32); do printf -- '--------- %s---------\n%s\n' "$n" "$n"; done)
+run cexec -w 'node[01-32]' hostname
+is "$out" "$want" "C3 blocks: every node's own name once, in node order"
+is "$rc" 0 "exit 0"
+
+run cexec -p -w 'node[01-32]' hostname
+is "$(sort <<<"$out")" "$(for n in $(nodes 1 32); do echo "$n: $n"; done)" "--pipe: one 'NODE: name' line per node"
+
+run cexec -b -w 'node[01-32]' 'echo same; hostname | cut -c1-4'
+is "$out" $'----------------\nnode[01-32]\n----------------\nsame\nnode' "--gather folds identical output under one node list"
+run cexec -b -w 'node[01-03]' hostname
+is "$out" $'----------------\nnode01\n----------------\nnode01\n----------------\nnode02\n----------------\nnode02\n----------------\nnode03\n----------------\nnode03' "--gather keeps different output apart"
+
+run cexec --json -w 'node[01-32]' 'hostname; echo warn >&2; exit 3'
+is "$(jq -r '[.node, (.stdout|rtrimstr("\n")), .stderr, .exit, .error] | @tsv' <<<"$out" | sort)" \
+	"$(for n in $(nodes 1 32); do printf '%s\t%s\twarn\n\t3\t\n' "$n" "$n"; done)" \
+	"--json: node, stdout, stderr, exit, error for each node"
+is "$(jq -s 'map(select(.seconds >= 0 and .cluster == null and .signal == null)) | length' <<<"$out")" 32 "--json: seconds, cluster, signal"
+
+# --- c3.conf selection -----------------------------------------------------
+cat >"$S/c3.conf" <<'EOF'
+cluster alpha {
+    node01                # head node
+    node[02-11]           # positions 0-9
+    exclude 4             # node04, position 2
+    exclude [07-08]       # positions 5 and 6
+    dead node12           # position 10
+    node13                # position 11
+}
+cluster beta {
+    node32:node32
+    node[20-24]
+}
+EOF
+sel() { cexec -f "$S/c3.conf" --json "$@" 'hostname; id -un' | jq -r '[.cluster, (.stdout|split("\n")|.[0:2]|join("/"))] | join(" ")' | tr '\n' ' '; }
+is "$(sel)" "alpha node02/root alpha node03/root alpha node05/root alpha node06/root alpha node09/root alpha node10/root alpha node11/root alpha node13/root " "default cluster: excluded and dead nodes skipped"
+is "$(sel :0-3)" "alpha node02/root alpha node03/root alpha node05/root " "positions :0-3 (position 2 excluded)"
+is "$(sel :9-11)" "alpha node11/root alpha node13/root " "positions :9-11 (position 10 dead)"
+is "$(sel alpha:0 beta:1-2)" "alpha node02/root beta node21/root beta node22/root " "several clusters"
+is "$(sel --head)" "alpha node01/root " "--head: the head node"
+is "$(sel --all --head)" "alpha node01/root beta node32/root " "--all --head: every head node"
+is "$(sel cttest@beta:0 alpha:1)" "beta node20/cttest alpha node03/root " "user@ logs in as that user"
+is "$(C3_USER=cttest sel beta:4)" "beta node24/cttest " "C3_USER"
+is "$(sel -x node03,node05 :0-4)" "alpha node02/root " "-x removes nodes from a selection"
+is "$(C3_CONF=$S/c3.conf cexec --list beta:)" "$(nodes 20 24)" "--list with C3_CONF"
+run cexec -f "$S/c3.conf" :0-1 hostname
+is "$out" $'************************* alpha *************************\n--------- node02---------\nnode02\n--------- node03---------\nnode03' "C3 blocks start with the cluster line"
+run cexec -f "$S/c3.conf" -p beta:0 hostname
+is "$out" "beta node20: node20" "--pipe prefixes CLUSTER NODE: for C3 selections"
+run cexec -f "$S/c3.conf" gamma: true
+is "$rc" 1 "unknown cluster: exit 1"
+like "$err" "unknown cluster 'gamma'" "... with a message naming it"
+run cexec -n -w 'node[01-02]' uptime
+is "$out" $'node01: uptime\nnode02: uptime' "-n prints the nodes and the command"
+
+# --- a dead node and a hung one -------------------------------------------
+"$C" kill node05
+"$C" kill node06
+silent_listener 127.0.1.6 22 >"$S/listener.out" &
+lpid=$!
+at_exit "kill $lpid"
+for _ in $(seq 50); do [ -s "$S/listener.out" ] && break; sleep 0.1; done
+start=$(date +%s.%N)
+run cexec -t 2 --failed "$S/failed" --json -w 'node[01-32]' true
+secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+is "$rc" 2 "unreachable nodes: exit 2"
+is "$(cat "$S/failed")" $'node05\nnode06' "--failed lists the dead and the hung node"
+is "$(jq -r 'select(.error == null and .exit == 0) | .node' <<<"$out" | wc -l)" 30 "every other node succeeded"
+like "$(jq -r 'select(.node == "node05") | .error' <<<"$out")" "refused" "node05: connection refused"
+like "$(jq -r 'select(.node == "node06") | .error' <<<"$out")" "timed out" "node06: connect timed out"
+t "reported within the connect timeout (${secs} s)" awk -v s="$secs" 'BEGIN{exit !(s < 3.5)}'
+like "$err" "2 of 32 nodes failed: node\[05-06\]" "closing summary on stderr"
+run cexec -S -w 'node[04-05]' true
+is "$rc" 255 "-S: 255 when a node could not be reached"
+run cexec -w ^"$S/failed" --list
+is "$out" $'node05\nnode06' "-w ^FILE reruns the failed nodes"
+kill "$lpid"
+"$C" restart node05
+"$C" restart node06
+
+# --- command timeout kills ----------------------------------------------
+start=$(date +%s.%N)
+run cexec -u 2 -w 'node[01-32]' sleep 1234
+secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+t "-u 2 sleep 1234 ends in about 2 s (${secs} s)" awk -v s="$secs" 'BEGIN{exit !(s < 4.5)}'
+is "$rc" 2 "timed out nodes: exit 2"
+like "$err" "node17: timed out after 2 s" "timed out nodes are reported"
+sleep 0.5
+is "$(pgrep -fx 'sleep 1234' | wc -l)" 0 "no sleep left running on any node"
+
+# --- -S ---------------------------------------------------------------------
+run cexec -S -w 'node[01-07]' 'exit $(hostname | tr -dc 0-9 | sed "s/^0//")'
+is "$rc" 7 "-S: the largest remote status"
+run cexec -w 'node[01-07]' 'exit 3'
+is "$rc" 0 "without -S a remote status is not a failure"
+
+# --- stdin and big output ---------------------------------------------------
+head -c 1000000 /dev/urandom >"$S/in"
+sum=$(md5sum <"$S/in" | cut -d' ' -f1)
+run cexec --stdin -b -w 'node[01-32]' md5sum <"$S/in"
+is "$out" $'----------------\nnode[01-32]\n----------------\n'"$sum  -" "--stdin: the same bytes reach every node"
+run cexec --json -w 'node[01-02]' 'seq 1 1500000; seq 2000000 3300000 >&2'
+is "$(jq -j 'select(.node == "node02") | .stdout' <<<"$out" | md5sum)" "$(seq 1 1500000 | md5sum)" "10 MB of stdout, nothing lost"
+is "$(jq -j 'select(.node == "node02") | .stderr' <<<"$out" | md5sum)" "$(seq 2000000 3300000 | md5sum)" "10 MB of stderr, nothing lost"
+cexec -w node03 'seq 1 1500000' >"$S/c3out"
+is "$(tail -n +2 "$S/c3out" | md5sum)" "$(seq 1 1500000 | md5sum)" "10 MB in a C3 block"
+
+# --- host keys -------------------------------------------------------------
+H=$S/home
+mkdir -p "$H/.ssh"
+cp "$HOME/.ssh/id_ed25519" "$H/.ssh/"
+grep -v '^node0[345],' "$HOME/.ssh/known_hosts" >"$H/.ssh/known_hosts"
+# node03 presents a key that is not the one known_hosts has for it
+echo "node03 $(cut -d' ' -f2,3 <"$(ls "$CT_TESTBED"/keys/4.pub)")" >>"$H/.ssh/known_hosts"
+run env HOME="$H" cexec -w node03 true
+is "$rc" 2 "changed host key: refused"
+like "$err" "node03: host key for node03 does not match" "... with a message naming the node"
+run env HOME="$H" cexec -w node04 true
+like "$err" "node04: no host key known for node04" "unknown host key: refused under the default"
+run env HOME="$H" cexec --host-keys accept-new -w 'node[03-05]' hostname
+like "$err" "node03: host key for node03 does not match" "accept-new still refuses a changed key"
+is "$(grep -c '^node0[45] ' "$H/.ssh/known_hosts")" 2 "accept-new added the unknown keys"
+run env HOME="$H" cexec -w 'node[04-05]' true
+is "$rc" 0 "the added keys are accepted afterwards"
+
+# --- cexecs -----------------------------------------------------------------
+run cexecs -w 'node[01-03]' 'hostname; sleep 0.2'
+is "$out" "$(for n in $(nodes 1 3); do printf -- '--------- %s---------\n%s\n' "$n" "$n"; done)" "cexecs: same output, one node at a time"
+
+# --- indirect cluster through a gateway --------------------------------------
+# node01 gets its own /etc/c3.conf and the cexec binary on its PATH, in its namespace only
+"$C" exec node01 sh -c "mkdir -p /tmp/etc && cp -a /etc/. /tmp/etc/ && mount --bind /tmp/etc /etc &&
+	mount --bind '$CT_BIN' /usr/local/bin &&
+	printf 'cluster inner {\n  node01\n  node[10-14]\n  exclude 12\n}\n' > /etc/c3.conf"
+printf 'cluster near {\n  node01\n  node[02-03]\n}\ncluster far {\n  :node01\n}\n' >"$S/c3g.conf"
+run cexec -f "$S/c3g.conf" --json far: hostname
+is "$(jq -r '[.cluster, .node, (.stdout|rtrimstr("\n"))] | join(" ")' <<<"$out")" \
+	$'far node10 node10\nfar node11 node11\nfar node13 node13\nfar node14 node14' \
+	"indirect cluster: the gateway runs cexec with its own c3.conf"
+run cexec -f "$S/c3g.conf" -p near: far:1-2 hostname
+is "$(sort <<<"$out")" $'far node11: node11\nnear node02: node02\nnear node03: node03' "the forwarded definition selects positions on the gateway"
+run cexec -f "$S/c3g.conf" far:0 'exit 4'
+is "$out" $'************************* far *************************\n--------- node10---------' "C3 blocks for the gateway's nodes"
+run cexec -f "$S/c3g.conf" -S far:0 'exit 4'
+is "$rc" 4 "-S sees the remote status through the gateway"
