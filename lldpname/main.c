@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "frame.h"
@@ -50,7 +51,7 @@ static void parse_options(int argc, const char **argv, struct opts *o)
 		{"all", 'a', POPT_ARG_NONE, &o->all, 0,
 		 "with --show or --json: every frame until the timeout or the end of the file, no naming", NULL},
 		{"json", 0, POPT_ARG_NONE, &o->json, 0, "print the neighbour and the result as JSON", NULL},
-		{"quiet", 'q', POPT_ARG_NONE, NULL, OPT_QUIET, "only errors on stderr", NULL},
+		{"quiet", 'q', POPT_ARG_NONE, NULL, OPT_QUIET, "only errors on stderr (no countdown, no warnings)", NULL},
 		{"verbose", 'v', POPT_ARG_NONE, NULL, OPT_VERBOSE, "say more on stderr (twice: debug)", NULL},
 		{"version", 0, POPT_ARG_NONE, NULL, OPT_VERSION, "print the version and exit", NULL},
 		POPT_AUTOHELP POPT_TABLEEND};
@@ -148,6 +149,27 @@ static void warn_malformed(const struct lldpn_capture *cap, const char *ifname, 
 		warnmsg("%s: skipping malformed frame: %s", ifname, why);
 }
 
+/*
+ * The next frame before DEADLINE. Waiting live with stderr on a terminal,
+ * a line counts the seconds left (not under -q); it is erased before returning.
+ */
+static int next_frame(struct lldpn_capture *cap, double deadline, struct lldpn_frame *f, char *err, size_t errlen)
+{
+	if (lldpn_capture_is_file(cap) || !isatty(STDERR_FILENO) || log_verbosity() < LOG_NORMAL)
+		return lldpn_capture_next(cap, deadline, f, err, errlen);
+	int rc = 0;
+	double now;
+	while ((now = lldpn_now()) < deadline) {
+		fprintf(stderr, "\r%s: waiting for LLDP or CDP on %s, %.0f s left \033[K", log_progname(),
+			lldpn_capture_what(cap), deadline - now);
+		rc = lldpn_capture_next(cap, now + 1 < deadline ? now + 1 : deadline, f, err, errlen);
+		if (rc != 0)
+			break;
+	}
+	fputs("\r\033[K", stderr);
+	return rc;
+}
+
 static int run(const struct opts *o, struct lldpn_capture *cap, const struct lldpn_rules *rules)
 {
 	double deadline = lldpn_now() + o->timeout;
@@ -155,7 +177,7 @@ static int run(const struct opts *o, struct lldpn_capture *cap, const struct lld
 	char err[1024];
 	size_t frames = 0, good = 0;
 	int rc;
-	while ((rc = lldpn_capture_next(cap, deadline, &f, err, sizeof err)) == 1) {
+	while ((rc = next_frame(cap, deadline, &f, err, sizeof err)) == 1) {
 		struct lldpn_neighbor n;
 		frames++;
 		int r = lldpn_frame_parse(f.link, f.data, f.len, &n, err, sizeof err);
