@@ -60,7 +60,7 @@ static int load_tables(struct fetch *f, const struct qcow2_image *img, struct qc
 	const uint8_t **l2 = xcalloc(img->l1_used + 1, sizeof *l2);
 	size_t n = 0;
 	int rc = IMAGE_OK;
-	if (fetch_read(f, img->l1_offset, l1, l1len, err, errlen) < 0)
+	if (l1len && fetch_read(f, img->l1_offset, l1, l1len, err, errlen) < 0)
 		rc = IMAGE_EXIT_DOWNLOAD;
 	else if (qcow2_parse_l1(img, l1, l2off, err, errlen) < 0)
 		rc = IMAGE_EXIT_BAD_IMAGE;

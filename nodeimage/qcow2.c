@@ -214,6 +214,18 @@ static int map_compressed(const struct qcow2_image *img, uint64_t e, uint64_t gu
 	return 0;
 }
 
+/* LEN bytes of data at HOST; what lies past the end of the file reads as zeros (as qemu reads it). */
+static void map_data(const struct qcow2_image *img, struct qcow2_map *m, uint64_t guest, uint64_t len, uint64_t host)
+{
+	uint64_t have = host < img->file_size ? img->file_size - host : 0;
+	if (have >= len) {
+		map_add(m, guest, len, QCOW2_DATA, host, len);
+		return;
+	}
+	map_add(m, guest, have, QCOW2_DATA, host, have);
+	map_add(m, guest + have, len - have, QCOW2_ZERO, 0, 0);
+}
+
 /* A standard cluster (offset, zero flag), LEN guest bytes at GUEST. */
 static int map_standard(const struct qcow2_image *img, uint64_t e, uint64_t bitmap, uint64_t guest, uint64_t len,
 			struct qcow2_map *m, char *err, size_t errlen)
@@ -227,7 +239,7 @@ static int map_standard(const struct qcow2_image *img, uint64_t e, uint64_t bitm
 		if (!host || (e & L2E_ZERO))
 			map_add(m, guest, len, QCOW2_ZERO, 0, 0);
 		else
-			map_add(m, guest, len, QCOW2_DATA, host, len);
+			map_data(img, m, guest, len, host);
 		return 0;
 	}
 	uint64_t sc = img->cluster_size / 32;
@@ -241,7 +253,7 @@ static int map_standard(const struct qcow2_image *img, uint64_t e, uint64_t bitm
 			return fail("cluster at guest offset %llu: subcluster %u allocated in an unallocated cluster",
 				    (unsigned long long)guest, i);
 		if (alloc)
-			map_add(m, guest + i * sc, n, QCOW2_DATA, host + i * sc, n);
+			map_data(img, m, guest + i * sc, n, host + i * sc);
 		else
 			map_add(m, guest + i * sc, n, QCOW2_ZERO, 0, 0);
 	}
