@@ -350,10 +350,6 @@ static void test_cdp(void **state)
 	lldpn_neighbor_free(&n);
 }
 
-static void expect_cdp_bad(struct buf *f, const char *want)
-{
-	expect_bad(f, want);
-}
 
 static void test_cdp_malformed(void **state)
 {
@@ -363,52 +359,52 @@ static void test_cdp_malformed(void **state)
 	cdp_tlv(&f, 1, "sw", 2);
 	put(&f, "\x00\x03\x01\x90" "Gi1", 7);
 	cdp_end(&f, 0);
-	expect_cdp_bad(&f, "CDP: TLV type 0x0003 at offset 10: length 400 runs past the end of the frame (7 bytes left)");
+	expect_bad(&f, "CDP: TLV type 0x0003 at offset 10: length 400 runs past the end of the frame (7 bytes left)");
 
 	cdp_start(&f);
 	cdp_tlv(&f, 1, "sw", 2);
 	put(&f, "\x00\x03\x00\x02", 4);
 	cdp_end(&f, 0);
-	expect_cdp_bad(&f, "length 2 is less than its 4-byte header");
+	expect_bad(&f, "length 2 is less than its 4-byte header");
 
 	cdp_start(&f);
 	cdp_tlv(&f, 1, "sw", 2);
 	cdp_tlv(&f, 3, "Gi1", 3);
 	cdp_end(&f, 100);
-	expect_cdp_bad(&f, "CDP: 802.3 length field says");
+	expect_bad(&f, "CDP: 802.3 length field says");
 
 	cdp_start(&f);
 	cdp_tlv(&f, 3, "Gi1", 3);
 	cdp_end(&f, 0);
-	expect_cdp_bad(&f, "no Device-ID TLV");
+	expect_bad(&f, "no Device-ID TLV");
 
 	cdp_start(&f);
 	cdp_tlv(&f, 1, "sw", 2);
 	cdp_end(&f, 0);
-	expect_cdp_bad(&f, "no Port-ID TLV");
+	expect_bad(&f, "no Port-ID TLV");
 
 	cdp_start(&f);
 	cdp_tlv(&f, 1, "", 0);
 	cdp_end(&f, 0);
-	expect_cdp_bad(&f, "zero-length Device-ID at offset 4");
+	expect_bad(&f, "zero-length Device-ID at offset 4");
 
 	cdp_start(&f);
 	cdp_tlv(&f, 1, "sw", 2);
 	cdp_tlv(&f, 2, "\x00\x00\x00\x05\x01\x01\xcc\x00\x04\xc0", 10);
 	cdp_end(&f, 0);
-	expect_cdp_bad(&f, "Addresses TLV at offset 10: address 1 length 4 runs past the TLV");
+	expect_bad(&f, "Addresses TLV at offset 10: address 1 length 4 runs past the TLV");
 
 	cdp_start(&f);
 	cdp_tlv(&f, 1, "sw", 2);
 	cdp_tlv(&f, 2, "\x00\x00\x00\x02\x01\x01\xcc\x00\x01\xc0", 10);
 	cdp_end(&f, 0);
-	expect_cdp_bad(&f, "address 2 of 2 runs past the TLV");
+	expect_bad(&f, "address 2 of 2 runs past the TLV");
 
 	cdp_start(&f);
 	f.b[22] = 3; /* version */
 	cdp_tlv(&f, 1, "sw", 2);
 	cdp_end(&f, 0);
-	expect_cdp_bad(&f, "CDP: version 3, not 1 or 2");
+	expect_bad(&f, "CDP: version 3, not 1 or 2");
 }
 
 int main(void)
