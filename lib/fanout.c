@@ -167,8 +167,10 @@ static int handle_sigint(struct loop *l, sig_atomic_t *seen, double *last)
 	*seen = sigint_count;
 	double now = fanout_now();
 	if (*last > 0 && now - *last <= 1.0) {
-		while (l->nactive)
-			abort_node(l, 0, "interrupted"), check_deadlines(l, fanout_now() + ABORT_GRACE + 1);
+		/* kill what runs (the loop goes on until they are done or the grace ends) */
+		for (size_t s = l->nactive; s-- > 0;)
+			if (!l->aborting[l->active[s]])
+				abort_node(l, s, "interrupted");
 		for (; l->next < l->n; l->next++) {
 			struct fanout_node *nd = &l->nodes[l->next];
 			nd->index = l->next;
@@ -228,10 +230,8 @@ int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *o,
 		int pr = poll(pfd, np, poll_timeout_ms(&l, fanout_now()));
 		if (pr < 0 && errno != EINTR)
 			die_errno(1, "poll");
-		if (!o->quiet_interrupt && handle_sigint(&l, &seen, &last_int)) {
+		if (!o->quiet_interrupt && handle_sigint(&l, &seen, &last_int))
 			result = FANOUT_INTERRUPTED;
-			break;
-		}
 		for (size_t i = 0; pr > 0 && i < np; i++) {
 			if (!pfd[i].revents)
 				continue;

@@ -65,6 +65,7 @@ static struct {
 	int sshcfg_loaded;
 	struct sshconfig sshcfg;
 	char *home;
+	char *local_user;
 	struct key_cache *keys;
 	size_t nkeys;
 	struct kh_cache {
@@ -92,6 +93,7 @@ static void global_cleanup(void)
 	if (g.sshcfg_loaded)
 		sshconfig_free(&g.sshcfg);
 	free(g.home);
+	free(g.local_user);
 	libssh2_exit();
 }
 
@@ -107,6 +109,8 @@ void ssh_global_init(void)
 		h = pw ? pw->pw_dir : "/";
 	}
 	g.home = xstrdup(h);
+	struct passwd *pw = getpwuid(geteuid());
+	g.local_user = xstrdup(pw ? pw->pw_name : "root");
 	atexit(global_cleanup);
 }
 
@@ -217,11 +221,7 @@ struct ssh_conn *ssh_conn_new(const char *node, const struct ssh_opts *o)
 		c->host = h;
 	}
 	c->port = o->port ? o->port : hc.port ? hc.port : 22;
-	const char *user = o->user ? o->user : hc.user;
-	if (!user) {
-		struct passwd *pw = getpwuid(geteuid());
-		user = pw ? pw->pw_name : "root";
-	}
+	const char *user = o->user ? o->user : hc.user ? hc.user : g.local_user;
 	c->user = xstrdup(user);
 	if (o->identity)
 		c->identity = xstrdup(o->identity);
