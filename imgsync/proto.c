@@ -212,29 +212,131 @@ int imgs_dec_hello(const unsigned char *p, size_t n, struct imgs_hello *h, char 
 
 /* --- ENTRY --------------------------------------------------------------- */
 
-void imgs_enc_entry(struct imgs_wbuf *b, const struct imgs_entry *e)
+enum {
+	E_SAME_MODE = 1, E_SAME_UID = 2, E_SAME_GID = 4, E_SAME_SEC = 8, E_TARGET = 16, E_XATTRS = 32,
+	E_SUM = 64, E_LINK = 128, E_RDEV = 256, E_ALL = 511
+};
+
+void imgs_put_varint(struct imgs_wbuf *b, uint64_t v)
 {
-	size_t f = imgs_frame_begin(b, IMGS_M_ENTRY);
-	imgs_put_str(b, e->path, strlen(e->path));
-	imgs_put_u8(b, e->type);
-	imgs_put_u32(b, e->mode);
-	imgs_put_u32(b, e->uid);
-	imgs_put_u32(b, e->gid);
-	imgs_put_u64(b, e->size);
-	imgs_put_u64(b, (uint64_t)e->mtime_sec);
-	imgs_put_u32(b, e->mtime_nsec);
-	imgs_put_u64(b, e->rdev);
-	imgs_put_str(b, e->target ? e->target : "", e->target ? strlen(e->target) : 0);
-	imgs_put_u32(b, e->link_to);
-	imgs_put_u32(b, e->nxattrs);
-	for (uint32_t i = 0; i < e->nxattrs; i++) {
-		imgs_put_str(b, e->xattrs[i].name, strlen(e->xattrs[i].name));
-		imgs_put_str(b, (const char *)e->xattrs[i].value, e->xattrs[i].len);
+	unsigned char x[10];
+	size_t n = 0;
+	do {
+		x[n] = (unsigned char)(v & 127);
+		v >>= 7;
+		if (v)
+			x[n] |= 128;
+		n++;
+	} while (v);
+	imgs_put_bytes(b, x, n);
+}
+
+uint64_t imgs_get_varint(struct imgs_rbuf *r)
+{
+	uint64_t v = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		const unsigned char *p = take(r, 1);
+		if (!p)
+			return 0;
+		if (shift == 63 && *p > 1)
+			break;
+		v |= (uint64_t)(*p & 127) << shift;
+		if (!(*p & 128))
+			return v;
 	}
-	imgs_put_u8(b, e->has_sum);
-	if (e->has_sum)
+	r->bad = 1;
+	return 0;
+}
+
+static void put_vstr(struct imgs_wbuf *b, const void *s, size_t n)
+{
+	imgs_put_varint(b, n);
+	imgs_put_bytes(b, s, n);
+}
+
+static const unsigned char *get_vstr(struct imgs_rbuf *r, size_t max, size_t *len)
+{
+	uint64_t n = imgs_get_varint(r);
+	if (r->bad || n > max) {
+		r->bad = 1;
+		return NULL;
+	}
+	*len = (size_t)n;
+	return take(r, (size_t)n);
+}
+
+static size_t common_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+	while (a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
+void imgs_enc_entry(struct imgs_wbuf *b, const struct imgs_entry *prev, const struct imgs_entry *e)
+{
+	uint64_t flags = 0;
+	if (prev) {
+		flags |= prev->mode == e->mode ? E_SAME_MODE : 0;
+		flags |= prev->uid == e->uid ? E_SAME_UID : 0;
+		flags |= prev->gid == e->gid ? E_SAME_GID : 0;
+		flags |= prev->mtime_sec == e->mtime_sec ? E_SAME_SEC : 0;
+	}
+	flags |= e->target && *e->target ? E_TARGET : 0;
+	flags |= e->nxattrs ? E_XATTRS : 0;
+	flags |= e->has_sum ? E_SUM : 0;
+	flags |= e->link_to != IMGS_NOLINK ? E_LINK : 0;
+	flags |= e->rdev ? E_RDEV : 0;
+	imgs_put_varint(b, flags);
+	size_t pre = prev ? common_prefix(prev->path, e->path) : 0;
+	imgs_put_varint(b, pre);
+	put_vstr(b, e->path + pre, strlen(e->path + pre));
+	imgs_put_u8(b, e->type);
+	if (!(flags & E_SAME_MODE))
+		imgs_put_varint(b, e->mode);
+	if (!(flags & E_SAME_UID))
+		imgs_put_varint(b, e->uid);
+	if (!(flags & E_SAME_GID))
+		imgs_put_varint(b, e->gid);
+	imgs_put_varint(b, e->size);
+	if (!(flags & E_SAME_SEC))
+		imgs_put_varint(b, ((uint64_t)e->mtime_sec << 1) ^ (uint64_t)(e->mtime_sec >> 63));
+	imgs_put_varint(b, e->mtime_nsec);
+	if (flags & E_RDEV)
+		imgs_put_varint(b, e->rdev);
+	if (flags & E_TARGET)
+		put_vstr(b, e->target, strlen(e->target));
+	if (flags & E_LINK)
+		imgs_put_varint(b, e->link_to);
+	if (flags & E_XATTRS) {
+		imgs_put_varint(b, e->nxattrs);
+		for (uint32_t i = 0; i < e->nxattrs; i++) {
+			put_vstr(b, e->xattrs[i].name, strlen(e->xattrs[i].name));
+			put_vstr(b, e->xattrs[i].value, e->xattrs[i].len);
+		}
+	}
+	if (flags & E_SUM)
 		imgs_put_bytes(b, e->sum, IMGS_SUMLEN);
-	imgs_frame_end(b, f);
+}
+
+void imgs_enc_list(struct imgs_wbuf *b, const struct imgs_flist *l)
+{
+	size_t f = 0;
+	int open = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (open && b->len - f > 60000) {
+			imgs_frame_end(b, f);
+			open = 0;
+		}
+		if (!open) {
+			f = imgs_frame_begin(b, IMGS_M_ENTRY);
+			open = 1;
+		}
+		imgs_enc_entry(b, i ? &l->e[i - 1] : NULL, &l->e[i]);
+	}
+	if (open)
+		imgs_frame_end(b, f);
+	imgs_enc_u32msg(b, IMGS_M_LIST_END, (uint32_t)l->n);
 }
 
 static int fail(char *err, size_t errlen, const char *path, const char *what)
@@ -248,18 +350,18 @@ static int fail(char *err, size_t errlen, const char *path, const char *what)
 
 static int dec_xattrs(struct imgs_rbuf *r, struct imgs_entry *e, char *err, size_t errlen)
 {
-	uint32_t n = imgs_get_u32(r);
-	if (r->bad || n > IMGS_XATTR_MAX)
+	uint64_t n = imgs_get_varint(r);
+	if (r->bad || n == 0 || n > IMGS_XATTR_MAX)
 		return fail(err, errlen, e->path, "bad xattr count");
-	e->xattrs = xcalloc(n ? n : 1, sizeof *e->xattrs);
-	for (uint32_t i = 0; i < n; i++) {
+	e->xattrs = xcalloc((size_t)n, sizeof *e->xattrs);
+	for (uint64_t i = 0; i < n; i++) {
 		size_t nl = 0, vl = 0;
-		const unsigned char *name = imgs_get_str(r, 255, &nl);
+		const unsigned char *name = get_vstr(r, 255, &nl);
 		if (!name || nl == 0 || !text_ok(name, nl))
 			return fail(err, errlen, e->path, "bad xattr name");
-		const unsigned char *val = imgs_get_str(r, IMGS_XATTR_VALUE_MAX, &vl);
+		const unsigned char *val = get_vstr(r, IMGS_XATTR_VALUE_MAX, &vl);
 		if (!val || r->bad)
-			return fail(err, errlen, e->path, "truncated xattr");
+			return fail(err, errlen, e->path, "bad xattr value");
 		struct imgs_xattr *x = &e->xattrs[e->nxattrs++];
 		x->name = xstrndup((const char *)name, nl);
 		x->value = xmalloc(vl + 1);
@@ -272,64 +374,90 @@ static int dec_xattrs(struct imgs_rbuf *r, struct imgs_entry *e, char *err, size
 	return 0;
 }
 
-static int dec_entry_fields(struct imgs_rbuf *r, struct imgs_entry *e, char *err, size_t errlen)
+static int dec_path(struct imgs_rbuf *r, const struct imgs_entry *prev, struct imgs_entry *e, char *err,
+		    size_t errlen)
 {
-	size_t len;
-	const unsigned char *s = imgs_get_str(r, PATH_MAX_WIRE, &len);
-	if (!s || len == 0 || memchr(s, '\0', len))
+	uint64_t pre = imgs_get_varint(r);
+	size_t len = 0;
+	const unsigned char *s = get_vstr(r, PATH_MAX_WIRE, &len);
+	size_t plen = prev ? strlen(prev->path) : 0;
+	if (!s || pre > plen || pre + len == 0 || pre + len > PATH_MAX_WIRE || memchr(s, '\0', len))
 		return fail(err, errlen, NULL, "bad path");
-	e->path = xstrndup((const char *)s, len);
+	e->path = xmalloc((size_t)pre + len + 1);
+	if (pre)
+		memcpy(e->path, prev->path, (size_t)pre);
+	memcpy(e->path + pre, s, len);
+	e->path[pre + len] = '\0';
 	if (strcmp(e->path, ".") != 0 && !fs_name_is_safe(e->path))
 		return fail(err, errlen, e->path, "unsafe path (absolute, \"..\", \".\" or empty component)");
+	return 0;
+}
+
+static int dec_entry_fields(struct imgs_rbuf *r, const struct imgs_entry *prev, struct imgs_entry *e,
+			    char *err, size_t errlen)
+{
+	uint64_t flags = imgs_get_varint(r);
+	if (r->bad || (flags & ~(uint64_t)E_ALL) || (!prev && (flags & (E_SAME_MODE | E_SAME_UID | E_SAME_GID | E_SAME_SEC))))
+		return fail(err, errlen, NULL, "bad flags");
+	if (dec_path(r, prev, e, err, errlen) < 0)
+		return -1;
 	e->type = imgs_get_u8(r);
-	e->mode = imgs_get_u32(r);
-	e->uid = imgs_get_u32(r);
-	e->gid = imgs_get_u32(r);
-	e->size = imgs_get_u64(r);
-	e->mtime_sec = (int64_t)imgs_get_u64(r);
-	e->mtime_nsec = imgs_get_u32(r);
-	e->rdev = imgs_get_u64(r);
-	s = imgs_get_str(r, PATH_MAX_WIRE, &len);
+	uint64_t mode = flags & E_SAME_MODE ? prev->mode : imgs_get_varint(r);
+	uint64_t uid = flags & E_SAME_UID ? prev->uid : imgs_get_varint(r);
+	uint64_t gid = flags & E_SAME_GID ? prev->gid : imgs_get_varint(r);
+	e->size = imgs_get_varint(r);
+	if (flags & E_SAME_SEC) {
+		e->mtime_sec = prev->mtime_sec;
+	} else {
+		uint64_t z = imgs_get_varint(r);
+		e->mtime_sec = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+	}
+	uint64_t nsec = imgs_get_varint(r);
+	e->rdev = flags & E_RDEV ? imgs_get_varint(r) : 0;
+	size_t tl = 0;
+	const unsigned char *t = flags & E_TARGET ? get_vstr(r, PATH_MAX_WIRE, &tl) : (const unsigned char *)"";
+	uint64_t link = flags & E_LINK ? imgs_get_varint(r) : IMGS_NOLINK;
 	if (r->bad)
 		return fail(err, errlen, e->path, "truncated");
-	if (memchr(s, '\0', len))
-		return fail(err, errlen, e->path, "NUL in symlink target");
-	e->target = xstrndup((const char *)s, len);
-	e->link_to = imgs_get_u32(r);
 	if (e->type < IMGS_REG || e->type > IMGS_SOCK)
 		return fail(err, errlen, e->path, "bad type");
-	if (e->mode > 07777 || e->mtime_nsec >= 1000000000u)
-		return fail(err, errlen, e->path, "bad mode or mtime");
-	if ((e->type == IMGS_LNK) != (len > 0))
+	if (mode > 07777 || uid > UINT32_MAX || gid > UINT32_MAX || nsec >= 1000000000u || link >= IMGS_NOLINK + 1ull ||
+	    ((flags & E_LINK) && link == IMGS_NOLINK))
+		return fail(err, errlen, e->path, "bad mode, owner, mtime or link");
+	e->mode = (uint32_t)mode;
+	e->uid = (uint32_t)uid;
+	e->gid = (uint32_t)gid;
+	e->mtime_nsec = (uint32_t)nsec;
+	e->link_to = (uint32_t)link;
+	if ((e->type == IMGS_LNK) != (tl > 0))
 		return fail(err, errlen, e->path, "symlink target missing or not a symlink");
+	if (memchr(t, '\0', tl))
+		return fail(err, errlen, e->path, "NUL in symlink target");
+	e->target = xstrndup((const char *)t, tl);
 	if (e->type != IMGS_REG && e->size != 0)
 		return fail(err, errlen, e->path, "size on a non-file");
 	if (e->size > (uint64_t)INT64_MAX)
 		return fail(err, errlen, e->path, "bad size");
 	if (e->type != IMGS_CHR && e->type != IMGS_BLK && e->rdev != 0)
 		return fail(err, errlen, e->path, "device number on a non-device");
-	if (dec_xattrs(r, e, err, errlen) < 0)
+	if ((flags & E_XATTRS) && dec_xattrs(r, e, err, errlen) < 0)
 		return -1;
-	e->has_sum = imgs_get_u8(r);
-	if (e->has_sum > 1)
-		return fail(err, errlen, e->path, "bad checksum flag");
-	if (e->has_sum) {
+	if (flags & E_SUM) {
 		const unsigned char *sum = take(r, IMGS_SUMLEN);
 		if (sum)
 			memcpy(e->sum, sum, IMGS_SUMLEN);
+		e->has_sum = 1;
 	}
 	if (r->bad)
 		return fail(err, errlen, e->path, "truncated");
-	if (r->off != r->len)
-		return fail(err, errlen, e->path, "trailing bytes");
 	return 0;
 }
 
-int imgs_dec_entry(const unsigned char *p, size_t n, struct imgs_entry *e, char *err, size_t errlen)
+int imgs_dec_entry(struct imgs_rbuf *r, const struct imgs_entry *prev, struct imgs_entry *e, char *err,
+		   size_t errlen)
 {
-	struct imgs_rbuf r = { p, n, 0, 0 };
 	memset(e, 0, sizeof *e);
-	if (dec_entry_fields(&r, e, err, errlen) < 0) {
+	if (dec_entry_fields(r, prev, e, err, errlen) < 0) {
 		imgs_entry_free(e);
 		return -1;
 	}

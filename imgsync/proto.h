@@ -83,9 +83,19 @@ void imgs_enc_hello(struct imgs_wbuf *b, uint32_t flags, char *const *excl, size
 int imgs_dec_hello(const unsigned char *p, size_t n, struct imgs_hello *h, char *err, size_t errlen);
 void imgs_hello_free(struct imgs_hello *h);
 
-void imgs_enc_entry(struct imgs_wbuf *b, const struct imgs_entry *e);
-/* Decode one entry (its own fields only; see imgs_flist_accept for the list rules). */
-int imgs_dec_entry(const unsigned char *p, size_t n, struct imgs_entry *e, char *err, size_t errlen);
+/*
+ * An ENTRY frame holds one or more entries, each encoded against the one
+ * before it (shared path prefix, fields equal to the previous entry's left
+ * out, varints). PREV is NULL for the first entry of the list.
+ */
+void imgs_enc_entry(struct imgs_wbuf *b, const struct imgs_entry *prev, const struct imgs_entry *e);
+/* A whole list: ENTRY frames of about 64 KiB, then LIST_END. */
+void imgs_enc_list(struct imgs_wbuf *b, const struct imgs_flist *l);
+/* Decode the next entry of R (its own fields only; see imgs_flist_accept). 0 or -1 with ERR. */
+int imgs_dec_entry(struct imgs_rbuf *r, const struct imgs_entry *prev, struct imgs_entry *e, char *err,
+		   size_t errlen);
+void imgs_put_varint(struct imgs_wbuf *b, uint64_t v);
+uint64_t imgs_get_varint(struct imgs_rbuf *r);
 /*
  * May E be appended to LIST, as received from a peer? Checks order, that the
  * first entry is the root ".", that the parent is a listed directory, and

@@ -101,14 +101,18 @@ static int read_list(struct recv *r)
 		}
 		if (type != IMGS_M_ENTRY)
 			return fatal(r, "file list: unexpected message %u", type);
-		struct imgs_entry e;
-		if (imgs_dec_entry(body, len, &e, err, sizeof err) < 0)
-			return fatal(r, "refused: %s", err);
-		if (imgs_flist_accept(&r->list, &e, err, sizeof err) < 0) {
-			imgs_entry_free(&e);
-			return fatal(r, "refused: %s", err);
+		struct imgs_rbuf rb = { body, len, 0, 0 };
+		while (rb.off < len) {
+			struct imgs_entry e;
+			const struct imgs_entry *prev = r->list.n ? &r->list.e[r->list.n - 1] : NULL;
+			if (imgs_dec_entry(&rb, prev, &e, err, sizeof err) < 0)
+				return fatal(r, "refused: %s", err);
+			if (imgs_flist_accept(&r->list, &e, err, sizeof err) < 0) {
+				imgs_entry_free(&e);
+				return fatal(r, "refused: %s", err);
+			}
+			imgs_flist_push(&r->list, &e);
 		}
-		imgs_flist_push(&r->list, &e);
 	}
 }
 

@@ -137,9 +137,7 @@ int imgs_image_load(struct imgs_image *im, const char *root, const struct imgs_e
 		snprintf(err, errlen, "%s: %s", root, strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < im->list.n; i++)
-		imgs_enc_entry(&im->frames, &im->list.e[i]);
-	imgs_enc_u32msg(&im->frames, IMGS_M_LIST_END, (uint32_t)im->list.n);
+	imgs_enc_list(&im->frames, &im->list);
 	im->cache = cache_new();
 	return 0;
 }

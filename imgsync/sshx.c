@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,13 @@
 #include "fanout.h"
 #include "log.h"
 #include "sshx.h"
+
+/*
+ * lib/ssh keeps process-wide caches (ssh config, keys, known_hosts) that it
+ * fills while connecting; each thread connects under this lock, one
+ * non-blocking step at a time, and runs its own session freely afterwards.
+ */
+static pthread_mutex_t connect_mu = PTHREAD_MUTEX_INITIALIZER;
 
 struct sshx {
 	struct ssh_conn *c;
@@ -77,6 +85,10 @@ static int ssh_write_hook(struct imgs_xport *x, const void *buf, size_t n)
 			n -= (size_t)w;
 			continue;
 		}
+		if (ssh_exec_eof(s->e)) {
+			errno = EPIPE; /* the remote side is gone */
+			return -1;
+		}
 		drain_stderr(x);
 		wait_ready(s->c, 1000);
 	}
@@ -129,11 +141,18 @@ int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts
 		   char *err, size_t errlen)
 {
 	struct sshx *s = xcalloc(1, sizeof *s);
+	pthread_mutex_lock(&connect_mu);
 	s->c = ssh_conn_new(name, opts);
+	pthread_mutex_unlock(&connect_mu);
 	int ct = ssh_conn_connect_timeout(s->c);
 	double deadline = fanout_now() + (ct > 0 ? ct : 10);
 	int rc;
-	while ((rc = ssh_connect(s->c)) == SSH_AGAIN) {
+	for (;;) {
+		pthread_mutex_lock(&connect_mu);
+		rc = ssh_connect(s->c);
+		pthread_mutex_unlock(&connect_mu);
+		if (rc != SSH_AGAIN)
+			break;
 		if (fanout_now() > deadline) {
 			snprintf(err, errlen, "connect timed out after %d s", ct > 0 ? ct : 10);
 			goto fail;

@@ -9,13 +9,14 @@
 
 #include "../../imgsync/proto.h"
 
-static void check_roundtrip(const struct imgs_entry *e)
+static void check_roundtrip(const struct imgs_entry *prev, const struct imgs_entry *e)
 {
 	struct imgs_wbuf b = { 0 };
-	imgs_enc_entry(&b, e);
+	imgs_enc_entry(&b, prev, e);
 	struct imgs_entry d;
 	char err[256];
-	if (imgs_dec_entry(b.p + 5, b.len - 5, &d, err, sizeof err) < 0)
+	struct imgs_rbuf r = { b.p, b.len, 0, 0 };
+	if (imgs_dec_entry(&r, prev, &d, err, sizeof err) < 0 || r.off != b.len)
 		abort();
 	if (strcmp(d.path, e->path) || d.type != e->type || d.size != e->size || d.nxattrs != e->nxattrs ||
 	    d.link_to != e->link_to || strcmp(d.target, e->target))
@@ -50,16 +51,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (imgs_dec_hello(body, len, &h, err, sizeof err) == 0)
 				imgs_hello_free(&h);
 			break;
-		case IMGS_M_ENTRY:
-			if (imgs_dec_entry(body, len, &e, err, sizeof err) < 0)
-				break;
-			if (imgs_flist_accept(&list, &e, err, sizeof err) < 0) {
-				imgs_entry_free(&e);
-				break;
+		case IMGS_M_ENTRY: {
+			struct imgs_rbuf r = { body, len, 0, 0 };
+			while (r.off < len) {
+				const struct imgs_entry *prev = list.n ? &list.e[list.n - 1] : NULL;
+				if (imgs_dec_entry(&r, prev, &e, err, sizeof err) < 0)
+					break;
+				if (imgs_flist_accept(&list, &e, err, sizeof err) < 0) {
+					imgs_entry_free(&e);
+					break;
+				}
+				check_roundtrip(prev, &e);
+				imgs_flist_push(&list, &e);
 			}
-			check_roundtrip(&e);
-			imgs_flist_push(&list, &e);
 			break;
+		}
 		case IMGS_M_REQ:
 			imgs_dec_req(body, len, &idx, &kind);
 			break;

@@ -24,7 +24,6 @@ static size_t len;
 static void u8(unsigned v) { buf[len++] = (unsigned char)v; }
 static void u32(uint32_t v) { u8(v >> 24); u8((v >> 16) & 255); u8((v >> 8) & 255); u8(v & 255); }
 static void u64(uint64_t v) { u32((uint32_t)(v >> 32)); u32((uint32_t)v); }
-static void str(const char *s) { u32((uint32_t)strlen(s)); memcpy(buf + len, s, strlen(s)); len += strlen(s); }
 
 static size_t begin(unsigned type)
 {
@@ -43,20 +42,37 @@ static void end(size_t at)
 enum { ENTRY = 2, LIST_END = 3, DATA = 7, FILE_END = 9, DONE = 10 };
 enum { REG = 1, DIR = 2, LNK = 3 };
 
+static void varint(uint64_t v)
+{
+	do {
+		u8((v & 127) | (v > 127 ? 128 : 0));
+		v >>= 7;
+	} while (v);
+}
+
+static void vstr(const char *s)
+{
+	varint(strlen(s));
+	memcpy(buf + len, s, strlen(s));
+	len += strlen(s);
+}
+
+/* One ENTRY frame, one entry, every field given (no prefix sharing). */
 static void entry(const char *path, int type, const char *target, uint64_t size, uint32_t link_to)
 {
 	size_t f = begin(ENTRY);
-	str(path);
+	varint((target ? 16 : 0) | (link_to != UINT32_MAX ? 128 : 0)); /* flags: target, link */
+	varint(0);                                                      /* shared prefix */
+	vstr(path);
 	u8((unsigned)type);
-	u32(type == DIR ? 0755 : 0644);
-	u32(0), u32(0);
-	u64(size);
-	u64(1600000000), u32(0);
-	u64(0);
-	str(target ? target : "");
-	u32(link_to);
-	u32(0);
-	u8(0);
+	varint(type == DIR ? 0755 : 0644);
+	varint(0), varint(0);               /* uid, gid */
+	varint(size);
+	varint(1600000000u << 1), varint(0); /* mtime (zigzag), ns */
+	if (target)
+		vstr(target);
+	if (link_to != UINT32_MAX)
+		varint(link_to);
 	end(f);
 }
 

@@ -22,20 +22,70 @@ static struct imgs_entry mk(const char *path, int type)
 	return e;
 }
 
-/* Encode E into one frame and decode it back. */
-static int roundtrip(const struct imgs_entry *e, struct imgs_entry *out, char *err, size_t errlen)
+/* Encode E (after PREV) and decode it back. */
+static int roundtrip2(const struct imgs_entry *prev, const struct imgs_entry *e, struct imgs_entry *out, char *err,
+		      size_t errlen)
 {
 	struct imgs_wbuf b = { 0 };
-	imgs_enc_entry(&b, e);
+	imgs_enc_entry(&b, prev, e);
+	struct imgs_rbuf r = { b.p, b.len, 0, 0 };
+	int rc = imgs_dec_entry(&r, prev, out, err, errlen);
+	if (rc == 0)
+		assert_int_equal(r.off, b.len);
+	imgs_wbuf_free(&b);
+	return rc;
+}
+
+static int roundtrip(const struct imgs_entry *e, struct imgs_entry *out, char *err, size_t errlen)
+{
+	return roundtrip2(NULL, e, out, err, errlen);
+}
+
+static void test_list_compression(void **state)
+{
+	(void)state;
+	struct imgs_flist l = { 0 };
+	const char *paths[] = { ".", "usr", "usr/share", "usr/share/doc", "usr/share/doc/a", "usr/share/doc/b" };
+	for (size_t i = 0; i < 6; i++) {
+		struct imgs_entry e = mk(paths[i], i < 4 ? IMGS_DIR : IMGS_REG);
+		e.path = strdup(paths[i]);
+		e.target = NULL;
+		if (i == 5)
+			e.link_to = 4;
+		imgs_flist_push(&l, &e);
+	}
+	struct imgs_wbuf b = { 0 };
+	imgs_enc_list(&b, &l);
+	assert_true(b.len < 6 * 24); /* prefixes and repeated fields are not sent again */
 	uint8_t type;
 	const unsigned char *body;
 	size_t len, used;
-	assert_int_equal(imgs_frame_parse(b.p, b.len, &type, &body, &len, &used, err, errlen), 1);
+	char err[256];
+	assert_int_equal(imgs_frame_parse(b.p, b.len, &type, &body, &len, &used, err, sizeof err), 1);
 	assert_int_equal(type, IMGS_M_ENTRY);
-	assert_int_equal(used, b.len);
-	int rc = imgs_dec_entry(body, len, out, err, errlen);
+	struct imgs_rbuf r = { body, len, 0, 0 };
+	struct imgs_flist got = { 0 };
+	while (r.off < len) {
+		struct imgs_entry e;
+		assert_int_equal(imgs_dec_entry(&r, got.n ? &got.e[got.n - 1] : NULL, &e, err, sizeof err), 0);
+		assert_int_equal(imgs_flist_accept(&got, &e, err, sizeof err), 0);
+		imgs_flist_push(&got, &e);
+	}
+	assert_int_equal(got.n, 6);
+	assert_string_equal(got.e[5].path, "usr/share/doc/b");
+	assert_int_equal(got.e[5].link_to, 4);
+	assert_int_equal(got.e[5].mtime_nsec, 123456789);
+	/* a prefix longer than the previous path is refused */
+	struct imgs_wbuf bad = { 0 };
+	imgs_put_varint(&bad, 0);
+	imgs_put_varint(&bad, 99);
+	struct imgs_rbuf rb = { bad.p, bad.len, 0, 0 };
+	struct imgs_entry e;
+	assert_int_equal(imgs_dec_entry(&rb, &got.e[0], &e, err, sizeof err), -1);
+	imgs_wbuf_free(&bad);
 	imgs_wbuf_free(&b);
-	return rc;
+	imgs_flist_free(&got);
+	imgs_flist_free(&l);
 }
 
 static void test_entry_roundtrip(void **state)
@@ -247,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_entry_roundtrip),
 		cmocka_unit_test(test_entry_refused),
 		cmocka_unit_test(test_list_rules),
+		cmocka_unit_test(test_list_compression),
 		cmocka_unit_test(test_hello_and_small_messages),
 		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_compare_itemize),

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# imgsync against the local test cluster (lib/ssh, `imgsync --server` on the
+# nodes): push to a node, pull from one, one image to 16 nodes with a delta
+# computed once, a remote server killed midway. The oracle runs inside each
+# node (private /tmp) via `cluster exec`.
+source "$CT_TOP/tests/lib.sh"
+source "$CT_TOP/tests/cli/imgsync.inc"
+need_root
+command -v sshd >/dev/null || command -v /usr/sbin/sshd >/dev/null || skip_all "openssh-server missing"
+CL=$CT_TOP/tests/testbed/cluster
+"$CL" start 16 >/dev/null 2>&1 || skip_all "cannot start the test cluster"
+at_exit "'$CL' stop"
+eval "$("$CL" env)"
+# the image lives outside /tmp: every node sees the host's files but has its own /tmp
+W=$(mktemp -d /var/tmp/ct-imgsync.XXXXXX)
+at_exit "rm -rf '$W'"
+mk_old "$W/old"
+mk_new "$W/src"
+RI=(--remote-imgsync "$CT_BIN/imgsync")
+EXC=(--exclude /etc/hostname --exclude '/var/log/*')
+node_oracle() { # NODE [IMAGE] -> differences between the image and NODE:/tmp/img
+	"$CL" exec "$1" rsync -aHAXn --delete --checksum --itemize-changes --numeric-ids \
+		"${ORACLE_EXCLUDES[@]}" "${2:-$W/src}/" /tmp/img/ 2>&1
+}
+
+# --- push to one node: old image first, then the new one ----------------------
+run imgsync -q "${RI[@]}" "$W/old" node01:/tmp/img
+is "$rc" 0 "push the old image to node01 ($err)"
+is "$(node_oracle node01 "$W/old")" "" "node01 holds the old image"
+run imgsync -i "${RI[@]}" "${EXC[@]}" "$W/src" node01:/tmp/img
+is "$rc" 0 "push the new image over it"
+like "$out" 'deleting +etc/deleted' "itemize comes back from the node"
+is "$(node_oracle node01)" "" "rsync on node01 finds no difference"
+is "$("$CL" exec node01 cat /tmp/img/etc/hostname)" "node01" "excluded file untouched on the node"
+t "sparse file stays sparse on the node" test "$("$CL" exec node01 du -k /tmp/img/data/sparse | cut -f1)" -lt 1024
+run imgsync -n -i "${RI[@]}" "${EXC[@]}" "$W/src" node01:/tmp/img
+is "$(printf '%s\n' "$out" | grep -vE 'created [0-9]+, updated')" "" "dry run after the sync lists nothing"
+
+# --- pull from a node ------------------------------------------------------------
+run imgsync -q "${RI[@]}" node01:/tmp/img "$W/pulled"
+is "$rc" 0 "pull from node01 ($err)"
+is "$(oracle "$W/src" "$W/pulled")" "" "the pulled copy equals the image"
+
+# --- one image to 16 nodes ----------------------------------------------------------
+run imgsync -w "$CT_NODES" --json "${RI[@]}" "${EXC[@]}" "$W/src" /tmp/img
+is "$rc" 0 "push to 16 nodes ($err)"
+is "$(printf '%s\n' "$out" | grep -c '"status":"ok"')" 16 "16 JSON summaries, all ok"
+bad=0
+for i in $(seq -w 1 16); do [ -z "$(node_oracle "node$i")" ] || bad=$((bad + 1)); done
+is "$bad" 0 "all 16 nodes equal the image"
+
+# a 20 MiB file changes: the delta is computed once for the 16 identical nodes
+head -c 20M /dev/urandom >"$W/src/data/blob"
+imgsync -q -w "$CT_NODES" "${RI[@]}" "${EXC[@]}" "$W/src" /tmp/img
+dd if=/dev/urandom of="$W/src/data/blob" bs=64K count=1 seek=100 conv=notrunc status=none
+run imgsync -v -w "$CT_NODES" --json "${RI[@]}" "${EXC[@]}" "$W/src" /tmp/img
+like "$err" 'deltas computed 1, shared 15' "one delta for 16 nodes"
+sent=$(printf '%s\n' "$out" | sed -n 's/.*"bytes_sent":\([0-9]*\).*/\1/p' | sort -n | tail -1)
+t "each node received < 1 MiB for a 64 KiB change (max $sent)" test "${sent:-99999999}" -lt $((1 << 20))
+is "$(node_oracle node16)" "" "node16 equals the image after the delta"
+
+# --- a remote server killed midway ----------------------------------------------------
+mkdir -p "$W/k"
+for i in $(seq 1 12); do head -c 8M /dev/urandom >"$W/k/f$i"; done
+imgsync -q "${RI[@]}" "$W/k" node03:/tmp/kimg
+(cd "$W/k" && sha256sum f*) >"$W/old.sums"
+for i in $(seq 1 12); do head -c 8M /dev/urandom >"$W/k/f$i"; done
+(cd "$W/k" && sha256sum f*) >"$W/new.sums"
+imgsync -q "${RI[@]}" "$W/k" node03:/tmp/kimg 2>/dev/null &
+client=$!
+pid=
+for _ in $(seq 1 200); do
+	pid=$(pgrep -f -- '--server --receiver /tmp/kimg' | head -1)
+	if [ -n "$pid" ] && [ "$("$CL" exec node03 sha256sum /tmp/kimg/f2 | cut -c1-64)" = "$(grep ' f2$' "$W/new.sums" | cut -c1-64)" ]; then break; fi
+	sleep 0.05
+done
+[ -n "$pid" ] && kill -9 "$pid"
+wait "$client"
+crc=$?
+t "killing the node's server fails the run (status $crc)" test "$crc" -eq 2
+bad=0
+for i in $(seq 1 12); do
+	h=$("$CL" exec node03 sha256sum /tmp/kimg/f$i | cut -c1-64)
+	grep -q "^$h  f$i\$" "$W/new.sums" "$W/old.sums" || bad=$((bad + 1))
+done
+is "$bad" 0 "every file on the node is old or new"
+run imgsync -q "${RI[@]}" "$W/k" node03:/tmp/kimg
+is "$rc" 0 "the next run completes"
+is "$("$CL" exec node03 rsync -an --delete --checksum -i "$W/k/" /tmp/kimg/)" "" "node03 equals the image"
+
+# --- failures --------------------------------------------------------------------------
+"$CL" kill node05 >/dev/null
+run imgsync -q -w 'node[04-06]' --failed "$W/failed" "${RI[@]}" "$W/k" /tmp/kimg
+is "$rc" 2 "an unreachable node makes the exit status 2"
+is "$(cat "$W/failed")" "node05" "--failed lists it"
+like "$err" 'node05' "the error names the node"
+"$CL" restart node05 >/dev/null
