@@ -55,55 +55,54 @@ static int run_packages(struct mkc_job *j, const char *root)
 	return rc;
 }
 
-static int run_backend(struct mkc_job *j, const char *root)
+/* The path patterns of a golden or archive build: DEFAULTS (may be NULL), the template's, the options'. */
+static void collect_excludes(struct mkc_excl *x, const char *const *defaults, const struct mkc_job *j)
+{
+	for (size_t i = 0; defaults && defaults[i]; i++)
+		mkc_excl_add(x, defaults[i]);
+	for (size_t i = 0; i < j->b.t->excludes.n; i++)
+		mkc_excl_add(x, j->b.t->excludes.v[i]);
+	for (size_t i = 0; j->excl && i < j->excl->pats.n; i++)
+		mkc_excl_add(x, j->excl->pats.v[i]);
+}
+
+/* Golden or archive: copy or unpack WHAT (the option, else the template's source) into ROOT. */
+static int run_copy(struct mkc_job *j, const char *root)
 {
 	const struct mkc_template *t = j->b.t;
+	int golden = t->backend == MKC_BACKEND_GOLDEN;
+	const char *what = golden ? j->source : j->from;
+	if (!what)
+		what = t->source;
+	if (!what) {
+		warnmsg(golden ? "golden: no source (give --source HOST|PATH or source = in the template)"
+			       : "archive: no archive (give --from FILE or source = in the template)");
+		return 1;
+	}
+	if (j->dry_run) {
+		printf("%s %s -> %s\n", golden ? "golden copy" : "unpack", what, root);
+		return 0;
+	}
 	struct mkc_excl x = { 0 };
+	collect_excludes(&x, golden ? mkc_excl_golden_defaults : NULL, j);
 	int rc;
-	switch (t->backend) {
-	case MKC_BACKEND_GOLDEN: {
-		const char *src = j->source ? j->source : t->source;
-		if (!src) {
-			warnmsg("golden: no source (give --source HOST|PATH or source = in the template)");
-			return 1;
-		}
-		for (size_t i = 0; mkc_excl_golden_defaults[i]; i++)
-			mkc_excl_add(&x, mkc_excl_golden_defaults[i]);
-		for (size_t i = 0; i < t->excludes.n; i++)
-			mkc_excl_add(&x, t->excludes.v[i]);
-		for (size_t i = 0; j->excl && i < j->excl->pats.n; i++)
-			mkc_excl_add(&x, j->excl->pats.v[i]);
-		if (j->dry_run) {
-			printf("golden copy %s -> %s\n", src, root);
-			rc = 0;
-		} else {
-			rc = mkc_golden_copy(src, root, &x) < 0 ? (mkc_golden_is_local(src) ? 1 : 2) : 0;
-		}
-		break;
-	}
-	case MKC_BACKEND_ARCHIVE: {
-		const char *file = j->from ? j->from : t->source;
-		if (!file) {
-			warnmsg("archive: no archive (give --from FILE or source = in the template)");
-			return 1;
-		}
-		for (size_t i = 0; i < t->excludes.n; i++)
-			mkc_excl_add(&x, t->excludes.v[i]);
-		for (size_t i = 0; j->excl && i < j->excl->pats.n; i++)
-			mkc_excl_add(&x, j->excl->pats.v[i]);
-		if (j->dry_run) {
-			printf("unpack %s -> %s\n", file, root);
-			rc = 0;
-		} else {
-			rc = mkc_unpack_file(file, root, x.pats.n ? &x : NULL) < 0 ? 1 : 0;
-		}
-		break;
-	}
-	default:
-		rc = run_packages(j, root);
-	}
+	if (golden)
+		rc = mkc_golden_copy(what, root, &x) < 0 ? (mkc_golden_is_local(what) ? 1 : 2) : 0;
+	else
+		rc = mkc_unpack_file(what, root, x.pats.n ? &x : NULL) < 0 ? 1 : 0;
 	mkc_excl_free(&x);
 	return rc;
+}
+
+static int run_backend(struct mkc_job *j, const char *root)
+{
+	switch (j->b.t->backend) {
+	case MKC_BACKEND_GOLDEN:
+	case MKC_BACKEND_ARCHIVE:
+		return run_copy(j, root);
+	default:
+		return run_packages(j, root);
+	}
 }
 
 static int run_post(struct mkc_job *j, const char *root)
