@@ -112,14 +112,21 @@ void imgs_have_free(struct imgs_have *h)
 	memset(h, 0, sizeof *h);
 }
 
-static int name_cmp(const void *a, const void *b)
+struct named {
+	char *name;
+	unsigned char type;
+};
+
+static int named_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
 }
 
-char **imgs_dir_names(int fd, size_t *np)
+char **imgs_dir_names(int fd, size_t *np, unsigned char **types)
 {
 	*np = 0;
+	if (types)
+		*types = NULL;
 	int dfd = dup(fd);
 	DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
 	if (!dir) {
@@ -128,18 +135,27 @@ char **imgs_dir_names(int fd, size_t *np)
 		return NULL;
 	}
 	rewinddir(dir);
-	char **names = NULL;
+	struct named *v = NULL;
 	size_t n = 0;
 	struct dirent *de;
 	while ((de = readdir(dir)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = xstrdup(de->d_name);
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = (struct named){ xstrdup(de->d_name), de->d_type };
 	}
 	closedir(dir);
 	if (n > 1)
-		qsort(names, n, sizeof *names, name_cmp);
+		qsort(v, n, sizeof *v, named_cmp);
+	char **names = n ? xcalloc(n, sizeof *names) : NULL;
+	if (types && n)
+		*types = xmalloc(n);
+	for (size_t i = 0; i < n; i++) {
+		names[i] = v[i].name;
+		if (types)
+			(*types)[i] = v[i].type;
+	}
+	free(v);
 	*np = n;
 	return names;
 }
@@ -162,7 +178,7 @@ int imgs_rm_rf(int dirfd, const char *name, const char *relpath, dev_t rootdev, 
 			return -1;
 		}
 		size_t n;
-		char **names = imgs_dir_names(fd, &n);
+		char **names = imgs_dir_names(fd, &n, NULL);
 		for (size_t i = 0; i < n; i++) {
 			char *sub = xasprintf("%s/%s", relpath, names[i]);
 			if (imgs_rm_rf(fd, names[i], sub, rootdev, dry, cb, arg) < 0)

@@ -36,8 +36,12 @@ int imgs_dirs_parent(struct imgs_dirs *d, const char *path, const char **base);
 void imgs_have_read(int dirfd, const char *name, int want_sum, struct imgs_have *h);
 void imgs_have_free(struct imgs_have *h);
 
-/* Sorted names in directory FD (without . and ..); NULL if none or unreadable. */
-char **imgs_dir_names(int fd, size_t *np);
+/*
+ * Sorted names in directory FD (without . and ..); NULL if none or
+ * unreadable. TYPES (if not NULL) gets each name's d_type (DT_UNKNOWN if the
+ * filesystem does not say); free it too.
+ */
+char **imgs_dir_names(int fd, size_t *np, unsigned char **types);
 
 /* Callback per deleted path (for itemize), children before their directory. */
 typedef void (*imgs_del_cb)(void *arg, const char *relpath, int is_dir);

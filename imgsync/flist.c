@@ -41,6 +41,12 @@ int imgs_type_of_mode(mode_t mode)
 	return 0;
 }
 
+mode_t imgs_mode_of_type(int type)
+{
+	static const mode_t m[] = { 0, S_IFREG, S_IFDIR, S_IFLNK, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK };
+	return type > 0 && type <= IMGS_SOCK ? m[type] : 0;
+}
+
 int imgs_path_cmp(const char *a, const char *b)
 {
 	int ra = strcmp(a, ".") == 0, rb = strcmp(b, ".") == 0;

@@ -56,6 +56,7 @@ struct imgs_flist {
 
 const char *imgs_type_name(int type);
 int imgs_type_of_mode(mode_t mode);
+mode_t imgs_mode_of_type(int type);
 
 /*
  * Walk ROOT into LIST. CHECKSUM: fill sum for regular files. 0, or -1 with

@@ -23,6 +23,7 @@ struct recv {
 	int dry;
 	const struct imgs_excl *ex;
 	struct imgs_flist list;
+	struct imgs_flist have;   /* the destination as found, scanned while the sender walks */
 	uint8_t *want, *relink, *skip, *made;
 	ino_t *ino;            /* destination inode of each path as found */
 	uint32_t *reqs;
@@ -125,33 +126,39 @@ static void on_delete(void *arg, const char *relpath, int is_dir)
 	r->rep->sum.deleted++;
 }
 
-static void delete_walk(struct recv *r, int dirfd, const char *rel)
+/* Is PATH's parent a directory in the image's list? */
+static int parent_is_listed_dir(const struct recv *r, const char *path)
 {
-	size_t n;
-	char **names = imgs_dir_names(dirfd, &n);
-	for (size_t i = 0; i < n; i++) {
-		char *path = strcmp(rel, ".") == 0 ? xstrdup(names[i]) : xasprintf("%s/%s", rel, names[i]);
-		struct stat st;
-		if (fstatat(dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    imgs_excl_match(r->ex, path, S_ISDIR(st.st_mode)))
-			goto next;
-		long idx = imgs_flist_find(&r->list, path);
-		if (idx < 0) {
-			if (S_ISDIR(st.st_mode) && st.st_dev != r->d.rootdev)
-				goto next; /* a mount point: never touched */
-			imgs_rm_rf(dirfd, names[i], path, r->d.rootdev, r->dry, on_delete, r);
-		} else if (S_ISDIR(st.st_mode) && st.st_dev == r->d.rootdev && r->list.e[idx].type == IMGS_DIR) {
-			int fd = openat(dirfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd >= 0) {
-				delete_walk(r, fd, path);
-				close(fd);
-			}
-		}
-next:
-		free(path);
-		free(names[i]);
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return 1;
+	char *dir = xstrndup(path, (size_t)(slash - path));
+	long p = imgs_flist_find(&r->list, dir);
+	free(dir);
+	return p >= 0 && r->list.e[p].type == IMGS_DIR;
+}
+
+/* Every scanned destination path the image does not list goes, with what it holds. */
+static void delete_extraneous(struct recv *r)
+{
+	const char *gone = NULL;
+	size_t gonelen = 0;
+	for (size_t i = 1; i < r->have.n; i++) {
+		const struct imgs_entry *he = &r->have.e[i];
+		if (gone && strncmp(he->path, gone, gonelen) == 0 && he->path[gonelen] == '/')
+			continue; /* inside a directory already deleted */
+		if (imgs_flist_find(&r->list, he->path) >= 0 || !parent_is_listed_dir(r, he->path))
+			continue; /* kept, or goes with a parent the image replaces */
+		if (he->type == IMGS_DIR && he->dev != r->d.rootdev)
+			continue; /* a mount point: never touched */
+		const char *base;
+		int pfd = imgs_dirs_parent(&r->d, he->path, &base);
+		if (pfd < 0)
+			continue;
+		imgs_rm_rf(pfd, base, he->path, r->d.rootdev, r->dry, on_delete, r);
+		gone = he->path;
+		gonelen = strlen(gone);
 	}
-	free(names);
 }
 
 /* --- phase 3: compare and apply everything but file content ----------------- */
@@ -213,6 +220,45 @@ static void apply_entry(struct recv *r, size_t i, int pfd, const char *base, str
 		path_error(r, e->path, "set owner/mode/xattrs/mtime");
 }
 
+/* What the scan found at PATH (a copy), or exists = 0. */
+static void have_lookup(struct recv *r, const char *path, struct imgs_have *h)
+{
+	memset(h, 0, sizeof *h);
+	long k = imgs_flist_find(&r->have, path);
+	if (k < 0)
+		return;
+	const struct imgs_entry *he = &r->have.e[k];
+	h->exists = 1;
+	h->st.st_mode = imgs_mode_of_type(he->type) | he->mode;
+	h->st.st_uid = he->uid;
+	h->st.st_gid = he->gid;
+	h->st.st_size = (off_t)he->size;
+	h->st.st_mtim.tv_sec = (time_t)he->mtime_sec;
+	h->st.st_mtim.tv_nsec = he->mtime_nsec;
+	h->st.st_rdev = (dev_t)he->rdev;
+	h->st.st_dev = he->dev;
+	h->st.st_ino = he->ino;
+	h->target = he->target ? xstrdup(he->target) : NULL;
+	h->xs = he->nxattrs ? xcalloc(he->nxattrs, sizeof *h->xs) : NULL;
+	for (uint32_t j = 0; j < he->nxattrs; j++) {
+		h->xs[j].name = xstrdup(he->xattrs[j].name);
+		h->xs[j].value = xmalloc(he->xattrs[j].len + 1);
+		memcpy(h->xs[j].value, he->xattrs[j].value, he->xattrs[j].len);
+		h->xs[j].len = he->xattrs[j].len;
+	}
+	h->nx = he->nxattrs;
+}
+
+/* The directory entry I lives in (the root itself for "."), -1 if it cannot be reached. */
+static int parent_of(struct recv *r, size_t i, const char **base)
+{
+	if (i == 0) {
+		*base = NULL;
+		return r->d.rootfd;
+	}
+	return imgs_dirs_parent(&r->d, r->list.e[i].path, base);
+}
+
 static void compare_entry(struct recv *r, size_t i)
 {
 	const struct imgs_entry *e = &r->list.e[i];
@@ -234,17 +280,9 @@ static void compare_entry(struct recv *r, size_t i)
 		}
 	}
 	const char *base = NULL;
-	int pfd = root ? r->d.rootfd : imgs_dirs_parent(&r->d, e->path, &base);
-	struct imgs_have h = { 0 };
-	if (pfd < 0) {
-		if (!r->dry || (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)) {
-			path_error(r, e->path, "parent directory");
-			r->skip[i] = 1;
-			return;
-		}
-	} else {
-		imgs_have_read(pfd, base, 0, &h);
-	}
+	int pfd = -1, have_parent = 0;
+	struct imgs_have h;
+	have_lookup(r, e->path, &h);
 	if (h.exists && S_ISDIR(h.st.st_mode) && h.st.st_dev != r->d.rootdev) {
 		r->skip[i] = 1; /* another filesystem mounted here */
 		imgs_have_free(&h);
@@ -252,7 +290,9 @@ static void compare_entry(struct recv *r, size_t i)
 	}
 	int checksum = (r->flags & IMGS_F_CHECKSUM) && e->type == IMGS_REG;
 	if (checksum && h.exists && S_ISREG(h.st.st_mode) && (uint64_t)h.st.st_size == e->size) {
-		int fd = openat(pfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		pfd = parent_of(r, i, &base);
+		have_parent = 1;
+		int fd = pfd < 0 ? -1 : openat(pfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0 && imgs_checksum_fd(fd, h.sum) == 0)
 			h.has_sum = 1;
 		if (fd >= 0)
@@ -267,6 +307,14 @@ static void compare_entry(struct recv *r, size_t i)
 	imgs_compare(e, &h, checksum, &c);
 	r->ino[i] = h.exists && !c.create ? h.st.st_ino : 0;
 	if (imgs_cmp_changes(&c)) {
+		if (!have_parent)
+			pfd = parent_of(r, i, &base);
+		if (pfd < 0 && (!r->dry || h.exists)) {
+			path_error(r, e->path, "parent directory");
+			r->skip[i] = 1;
+			imgs_have_free(&h);
+			return;
+		}
 		item(r, imgs_itemize(e, &c, NULL));
 		if (c.create)
 			r->rep->sum.created++;
@@ -524,6 +572,7 @@ static void fix_dir_times(struct recv *r)
 static void recv_free(struct recv *r)
 {
 	imgs_flist_free(&r->list);
+	imgs_flist_free(&r->have);
 	imgs_dirs_close(&r->d);
 	free(r->want);
 	free(r->relink);
@@ -546,6 +595,13 @@ int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, const s
 			return -1;
 		}
 	}
+	if (r.d.rootfd >= 0) {
+		char err[512];
+		if (imgs_flist_walk(root, ex, 0, &r.have, err, sizeof err) < 0) {
+			fatal(&r, "%s", err);
+			goto out;
+		}
+	}
 	if (read_list(&r) < 0)
 		goto out;
 	size_t n = r.list.n;
@@ -562,7 +618,7 @@ int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, const s
 	rep->sum.files = n;
 	if (r.d.rootfd >= 0) {
 		if (!(flags & IMGS_F_NO_DELETE))
-			delete_walk(&r, r.d.rootfd, ".");
+			delete_extraneous(&r);
 		for (size_t i = 0; i < n; i++)
 			compare_entry(&r, i);
 	} else {
