@@ -5,7 +5,8 @@
  *
  * Per-process caches keep the cost of a connection low when hundreds are
  * opened: ~/.ssh/config, the known_hosts files and the private keys are read
- * once, not once per node.
+ * once, not once per node. They are shared under a mutex, so connections
+ * may also be driven from several threads (one connection per thread).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +78,9 @@ static struct {
 	size_t nkhs;
 } g;
 
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
 static void global_cleanup(void)
 {
 	for (size_t i = 0; i < g.nkeys; i++) {
@@ -97,10 +102,8 @@ static void global_cleanup(void)
 	libssh2_exit();
 }
 
-void ssh_global_init(void)
+static void global_init_once(void)
 {
-	if (g.inited)
-		return;
 	g.inited = 1;
 	libssh2_init(0);
 	const char *h = getenv("HOME");
@@ -112,6 +115,11 @@ void ssh_global_init(void)
 	struct passwd *pw = getpwuid(geteuid());
 	g.local_user = xstrdup(pw ? pw->pw_name : "root");
 	atexit(global_cleanup);
+}
+
+void ssh_global_init(void)
+{
+	pthread_once(&init_once, global_init_once);
 }
 
 static const struct sshconfig *user_sshconfig(void)
@@ -211,6 +219,7 @@ struct ssh_conn *ssh_conn_new(const char *node, const struct ssh_opts *o)
 	c->fd = -1;
 	c->node = xstrdup(node);
 	struct sshconfig_host hc = {0};
+	pthread_mutex_lock(&cache_lock); /* hc points into the cached config: it stays */
 	if (o->use_ssh_config)
 		sshconfig_lookup(user_sshconfig(), o->host ? o->host : node, &hc);
 	const char *host = o->host ? o->host : node;
@@ -242,6 +251,7 @@ struct ssh_conn *ssh_conn_new(const char *node, const struct ssh_opts *o)
 			c->policy = p;
 	}
 	c->connect_timeout = hc.connect_timeout ? hc.connect_timeout : o->connect_timeout;
+	pthread_mutex_unlock(&cache_lock);
 	return c;
 }
 
@@ -415,7 +425,17 @@ static int known_hosts_append(struct ssh_conn *c, LIBSSH2_KNOWNHOSTS *kh, const 
 	return SSH_OK;
 }
 
+static int check_hostkey_locked(struct ssh_conn *c);
+
 static int check_hostkey(struct ssh_conn *c)
+{
+	pthread_mutex_lock(&cache_lock);
+	int rc = check_hostkey_locked(c);
+	pthread_mutex_unlock(&cache_lock);
+	return rc;
+}
+
+static int check_hostkey_locked(struct ssh_conn *c)
 {
 	if (c->policy == SSH_HOSTKEY_OFF)
 		return SSH_OK;
@@ -454,11 +474,15 @@ static const char *const default_keys[] = {"id_ed25519", "id_ecdsa", "id_rsa"};
 /* Try one private key file: SSH_OK, SSH_AGAIN, or SSH_ERR when it was refused/missing. */
 static int auth_file(struct ssh_conn *c, const char *path)
 {
+	pthread_mutex_lock(&cache_lock);
 	const struct key_cache *k = cached_key(path);
-	if (!k->data)
+	const char *data = k->data; /* entries are never freed before exit */
+	size_t len = k->len;
+	pthread_mutex_unlock(&cache_lock);
+	if (!data)
 		return SSH_ERR;
-	int rc = libssh2_userauth_publickey_frommemory(c->sess, c->user, strlen(c->user), NULL, 0, k->data,
-						       k->len, NULL);
+	int rc = libssh2_userauth_publickey_frommemory(c->sess, c->user, strlen(c->user), NULL, 0, data, len,
+						       NULL);
 	if (rc == 0)
 		return SSH_OK;
 	if (rc == LIBSSH2_ERROR_EAGAIN)
@@ -498,8 +522,10 @@ static int authenticate(struct ssh_conn *c)
 	if (c->identity) {
 		int rc = auth_file(c, c->identity);
 		if (rc == SSH_ERR) {
-			const struct key_cache *k = cached_key(c->identity);
-			return fail(c, k->data ? "authentication as %s with %s refused"
+			pthread_mutex_lock(&cache_lock);
+			int readable = cached_key(c->identity)->data != NULL;
+			pthread_mutex_unlock(&cache_lock);
+			return fail(c, readable ? "authentication as %s with %s refused"
 					       : "authentication as %s: cannot read %s",
 				    c->user, c->identity);
 		}
@@ -571,6 +597,12 @@ int ssh_connect(struct ssh_conn *c)
 	}
 }
 
+void ssh_conn_cut(struct ssh_conn *c)
+{
+	if (c && c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
+}
+
 void ssh_conn_free(struct ssh_conn *c)
 {
 	if (!c)
@@ -588,7 +620,12 @@ void ssh_conn_free(struct ssh_conn *c)
 		libssh2_session_set_blocking(c->sess, 1);
 		if (c->st == ST_READY)
 			libssh2_session_disconnect(c->sess, "done");
-		libssh2_session_free(c->sess);
+		if (libssh2_session_free(c->sess) != 0) {
+			/* the peer does not answer: cut the socket so the rest fails fast and frees */
+			if (c->fd >= 0)
+				shutdown(c->fd, SHUT_RDWR);
+			libssh2_session_free(c->sess);
+		}
 	}
 	if (c->fd >= 0)
 		close(c->fd);
