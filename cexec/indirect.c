@@ -90,7 +90,7 @@ static char *opt_string(json_t *o, const char *key, size_t *len)
 int cexec_indirect_parse(const char *line, size_t len, struct cexec_remote_result *r)
 {
 	memset(r, 0, sizeof *r);
-	json_t *o = json_loadb(line, len, 0, NULL);
+	json_t *o = json_loadb(line, len, JSON_ALLOW_NUL, NULL); /* output may hold NUL bytes */
 	if (!json_is_object(o) || !json_is_string(json_object_get(o, "node"))) {
 		json_decref(o);
 		return -1;
