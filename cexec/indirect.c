@@ -84,7 +84,10 @@ static char *opt_string(json_t *o, const char *key, size_t *len)
 	size_t l = json_string_length(v);
 	if (len)
 		*len = l;
-	return xstrndup(json_string_value(v), l);
+	char *s = xmalloc(l + 1);
+	memcpy(s, json_string_value(v), l);
+	s[l] = '\0';
+	return s;
 }
 
 int cexec_indirect_parse(const char *line, size_t len, struct cexec_remote_result *r)
