@@ -121,10 +121,12 @@ static struct archive *new_writer(const struct mkc_vnfs_opts *o)
 int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_opts *o)
 {
 	struct stat rs;
-	if (stat(root, &rs) < 0 || !S_ISDIR(rs.st_mode)) {
-		if (errno == 0 || S_ISDIR(rs.st_mode) == 0)
-			errno = ENOTDIR;
+	if (stat(root, &rs) < 0) {
 		warnmsg_errno("%s", root);
+		return 1;
+	}
+	if (!S_ISDIR(rs.st_mode)) {
+		warnmsg("%s: not a directory", root);
 		return 1;
 	}
 	struct archive *a = new_writer(o);
