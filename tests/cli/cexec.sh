@@ -138,6 +138,53 @@ is "$(grep -c '^node0[45] ' "$H/.ssh/known_hosts")" 2 "accept-new added the unkn
 run env HOME="$H" cexec -w 'node[04-05]' true
 is "$rc" 0 "the added keys are accepted afterwards"
 
+# --- identities, agent, ~/.ssh/config -----------------------------------------
+A=$S/agenthome
+mkdir -p "$A/.ssh"
+ssh-keygen -q -t ed25519 -N '' -f "$S/otherkey"
+run env HOME="$A" cexec --host-keys off -w node01 true
+like "$err" "node01: authentication as root failed" "no key, no agent: authentication fails, naming the node"
+run env HOME="$A" cexec --host-keys off -i "$S/otherkey" -w node01 true
+like "$err" "authentication as root with $S/otherkey refused" "-i with a key the node does not know: refused"
+run env HOME="$A" cexec --host-keys off -i "$HOME/.ssh/id_ed25519" -w node01 hostname
+is "$out" $'--------- node01---------\nnode01' "-i FILE authenticates with that key"
+agent=$(ssh-agent -s)
+eval "$agent" >/dev/null
+at_exit "kill $SSH_AGENT_PID"
+ssh-add -q "$HOME/.ssh/id_ed25519" 2>/dev/null
+run env HOME="$A" cexec --host-keys off -w node02 hostname
+is "$out" $'--------- node02---------\nnode02' "ssh-agent keys are tried first"
+kill "$SSH_AGENT_PID"; unset SSH_AUTH_SOCK SSH_AGENT_PID
+cp "$HOME/.ssh/id_ed25519" "$A/.ssh/"
+printf 'Host alias*\n  HostName node03\n  User cttest\n  UserKnownHostsFile %s\nHost *\n  ConnectTimeout 1\n' \
+	"$HOME/.ssh/known_hosts" >"$A/.ssh/config"
+run env HOME="$A" cexec -p -w alias1 'id -un; hostname'
+is "$out" $'alias1: cttest\nalias1: node03' "~/.ssh/config: Host pattern, HostName, User, UserKnownHostsFile"
+"$C" kill node04
+silent_listener 127.0.1.4 22 >/dev/null &
+lpid=$!
+at_exit "kill $lpid"
+sleep 0.3
+start=$(date +%s.%N)
+run env HOME="$A" cexec --host-keys off -w node04 true
+secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+t "~/.ssh/config ConnectTimeout 1 is honoured (${secs} s)" awk -v s="$secs" 'BEGIN{exit !(s < 2)}'
+kill "$lpid"; wait "$lpid" 2>/dev/null
+"$C" restart node04
+
+# --- Ctrl-C -------------------------------------------------------------------
+cexec -w 'node[01-04]' sleep 4321 >"$S/int.out" 2>"$S/int.err" &
+cpid=$!
+sleep 1
+kill -INT "$cpid"
+sleep 0.3
+like "$(cat "$S/int.err")" "4 nodes still running: node\[01-04\]" "first Ctrl-C prints the nodes still running"
+kill -INT "$cpid"
+wait "$cpid"
+is "$?" 130 "a second Ctrl-C within a second aborts (exit 130)"
+sleep 0.3
+is "$(pgrep -fx 'sleep 4321' | wc -l)" 0 "... and kills the remote commands"
+
 # --- cexecs -----------------------------------------------------------------
 run cexecs -w 'node[01-03]' 'hostname; sleep 0.2'
 is "$out" "$(for n in $(nodes 1 3); do printf -- '--------- %s---------\n%s\n' "$n" "$n"; done)" "cexecs: same output, one node at a time"
