@@ -44,6 +44,7 @@ is "$(xz -dc "$s/img.any" | bsdtar -tf - | LC_ALL=C sort | head -3 | tr '\n' ' '
 for f in a.cpio.gz b.cpio.gz a.tar.zst b.tar.zst a.cpio.xz b.cpio.xz; do
 	SOURCE_DATE_EPOCH=1600007200 mkchroot --vnfs "$s/$f" "${noexcl[@]}" "$s/root" || echo "pack $f failed"
 	touch -a "$s/root/etc/motd"; chmod 644 "$s/root/etc/motd" # atime, ctime: no matter
+	[ "$f" != a.cpio.gz ] || sleep 1 # nor the time of packing (gzip header)
 done
 t "newc+gzip: double pack byte-identical" cmp "$s/a.cpio.gz" "$s/b.cpio.gz"
 t "pax+zstd: double pack byte-identical" cmp "$s/a.tar.zst" "$s/b.tar.zst"
