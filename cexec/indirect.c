@@ -59,6 +59,13 @@ char *cexec_indirect_command(const char *def, const struct cexec_fwd_opts *o, ch
 		free(a);
 		free(q);
 	}
+	if (o->exclude) {
+		char *q = cexec_shell_quote(o->exclude);
+		char *a = xasprintf("-x %s", q);
+		append(&cmd, a);
+		free(a);
+		free(q);
+	}
 	if (o->send_stdin)
 		append(&cmd, "--stdin");
 	append(&cmd, "--");

@@ -15,6 +15,7 @@ struct cexec_fwd_opts {
 	double connect_timeout; /* <= 0: not given */
 	double timeout;         /* <= 0: not given */
 	const char *host_keys;  /* or NULL */
+	const char *exclude;    /* -x host list, or NULL */
 	int send_stdin;
 };
 

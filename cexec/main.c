@@ -8,11 +8,12 @@
  * of indirect clusters get a remote cexec) -> run with an output writer ->
  * exit status. Exit: 0 success; 1 usage or local error; 2 a node failed
  * (unreachable, refused, timed out); with -S the largest remote status, 255
- * if a node failed; 130 after a double Ctrl-C.
+ * if a node failed; 130 after a double Ctrl-C, 143 after SIGTERM.
  */
 #include <errno.h>
 #include <libgen.h>
 #include <popt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,9 +153,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	if (!sel.n)
+		warnmsg("no node selected (excluded or dead?)");
 	char *command = join_command(cmdv, cmdc);
 	struct fanout_node *nodes = nodeopts_fanout_nodes(&no, &sel);
-	struct cexec_fwd_opts fwd = {no.fanout, no.connect_timeout, no.timeout, no.host_keys, send_stdin};
+	struct cexec_fwd_opts fwd = {no.fanout, no.connect_timeout, no.timeout, no.host_keys, no.xlist,
+				     send_stdin};
 	char **gwcmd = xcalloc(sel.n + 1, sizeof *gwcmd);
 	for (size_t i = 0; i < sel.n; i++)
 		if (sel.t[i].forward_def)
@@ -182,7 +186,7 @@ int main(int argc, char **argv)
 		if (st > status)
 			status = st;
 		if (res.interrupted)
-			status = 130;
+			status = 128 + (fanout_stop_signal() ? fanout_stop_signal() : SIGINT);
 		cexec_results_free(&res);
 		free(stdin_buf);
 	}

@@ -201,6 +201,10 @@ is "$(jq -r '[.cluster, .node, (.stdout|rtrimstr("\n"))] | join(" ")' <<<"$out")
 	"indirect cluster: the gateway runs cexec with its own c3.conf"
 run cexec -f "$S/c3g.conf" -p near: far:1-2 hostname
 is "$(sort <<<"$out")" $'far node11: node11\nnear node02: node02\nnear node03: node03' "the forwarded definition selects positions on the gateway"
+run cexec -f "$S/c3g.conf" -x node13 --list far: near:
+is "$out" $'node01\nnode02\nnode03' "--list shows the gateway of an indirect cluster"
+run cexec -f "$S/c3g.conf" -x node13 -p far: hostname
+is "$out" $'far node10: node10\nfar node11: node11\nfar node14: node14' "-x is forwarded to the gateway"
 run cexec -f "$S/c3g.conf" far:0 'exit 4'
 is "$out" $'************************* far *************************\n--------- node10---------' "C3 blocks for the gateway's nodes"
 run cexec -f "$S/c3g.conf" -S far:0 'exit 4'

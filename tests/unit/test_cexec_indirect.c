@@ -22,12 +22,12 @@ static void test_command_forwards_options(void **state)
 {
 	(void)state;
 	char *argv[] = {"echo", "a b", "c'd"};
-	struct cexec_fwd_opts o = {16, 2.5, 30, "accept-new", 1};
+	struct cexec_fwd_opts o = {16, 2.5, 30, "accept-new", "n[1-2]", 1};
 	char *cmd = cexec_indirect_command(":1-3", &o, argv, 3);
-	assert_string_equal(cmd, "cexec --json -F 16 -t 2.5 -u 30 --host-keys 'accept-new' --stdin -- ':1-3' "
+	assert_string_equal(cmd, "cexec --json -F 16 -t 2.5 -u 30 --host-keys 'accept-new' -x 'n[1-2]' --stdin -- ':1-3' "
 				 "'echo' 'a b' 'c'\\''d'");
 	free(cmd);
-	struct cexec_fwd_opts none = {0, -1, 0, NULL, 0};
+	struct cexec_fwd_opts none = {0, -1, 0, NULL, NULL, 0};
 	cmd = cexec_indirect_command(":", &none, argv, 1);
 	assert_string_equal(cmd, "cexec --json -F 64 -- ':' 'echo'");
 	free(cmd);
