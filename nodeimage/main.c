@@ -201,7 +201,7 @@ static void print_result(const struct opts *o, struct fetch *f, const struct res
 			"spooled", fs->spooled, "grown", o->grow, "seconds", r->seconds);
 		if (r->sha256[0])
 			json_object_set_new(j, "sha256", json_string(r->sha256));
-		char *s = json_dumps(j, JSON_COMPACT);
+		char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
 		puts(s);
 		free(s);
 		json_decref(j);
@@ -237,7 +237,9 @@ int main(int argc, const char **argv)
 	if (rc == 0 && o.grow && grow_disk(o.target, o.quiet, err, sizeof err) < 0)
 		rc = IMAGE_EXIT_WRITE;
 	r.seconds = now() - t0;
-	if (rc)
+	if (rc == IMAGE_EXIT_BAD_IMAGE)
+		warnmsg("%s: %s", o.source, err); /* the parser does not know the name */
+	else if (rc)
 		warnmsg("%s", err);
 	else
 		print_result(&o, f, &r);

@@ -11,40 +11,12 @@ d=$(scratch)
 NI=$CT_BIN/nodeimage
 export NODEIMAGE_CONF=$d/nodeimage.conf # no /etc file in the way
 printf 'retries = 3\nconnect-timeout = 5\nstall-timeout = 10\n' >"$NODEIMAGE_CONF"
-mkdir -p "$d/www/noranges" "$d/nginx"
+mkdir -p "$d/www/noranges"
 
 # --- nginx on 127.0.0.1, its own config, pid and logs ----------------------------
-start_nginx() {
-	local try
-	for try in 1 2 3 4 5 6 7 8; do
-		port=$((20000 + RANDOM % 30000))
-		cat >"$d/nginx/nginx.conf" <<-EOF
-		user root;
-		daemon on;
-		worker_processes 1;
-		pid $d/nginx/nginx.pid;
-		error_log $d/nginx/error.log;
-		events { worker_connections 64; }
-		http {
-		    access_log $d/nginx/access.log;
-		    client_body_temp_path $d/nginx/body;
-		    proxy_temp_path $d/nginx/proxy;
-		    server {
-		        listen 127.0.0.1:$port;
-		        root $d/www;
-		        location /noranges/ { max_ranges 0; }
-		    }
-		}
-		EOF
-		if nginx -p "$d/nginx" -e "$d/nginx/error.log" -c "$d/nginx/nginx.conf" 2>>"$d/nginx/start.log"; then
-			at_exit "kill \$(cat '$d/nginx/nginx.pid')"
-			return 0
-		fi
-	done
-	return 1
-}
-start_nginx || { cat "$d/nginx/start.log"; skip_all "nginx does not start"; }
-url=http://127.0.0.1:$port
+source "$CT_TOP/tests/nginx.sh"
+nginx_start "$d/www" "$d/nginx" || skip_all "nginx does not start"
+url=http://127.0.0.1:$nginx_port
 
 # --- loop devices, detached at exit -----------------------------------------------
 waitnode() { local i; for i in $(seq 50); do [ -b "$1" ] && return 0; sleep 0.1; done; return 1; }
