@@ -50,7 +50,7 @@ static int valid_word(const char *s)
 
 static struct c3_node *add_node(struct c3_cluster *c, const char *name)
 {
-	c->nodes = xreallocarray(c->nodes, c->n + 1, sizeof *c->nodes);
+	c->nodes = xgrowarray(c->nodes, c->n, sizeof *c->nodes);
 	struct c3_node *nd = &c->nodes[c->n];
 	memset(nd, 0, sizeof *nd);
 	nd->name = xstrdup(name);
@@ -83,7 +83,7 @@ static int open_cluster(struct parser *p, char *rest)
 	if (c3conf_find(p->conf, name))
 		return perr(p, "cluster '%s' is defined twice", name);
 	struct c3_conf *conf = p->conf;
-	conf->clusters = xreallocarray(conf->clusters, conf->n + 1, sizeof *conf->clusters);
+	conf->clusters = xgrowarray(conf->clusters, conf->n, sizeof *conf->clusters);
 	p->cur = &conf->clusters[conf->n++];
 	memset(p->cur, 0, sizeof *p->cur);
 	p->cur->name = xstrdup(name);
@@ -347,7 +347,7 @@ static void add_target(struct select_ctx *ctx, const struct c3_cluster *c, const
 	free(key);
 	if (!fresh)
 		return;
-	sel->t = xreallocarray(sel->t, sel->n + 1, sizeof *sel->t);
+	sel->t = xgrowarray(sel->t, sel->n, sizeof *sel->t);
 	struct c3_target *t = &sel->t[sel->n++];
 	t->cluster = xstrdup(c->name);
 	t->host = xstrdup(host);

@@ -85,6 +85,13 @@ void *xreallocarray(void *p, size_t n, size_t size)
 {
 	return oom(reallocarray(p, n ? n : 1, size ? size : 1));
 }
+
+void *xgrowarray(void *p, size_t n, size_t size)
+{
+	if (n == 0 || (n & (n - 1)) == 0)
+		return xreallocarray(p, n ? 2 * n : 1, size);
+	return p;
+}
 char *xstrdup(const char *s) { return oom(strdup(s)); }
 char *xstrndup(const char *s, size_t n) { return oom(strndup(s, n)); }
 

@@ -159,7 +159,7 @@ static int parse_group(const char **p, struct group *g, char *err, size_t errlen
 				}
 			}
 		}
-		g->r = xreallocarray(g->r, g->n + 1, sizeof *g->r);
+		g->r = xgrowarray(g->r, g->n, sizeof *g->r);
 		g->r[g->n++] = r;
 		if (*s == ',') {
 			s++;
