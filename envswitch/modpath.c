@@ -37,7 +37,8 @@ static void avail_sort(struct envsw_avail *a)
 {
 	if (a->sorted)
 		return;
-	qsort(a->names, a->n, sizeof *a->names, cmp_str);
+	if (a->n) /* names is NULL when empty: qsort must not see it */
+		qsort(a->names, a->n, sizeof *a->names, cmp_str);
 	size_t j = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		if (j > 0 && strcmp(a->names[j - 1], a->names[i]) == 0)
