@@ -333,7 +333,7 @@ static int open_http(struct fetch *f, char *err, size_t errlen)
 	curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(f->curl, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(f->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(f->curl, CURLOPT_BUFFERSIZE, 512L * 1024);
+	curl_easy_setopt(f->curl, CURLOPT_BUFFERSIZE, 2048L * 1024);
 	curl_easy_setopt(f->curl, CURLOPT_CONNECTTIMEOUT, f->o.connect_timeout);
 	curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_TIME, f->o.stall_timeout);

@@ -23,6 +23,7 @@
 #define BLOCK 4096u
 #define WIPE_BYTES (1u << 20)
 #define IOBUF (4u << 20)
+#define WRITEBACK_EVERY (32u << 20)
 
 struct writer {
 	char *path;
@@ -32,6 +33,7 @@ struct writer {
 	uint64_t size;      /* image size */
 	uint64_t dev_size;  /* device size (block devices) */
 	uint64_t written;
+	uint64_t unflushed;  /* bytes written since writeback was last started */
 	struct fs_tmpfile tmp;
 };
 
@@ -232,6 +234,12 @@ static int pwrite_all(struct writer *w, const uint8_t *buf, size_t len, uint64_t
 		len -= (size_t)n;
 		off += (uint64_t)n;
 		w->written += (uint64_t)n;
+		w->unflushed += (uint64_t)n;
+	}
+	/* start writeback as we go, so the final flush overlaps the download */
+	if (w->unflushed >= WRITEBACK_EVERY) {
+		sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		w->unflushed = 0;
 	}
 	return 0;
 }
