@@ -678,8 +678,14 @@ ssize_t ssh_exec_read(struct ssh_exec *e, int stream, char *buf, size_t len)
 		return n;
 	if (n == LIBSSH2_ERROR_EAGAIN)
 		return libssh2_channel_eof(e->ch) ? 0 : SSH_AGAIN;
+	/*
+	 * 0: the remote sent EOF (or closed) and nothing is left for THIS
+	 * stream. libssh2_channel_eof() would still say 0 while the other
+	 * stream has data queued in memory, and a caller told SSH_AGAIN would
+	 * then poll a socket on which nothing more ever arrives.
+	 */
 	if (n == 0)
-		return libssh2_channel_eof(e->ch) ? 0 : SSH_AGAIN;
+		return 0;
 	fail(e->c, "read: %s", ssh_last_error(e->c));
 	return SSH_ERR;
 }

@@ -73,6 +73,11 @@ int ssh_conn_connect_timeout(const struct ssh_conn *c);
 LIBSSH2_SESSION *ssh_session(struct ssh_conn *c);
 /* Disconnect (best effort, never blocks) and free. NULL is fine. */
 void ssh_conn_free(struct ssh_conn *c);
+/*
+ * Shut the socket down (the peer stopped answering): every later call on the
+ * session fails at once instead of waiting, so freeing it cannot block or leak.
+ */
+void ssh_conn_cut(struct ssh_conn *c);
 
 /* --- exec channel -------------------------------------------------------- */
 struct ssh_exec;
@@ -82,7 +87,9 @@ struct ssh_exec *ssh_exec_new(struct ssh_conn *c, const char *command);
 int ssh_exec_start(struct ssh_exec *e);
 /*
  * Read from stream 0 (stdout) or 1 (stderr): bytes read (>0), 0 at end of
- * that stream, SSH_AGAIN, SSH_ERR.
+ * that stream, SSH_AGAIN, SSH_ERR. Reading one stream may pull the other
+ * stream's data off the socket into memory: read BOTH streams until each
+ * says SSH_AGAIN (or 0) before polling the socket.
  */
 ssize_t ssh_exec_read(struct ssh_exec *e, int stream, char *buf, size_t len);
 /* Write to the remote stdin: bytes written (>0), SSH_AGAIN, SSH_ERR. */
