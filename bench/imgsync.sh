@@ -25,7 +25,7 @@ change_1pct() { # append to every 100th regular file
 
 secs() { # run, print seconds with 2 decimals; output of the command to $d/out
 	local t0=$EPOCHREALTIME
-	"$@" >"$d/out" 2>"$d/err"
+	"$@" >"$d/out" 2>"$d/err" || { echo "bench/imgsync: failed: $*" >&2; tail -3 "$d/err" >&2; }
 	local t1=$EPOCHREALTIME
 	awk -v a="${t0/./}" -v b="${t1/./}" 'BEGIN { printf "%.2f", (b - a) / 1e6 }'
 }
