@@ -348,14 +348,20 @@ int imgs_tmp_file(int dirfd)
 
 int imgs_tmp_commit(int fd, int dirfd, const char *name)
 {
-	char *tmp = tmp_name();
+	char *tmp = NULL;
 	char *proc = xasprintf("/proc/self/fd/%d", fd);
-	int r = linkat(AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW);
+	/* a new name is linked in place at once; an existing one is replaced by rename */
+	int r = linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW);
+	if (r == 0 || errno != EEXIST)
+		goto out;
+	tmp = tmp_name();
+	r = linkat(AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW);
 	if (r == 0 && (r = renameat(dirfd, tmp, dirfd, name)) < 0) {
 		int er = errno;
 		unlinkat(dirfd, tmp, 0);
 		errno = er;
 	}
+out:;
 	int er = errno;
 	close(fd);
 	free(proc);

@@ -77,7 +77,8 @@ static void load_excludes(const struct cli *c, struct imgs_excl *ex)
 /*
  * The shared node options without those imgsync uses otherwise: -i is
  * --itemize here (--identity keeps its long name), -n is imgsync's dry run,
- * --config names the exclude file, and there is no command timeout.
+ * --config names the exclude file, and -u is a stall timeout (no progress
+ * with a node for S seconds fails it).
  */
 static struct poptOption *node_table(struct nodeopts *no)
 {
@@ -86,9 +87,11 @@ static struct poptOption *node_table(struct nodeopts *no)
 	size_t n = 0;
 	for (; src->longName || src->shortName || src->argInfo; src++) {
 		const char *l = src->longName ? src->longName : "";
-		if (!strcmp(l, "config") || !strcmp(l, "dry-run") || !strcmp(l, "max-status") || !strcmp(l, "timeout"))
+		if (!strcmp(l, "config") || !strcmp(l, "dry-run") || !strcmp(l, "max-status"))
 			continue;
 		t[n] = *src;
+		if (!strcmp(l, "timeout"))
+			t[n].descrip = "fail a node that sends and takes nothing for S seconds (default: wait)";
 		if (!strcmp(l, "identity"))
 			t[n].shortName = 0;
 		n++;
@@ -313,6 +316,7 @@ int main(int argc, const char **argv)
 		.rsh = rsh && *rsh ? split_words(rsh) : NULL,
 		.remote_imgsync = remote && *remote ? remote : "imgsync",
 		.fanout = no.fanout,
+		.stall_timeout = no.timeout,
 	};
 
 	struct imgs_target src = { 0 }, *t;

@@ -637,7 +637,6 @@ int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, const s
 	if (!r.dry) {
 		make_links(&r);
 		fix_dir_times(&r);
-		syncfs(r.d.rootfd);
 	}
 	rc = 0;
 out:

@@ -24,7 +24,18 @@ struct sshx {
 	struct ssh_exec *e;
 	char *errline;      /* partial remote stderr line */
 	size_t errlen;
+	double stall;       /* seconds without progress before giving up; 0: never */
 };
+
+/* No progress since SINCE for longer than the stall timeout: cut the connection. */
+static int stalled(struct sshx *s, double since)
+{
+	if (s->stall <= 0 || fanout_now() - since < s->stall)
+		return 0;
+	ssh_conn_cut(s->c);
+	errno = ETIMEDOUT;
+	return 1;
+}
 
 static void wait_ready(struct ssh_conn *c, int ms)
 {
@@ -57,6 +68,7 @@ static void drain_stderr(struct imgs_xport *x)
 static ssize_t ssh_read_hook(struct imgs_xport *x, void *buf, size_t n)
 {
 	struct sshx *s = x->ctx;
+	double since = fanout_now();
 	for (;;) {
 		drain_stderr(x);
 		ssize_t r = ssh_exec_read(s->e, 0, buf, n);
@@ -66,6 +78,8 @@ static ssize_t ssh_read_hook(struct imgs_xport *x, void *buf, size_t n)
 			errno = EIO;
 			return -1;
 		}
+		if (stalled(s, since))
+			return -1;
 		wait_ready(s->c, 1000);
 	}
 }
@@ -74,6 +88,7 @@ static int ssh_write_hook(struct imgs_xport *x, const void *buf, size_t n)
 {
 	struct sshx *s = x->ctx;
 	const char *p = buf;
+	double since = fanout_now();
 	while (n > 0) {
 		ssize_t w = ssh_exec_write(s->e, p, n);
 		if (w == SSH_ERR) {
@@ -83,12 +98,15 @@ static int ssh_write_hook(struct imgs_xport *x, const void *buf, size_t n)
 		if (w > 0) {
 			p += w;
 			n -= (size_t)w;
+			since = fanout_now();
 			continue;
 		}
 		if (ssh_exec_eof(s->e)) {
 			errno = EPIPE; /* the remote side is gone */
 			return -1;
 		}
+		if (stalled(s, since))
+			return -1;
 		drain_stderr(x);
 		wait_ready(s->c, 1000);
 	}
@@ -137,10 +155,11 @@ static int ssh_close_hook(struct imgs_xport *x)
 	return ws;
 }
 
-int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts *opts, const char *command,
-		   char *err, size_t errlen)
+int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts *opts, double stall,
+		   const char *command, char *err, size_t errlen)
 {
 	struct sshx *s = xcalloc(1, sizeof *s);
+	s->stall = stall;
 	pthread_mutex_lock(&connect_mu);
 	s->c = ssh_conn_new(name, opts);
 	pthread_mutex_unlock(&connect_mu);

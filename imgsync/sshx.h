@@ -12,8 +12,12 @@
 #include "ssh.h"
 #include "xport.h"
 
-/* Connect to NAME with OPTS and start COMMAND. 0, or -1 with ERR. */
-int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts *opts, const char *command,
-		   char *err, size_t errlen);
+/*
+ * Connect to NAME with OPTS and start COMMAND. 0, or -1 with ERR. With STALL
+ * > 0, a read or write that makes no progress for STALL seconds fails with
+ * ETIMEDOUT and cuts the connection (a frozen node cannot hold the run).
+ */
+int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts *opts, double stall,
+		   const char *command, char *err, size_t errlen);
 
 #endif

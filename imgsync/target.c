@@ -67,7 +67,7 @@ static int connect_peer(struct imgs_xport *x, struct imgs_target *t, const char 
 	int rc;
 	if (!o->rsh) {
 		char err[512];
-		rc = imgs_xport_ssh(x, t->host, &t->ssh, cmd, err, sizeof err);
+		rc = imgs_xport_ssh(x, t->host, &t->ssh, o->stall_timeout, cmd, err, sizeof err);
 		if (rc < 0)
 			t->rep.error = xstrdup(err);
 		free(cmd);
@@ -100,8 +100,10 @@ static int finish(struct imgs_xport *x, struct imgs_target *t, int rc)
 {
 	int status = imgs_xport_close(x);
 	if (rc == 0 && status != 0) {
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 2 && t->rep.sum.errors)
-			return 0; /* per-path errors, already counted */
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 2 && t->rep.sum.errors) {
+			t->failed = 1; /* per-path errors, already counted: exit 2 */
+			return 0;
+		}
 		t->rep.error = WIFSIGNALED(status) ? xasprintf("server killed by signal %d", WTERMSIG(status))
 						   : xasprintf("server exited with status %d", WEXITSTATUS(status));
 		rc = -1;

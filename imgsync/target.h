@@ -18,6 +18,7 @@ struct imgs_opts {
 	char **rsh;                   /* argv prefix to reach a host (NULL: lib/ssh) */
 	const char *remote_imgsync;   /* the program to run on the host */
 	int fanout;
+	double stall_timeout;         /* -u: a node without progress this long fails; 0: wait */
 };
 
 struct imgs_target {
