@@ -3,7 +3,7 @@
 # 600 MiB of files (clusters spread by the filesystem), served by nginx on
 # loopback, written to a file by:
 #   nodeimage URL out.raw
-#   qemu-img convert -O raw URL out.raw           (qemu-block-extra's curl driver)
+#   qemu-img convert -m 1 -O raw URL out.raw      (qemu-block-extra's curl driver)
 #   curl -o img.qcow2 URL && qemu-img convert -O raw img.qcow2 out.raw
 # One run each, in the same run. Reports seconds, HTTP requests (nginx's
 # access log) and bytes written (allocated in the output). Markdown section.
@@ -47,11 +47,13 @@ timed() { # timed CMD...: seconds in $secs, requests in $reqs
 curl_convert() { curl -s -f -o "$d/dl.qcow2" "$url" && qemu-img convert -O raw "$d/dl.qcow2" "$d/c.raw"; }
 
 timed "$bin/nodeimage" -q "$url" "$d/n.raw"; n_s=$secs n_r=$reqs n_w=$(written "$d/n.raw")
-# qemu-img's curl driver (qemu 7.2) hangs on some runs: give it QTIMEOUT seconds
+# qemu-img's curl driver (qemu 7.2) hangs with convert's default 8 coroutines
+# (as in kubevirt/containerized-data-importer#914): run it with -m 1, and give
+# it QTIMEOUT seconds before falling back to the local file
 QTIMEOUT=${BENCH_NODEIMAGE_QEMU_TIMEOUT:-120}
 qjson="json:{\"file.driver\":\"http\",\"file.url\":\"$url\",\"file.readahead\":1048576,\"file.timeout\":10}"
-qemu_note="qemu-img convert from HTTP"
-timed timeout "$QTIMEOUT" qemu-img convert -O raw "$qjson" "$d/q.raw"; q_s=$secs q_r=$reqs
+qemu_note="qemu-img convert -m 1 from HTTP"
+timed timeout "$QTIMEOUT" qemu-img convert -m 1 -O raw "$qjson" "$d/q.raw"; q_s=$secs q_r=$reqs
 if ! cmp -s "$d/n.raw" "$d/q.raw"; then
 	qemu_note="qemu-img convert from the local file (its HTTP driver failed or hung for ${QTIMEOUT} s after $q_r requests)"
 	timed qemu-img convert -O raw "$d/www/img.qcow2" "$d/q.raw"; q_s=$secs q_r=0
