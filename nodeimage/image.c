@@ -7,6 +7,7 @@
 
 #include "image.h"
 #include "log.h"
+#include "pipeline.h"
 #include "progress.h"
 
 #define MAX_RUN (1ull << 30)
@@ -261,18 +262,22 @@ int image_copy(struct fetch *f, const struct qcow2_image *img, const struct qcow
 	r.done = xcalloc(n + 1, 1);
 	r.cluster = img->cluster_size ? xmalloc(img->cluster_size) : NULL;
 	r.meter = progress_start("nodeimage", total, progress ? 2 : -1);
+	struct pipeline *pipe = pipeline_start(route, &r);
 	for (size_t i = 0; i < n && rc == IMAGE_OK;) {
 		size_t j = run_end(e, n, i, &len);
 		r.first = i;
 		r.run_start = e[i]->host;
 		r.stage_len = 0;
-		int s = fetch_stream(f, e[i]->host, len, route, &r, err, errlen);
+		int s = fetch_stream(f, e[i]->host, len, pipeline_push, pipe, err, errlen);
+		if (pipeline_drain(pipe) < 0)
+			s = -2; /* the writer failed on the last bytes */
 		rc = s == -2 ? r.status : s < 0 ? IMAGE_EXIT_DOWNLOAD : IMAGE_OK;
 		r.base += len;
 		st->fetch_bytes += len;
 		st->ranges++;
 		i = j;
 	}
+	pipeline_stop(pipe);
 	progress_end(r.meter);
 	free(r.stage);
 	free(r.cluster);

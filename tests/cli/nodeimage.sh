@@ -204,6 +204,17 @@ if command -v script >/dev/null; then
 	like "$(tr '\r' '\n' <"$d/tty.out")" "nodeimage  .* / .*%  .*/s" "a progress line on a terminal"
 fi
 
+# --- a write error midway (full filesystem): exit 4, no temporary left ----------------------
+mkdir -p "$d/full"
+if mount -t tmpfs -o size=512k tmpfs "$d/full"; then
+	at_exit "umount '$d/full'"
+	run "$NI" -q "$url/v3.qcow2" "$d/full/out.raw"
+	is "$rc" 4 "a full filesystem: exit 4"
+	like "$err" "No space left on device" "and says so"
+	is "$(ls -A "$d/full")" "" "nothing left on the full filesystem"
+	umount "$d/full"
+fi
+
 # --- target smaller than the image, mounted targets ---------------------------------------
 newloop small "$d/small.img" 4
 run "$NI" -q "$url/v3.qcow2" "$small"
