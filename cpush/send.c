@@ -106,7 +106,7 @@ static struct src_map *get_src(struct cpsend *s, size_t i)
 			m->err = errno;
 			m->map = NULL;
 		} else {
-			madvise(m->map, m->len, MADV_SEQUENTIAL | MADV_WILLNEED);
+			madvise(m->map, m->len, MADV_WILLNEED);
 		}
 	}
 	if (fd >= 0)
@@ -635,6 +635,12 @@ static void cleanup(struct fanout_node *n, void *ctx)
 	struct node_state *ns = n->udata;
 	if (!ns)
 		return;
+	if (ns->sftp && ns->tmp && n->conn) {
+		/* cut off mid-file (Ctrl-C, SIGTERM, error): remove the temporary name */
+		sftpu_teardown(ssh_session(n->conn), NULL, ns->h, 2000);
+		ns->h = NULL;
+		libssh2_sftp_unlink(ns->sftp, ns->tmp);
+	}
 	if (ns->sftp)
 		sftpu_teardown(n->conn ? ssh_session(n->conn) : NULL, ns->sftp, ns->h, 2000);
 	for (size_t i = 0; i < ns->nwork; i++)
