@@ -4,7 +4,8 @@
  * request) and builds the mapping; image_copy() zeroes what reads as zero
  * and fetches the data clusters in host-file order, coalesced into large
  * ranges, routing each byte to its guest offset (inflating compressed
- * clusters) as it arrives. Both return a nodeimage exit status.
+ * clusters) as it arrives, on a writer thread (pipeline) so the disk and
+ * the network work at once. Both return a nodeimage exit status.
  */
 #ifndef NODEIMAGE_IMAGE_H
 #define NODEIMAGE_IMAGE_H
