@@ -17,13 +17,22 @@
 
 #define ABORT_GRACE 3.0 /* seconds a task may still talk after abort() */
 
-static volatile sig_atomic_t sigint_count;
+static volatile sig_atomic_t sigint_count, sigterm_seen;
+static int stopped_by;
 
 static void on_sigint(int sig)
 {
 	(void)sig;
 	sigint_count++;
 }
+
+static void on_sigterm(int sig)
+{
+	(void)sig;
+	sigterm_seen = 1;
+}
+
+int fanout_stop_signal(void) { return stopped_by; }
 
 double fanout_now(void)
 {
@@ -48,6 +57,8 @@ static void finish(struct loop *l, size_t slot, enum fanout_state st)
 	struct fanout_node *nd = &l->nodes[l->active[slot]];
 	nd->state = st;
 	nd->seconds = fanout_now() - nd->t_start;
+	if (st == FANOUT_TIMEDOUT)
+		ssh_conn_cut(nd->conn); /* a silent peer must not stall the task's cleanup */
 	if (st == FANOUT_FAILED && !nd->error)
 		nd->error = xstrdup(nd->conn && *ssh_error(nd->conn) ? ssh_error(nd->conn) : "failed");
 	if (l->task->done)
@@ -159,6 +170,23 @@ static void print_running(struct loop *l)
 	free(names);
 }
 
+/* Kill what runs (the loop goes on until they are done or the grace ends), start nothing more. */
+static void abort_all(struct loop *l)
+{
+	for (size_t s = l->nactive; s-- > 0;)
+		if (!l->aborting[l->active[s]])
+			abort_node(l, s, "interrupted");
+	for (; l->next < l->n; l->next++) {
+		struct fanout_node *nd = &l->nodes[l->next];
+		nd->index = l->next;
+		nd->state = FANOUT_FAILED;
+		nd->exit_status = -1;
+		set_error(nd, "not run (interrupted)");
+		if (l->task->done)
+			l->task->done(nd, l->task->ctx);
+	}
+}
+
 /* Returns 1 when the run must stop. */
 static int handle_sigint(struct loop *l, sig_atomic_t *seen, double *last)
 {
@@ -167,24 +195,23 @@ static int handle_sigint(struct loop *l, sig_atomic_t *seen, double *last)
 	*seen = sigint_count;
 	double now = fanout_now();
 	if (*last > 0 && now - *last <= 1.0) {
-		/* kill what runs (the loop goes on until they are done or the grace ends) */
-		for (size_t s = l->nactive; s-- > 0;)
-			if (!l->aborting[l->active[s]])
-				abort_node(l, s, "interrupted");
-		for (; l->next < l->n; l->next++) {
-			struct fanout_node *nd = &l->nodes[l->next];
-			nd->index = l->next;
-			nd->state = FANOUT_FAILED;
-			nd->exit_status = -1;
-			set_error(nd, "not run (interrupted)");
-			if (l->task->done)
-				l->task->done(nd, l->task->ctx);
-		}
+		abort_all(l);
+		stopped_by = SIGINT;
 		return 1;
 	}
 	*last = now;
 	print_running(l);
 	return 0;
+}
+
+/* SIGTERM: stop at once, like a second Ctrl-C. Returns 1 when it came. */
+static int handle_sigterm(struct loop *l)
+{
+	if (!sigterm_seen || stopped_by == SIGTERM)
+		return 0;
+	abort_all(l);
+	stopped_by = SIGTERM;
+	return 1;
 }
 
 static int poll_timeout_ms(struct loop *l, double now)
@@ -210,8 +237,12 @@ int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *o,
 	struct pollfd *pfd = xcalloc(f, sizeof *pfd);
 	size_t *slot_of = xcalloc(f, sizeof *slot_of);
 	struct sigaction sa = {.sa_handler = on_sigint}, old;
+	struct sigaction sa_term = {.sa_handler = on_sigterm}, old_term;
 	if (!o->quiet_interrupt)
 		sigaction(SIGINT, &sa, &old); /* no SA_RESTART: poll() returns EINTR */
+	sigaction(SIGTERM, &sa_term, &old_term);
+	sigterm_seen = 0;
+	stopped_by = 0;
 	sig_atomic_t seen = sigint_count;
 	double last_int = 0;
 	int result = FANOUT_COMPLETE;
@@ -232,6 +263,8 @@ int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *o,
 			die_errno(1, "poll");
 		if (!o->quiet_interrupt && handle_sigint(&l, &seen, &last_int))
 			result = FANOUT_INTERRUPTED;
+		if (handle_sigterm(&l))
+			result = FANOUT_INTERRUPTED;
 		for (size_t i = 0; pr > 0 && i < np; i++) {
 			if (!pfd[i].revents)
 				continue;
@@ -246,6 +279,7 @@ int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *o,
 	}
 	if (!o->quiet_interrupt)
 		sigaction(SIGINT, &old, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	free(pfd);
 	free(slot_of);
 	free(l.active);

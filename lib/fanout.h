@@ -10,7 +10,7 @@
  *
  * The first SIGINT prints the nodes still running on stderr; a second one
  * within a second aborts every running node and fanout_run returns
- * FANOUT_INTERRUPTED.
+ * FANOUT_INTERRUPTED. SIGTERM aborts at once the same way.
  *
  * fanout_exec_task() is the ready-made task for "run COMMAND, send STDIN,
  * stream stdout/stderr to a callback, get exit status and signal" (cexec);
@@ -87,6 +87,8 @@ enum { FANOUT_COMPLETE = 0, FANOUT_INTERRUPTED = 1 };
 /* Run TASK on all NODES. Returns FANOUT_COMPLETE or FANOUT_INTERRUPTED. */
 int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *opts,
 	       const struct fanout_task *task);
+/* The signal that stopped the last interrupted run: SIGINT (a second Ctrl-C) or SIGTERM; 0 if none. */
+int fanout_stop_signal(void);
 /* Free what fanout put in the nodes (error, exit_signal, connections). */
 void fanout_nodes_release(struct fanout_node *nodes, size_t n);
 /* Monotonic clock in seconds. */
