@@ -2,6 +2,7 @@
  * run — fork/exec of external tools (see run.h).
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,20 +53,26 @@ int mkc_run(char *const argv[], int dry_run)
 	}
 	fflush(stdout);
 	fflush(stderr);
+	/* like system(3): Ctrl-C stops the tool, and we live on to clean up after it */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
 	pid_t pid = fork();
-	if (pid < 0) {
-		warnmsg_errno("fork");
-		return 127;
-	}
 	if (pid == 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
 		execvp(argv[0], argv);
 		warnmsg_errno("%s", argv[0]);
 		_exit(127);
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 127;
+	int status = 127 << 8;
+	if (pid < 0)
+		warnmsg_errno("fork");
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);

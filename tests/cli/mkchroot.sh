@@ -113,6 +113,13 @@ run mkchroot golden-system "$s/empty" --source "$s/src" --no-stateless
 is "$rc" 0 "golden into an empty PATH: fine"
 is "$(cat "$s/empty/etc/hostname")" golden-host "--no-stateless keeps the hostname"
 
+# a failing post command fails the build (status 2) and leaves nothing
+printf 'include = golden-system\npost = exit 3\n' >"$s/t/failpost.conf"
+run mkchroot --config "$s/t/failpost.conf" "$s/fp" --source "$s/src"
+is "$rc" 2 "failing post command: exit 2"
+like "$err" "post command 1 failed" "failing post command: reported"
+t "failing post command: no PATH, no temporary directory" bash -c '! ls -d "$1"* 2>/dev/null | grep -q .' _ "$s/fp"
+
 # --- archive: a rootfs tarball ------------------------------------------
 bsdtar -czf "$s/rootfs.tar.gz" -C "$s/src" --xattrs .
 run mkchroot archive "$s/a" --from "$s/rootfs.tar.gz" --no-stateless
