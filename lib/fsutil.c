@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,58 @@ static char *dir_of(const char *path)
 	if (slash == path)
 		return xstrdup("/");
 	return xstrndup(path, (size_t)(slash - path));
+}
+
+/*
+ * Temporary files being written. SIGINT, SIGTERM or SIGHUP at their default
+ * action would leave them behind: while one exists, a handler unlinks them
+ * and dies of the signal as before. Installed only over the default action,
+ * so a tool's own handlers (fanout's) keep precedence.
+ */
+#define LIVE_TMP_SLOTS 16
+static struct {
+	volatile sig_atomic_t used;
+	int dirfd;
+	char name[NAME_MAX + 1];
+} live_tmp[LIVE_TMP_SLOTS];
+
+static void on_fatal_signal(int sig)
+{
+	for (int i = 0; i < LIVE_TMP_SLOTS; i++)
+		if (live_tmp[i].used)
+			unlinkat(live_tmp[i].dirfd, live_tmp[i].name, 0);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void live_tmp_add(const struct fs_tmpfile *t)
+{
+	static int installed;
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	if (!installed) {
+		installed = 1;
+		for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+			struct sigaction old, sa = {.sa_handler = on_fatal_signal};
+			if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+				sigaction(sigs[i], &sa, NULL);
+		}
+	}
+	if (strlen(t->tmp_name) > NAME_MAX)
+		return;
+	for (int i = 0; i < LIVE_TMP_SLOTS; i++)
+		if (!live_tmp[i].used) {
+			live_tmp[i].dirfd = t->dirfd;
+			strcpy(live_tmp[i].name, t->tmp_name);
+			live_tmp[i].used = 1;
+			return;
+		}
+}
+
+static void live_tmp_remove(const struct fs_tmpfile *t)
+{
+	for (int i = 0; t->tmp_name && i < LIVE_TMP_SLOTS; i++)
+		if (live_tmp[i].used && live_tmp[i].dirfd == t->dirfd && !strcmp(live_tmp[i].name, t->tmp_name))
+			live_tmp[i].used = 0;
 }
 
 int fs_tmp_open(int dirfd, const char *path, mode_t mode, struct fs_tmpfile *t)
@@ -45,8 +99,10 @@ int fs_tmp_open(int dirfd, const char *path, mode_t mode, struct fs_tmpfile *t)
 			       O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 		if (t->fd >= 0) {
 			/* umask must not decide the final mode */
-			if (fchmod(t->fd, mode) == 0)
+			if (fchmod(t->fd, mode) == 0) {
+				live_tmp_add(t);
 				return 0;
+			}
 			fs_tmp_abort(t);
 			return -1;
 		}
@@ -76,6 +132,7 @@ int fs_tmp_commit(struct fs_tmpfile *t)
 		return -1;
 	}
 	fsync(t->dirfd);
+	live_tmp_remove(t);
 	free(t->tmp_name);
 	t->tmp_name = NULL;
 	fs_tmp_abort(t);
@@ -89,6 +146,7 @@ void fs_tmp_abort(struct fs_tmpfile *t)
 		close(t->fd);
 	if (t->tmp_name && t->dirfd >= 0)
 		unlinkat(t->dirfd, t->tmp_name, 0);
+	live_tmp_remove(t);
 	if (t->dirfd >= 0)
 		close(t->dirfd);
 	free(t->tmp_name);

@@ -21,6 +21,12 @@ struct fs_tmpfile {
  * name PATH relative to DIRFD. Returns 0, or -1 with errno set.
  */
 int fs_tmp_open(int dirfd, const char *path, mode_t mode, struct fs_tmpfile *t);
+/*
+ * While a temporary file exists, SIGINT/SIGTERM/SIGHUP (if still at their
+ * default action when the first one was opened) remove it before the process
+ * dies of the signal: an interrupted tool leaves neither a partial target
+ * nor a temporary file.
+ */
 /* fsync, rename over the final name, fsync the directory. -1 and errno on failure (temp removed). */
 int fs_tmp_commit(struct fs_tmpfile *t);
 /* Remove the temporary file; safe to call after a failed commit or twice. */
