@@ -78,48 +78,19 @@ static json_t *parse_json(const char *text, size_t len, char *err, size_t errlen
 	return j;
 }
 
-static int add_clean(struct mkc_strv *layers, const char *path, char *err, size_t errlen)
+/* A docker Layers[] element: a path inside the archive, cleaned; NULL if unusable. */
+static char *layer_path(json_t *l)
 {
-	char *c = mkc_layer_path_clean(path);
-	if (!c || !*c) {
-		snprintf(err, errlen, "bad layer path '%s'", path);
+	const char *p = json_string_value(l);
+	char *c = p ? mkc_layer_path_clean(p) : NULL;
+	if (c && !*c) {
 		free(c);
-		return -1;
+		c = NULL;
 	}
-	mkc_strv_add(layers, c);
-	free(c);
-	return 0;
+	return c;
 }
 
-int mkc_layer_docker_manifest(const char *text, size_t len, struct mkc_strv *layers, char *err, size_t errlen)
-{
-	json_t *j = parse_json(text, len, err, errlen);
-	if (!j)
-		return -1;
-	int rc = -1;
-	json_t *img = json_is_array(j) ? json_array_get(j, 0) : NULL;
-	json_t *ls = img ? json_object_get(img, "Layers") : NULL;
-	if (!json_is_array(ls)) {
-		snprintf(err, errlen, "no Layers list in the first image");
-		goto out;
-	}
-	size_t i;
-	json_t *l;
-	json_array_foreach(ls, i, l) {
-		if (!json_is_string(l)) {
-			snprintf(err, errlen, "Layers[%zu] is not a string", i);
-			goto out;
-		}
-		if (add_clean(layers, json_string_value(l), err, errlen) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	json_decref(j);
-	return rc;
-}
-
-/* "sha256:HEX" -> "blobs/sha256/HEX", NULL if not of that form. */
+/* "sha256:HEX" of an OCI descriptor -> "blobs/sha256/HEX", NULL if not of that form. */
 static char *digest_path(json_t *desc)
 {
 	const char *d = json_string_value(json_object_get(desc, "digest"));
@@ -129,6 +100,39 @@ static char *digest_path(json_t *desc)
 	if (!colon || colon == d || !colon[1] || strchr(d, '/') || strstr(d, ".."))
 		return NULL;
 	return xasprintf("blobs/%.*s/%s", (int)(colon - d), d, colon + 1);
+}
+
+/* Add every element of the array LS (named KEY in messages) as a path made by CONV. 0 or -1. */
+static int add_layers(json_t *ls, const char *key, char *(*conv)(json_t *), struct mkc_strv *layers, char *err,
+		      size_t errlen)
+{
+	if (!json_is_array(ls)) {
+		snprintf(err, errlen, "no %s list", key);
+		return -1;
+	}
+	size_t i;
+	json_t *l;
+	json_array_foreach(ls, i, l) {
+		char *p = conv(l);
+		if (!p) {
+			snprintf(err, errlen, "%s[%zu]: not a usable layer", key, i);
+			return -1;
+		}
+		mkc_strv_add(layers, p);
+		free(p);
+	}
+	return 0;
+}
+
+int mkc_layer_docker_manifest(const char *text, size_t len, struct mkc_strv *layers, char *err, size_t errlen)
+{
+	json_t *j = parse_json(text, len, err, errlen);
+	if (!j)
+		return -1;
+	json_t *img = json_is_array(j) ? json_array_get(j, 0) : NULL;
+	int rc = add_layers(img ? json_object_get(img, "Layers") : NULL, "Layers", layer_path, layers, err, errlen);
+	json_decref(j);
+	return rc;
 }
 
 int mkc_layer_oci_index(const char *text, size_t len, char **blob, char *err, size_t errlen)
@@ -152,25 +156,7 @@ int mkc_layer_oci_manifest(const char *text, size_t len, struct mkc_strv *layers
 	json_t *j = parse_json(text, len, err, errlen);
 	if (!j)
 		return -1;
-	int rc = -1;
-	json_t *ls = json_object_get(j, "layers");
-	if (!json_is_array(ls)) {
-		snprintf(err, errlen, "no layers list");
-		goto out;
-	}
-	size_t i;
-	json_t *l;
-	json_array_foreach(ls, i, l) {
-		char *p = digest_path(l);
-		if (!p) {
-			snprintf(err, errlen, "layers[%zu]: no usable digest", i);
-			goto out;
-		}
-		mkc_strv_add(layers, p);
-		free(p);
-	}
-	rc = 0;
-out:
+	int rc = add_layers(json_object_get(j, "layers"), "layers", digest_path, layers, err, errlen);
 	json_decref(j);
 	return rc;
 }
