@@ -113,10 +113,13 @@ int ssh_exec_signal(struct ssh_exec *e, const char *sig);
  * A command that, run on a second channel of the same connection, kills
  * the process groups of the other commands of that connection (they are
  * all children of the same sshd process): the portable way to stop a
- * remote command.
+ * remote command. Needs only /bin/sh and /proc (no ps), whatever the
+ * user's login shell.
  */
 #define SSH_KILL_SIBLINGS                                                                          \
-	"for p in $(ps -o pid= --ppid $PPID); do [ \"$p\" != $$ ] && kill -KILL -- -\"$p\" 2>/dev/null; done; exit 0"
+	"exec /bin/sh -c 'for d in /proc/[0-9]*; do read -r s < \"$d/stat\" || continue; "             \
+	"s=${s##*) }; set -- $s; p=${d#/proc/}; "                                                   \
+	"[ \"$2\" = \"$PPID\" ] && [ \"$p\" != \"$$\" ] && kill -KILL -\"$p\"; done 2>/dev/null; exit 0'"
 /* Free the channel (best effort, never blocks). */
 void ssh_exec_free(struct ssh_exec *e);
 
