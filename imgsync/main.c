@@ -23,6 +23,7 @@
 #include "receiver.h"
 #include "sender.h"
 #include "ssh.h"
+#include "sshx.h"
 #include "target.h"
 
 #define DEFAULT_EXCLUDE SYSCONFDIR "/imgsync/exclude"
@@ -355,6 +356,8 @@ int main(int argc, const char **argv)
 		imgs_target_free(t);
 		*t = src;
 		memset(&src, 0, sizeof src);
+		if (!o.rsh)
+			imgs_sshx_stop_on_signals();
 		failed = imgs_pull(t, dest, &o) < 0 || t->failed;
 		free(dest);
 	} else {
@@ -366,6 +369,8 @@ int main(int argc, const char **argv)
 			status = 1;
 			goto out;
 		}
+		if (!o.rsh && (many || t->host))
+			imgs_sshx_stop_on_signals();
 		failed = imgs_push_all(&im, t, nt, &o);
 		verbose("deltas computed %llu, shared %llu", (unsigned long long)im.deltas_computed,
 			(unsigned long long)im.deltas_shared);

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +28,37 @@ struct sshx {
 	double stall;       /* seconds without progress before giving up; 0: never */
 };
 
-/* No progress since SINCE for longer than the stall timeout: cut the connection. */
-static int stalled(struct sshx *s, double since)
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
 {
-	if (s->stall <= 0 || fanout_now() - since < s->stall)
+	if (stop_signal) { /* a second one: no more waiting */
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	stop_signal = sig;
+}
+
+void imgs_sshx_stop_on_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: poll() returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * SIGINT/SIGTERM came, or no progress since SINCE for longer than the stall
+ * timeout: cut the connection and fail (EINTR, ETIMEDOUT).
+ */
+static int must_stop(struct sshx *s, double since)
+{
+	if (stop_signal)
+		errno = EINTR;
+	else if (s->stall > 0 && fanout_now() - since >= s->stall)
+		errno = ETIMEDOUT;
+	else
 		return 0;
 	ssh_conn_cut(s->c);
-	errno = ETIMEDOUT;
 	return 1;
 }
 
@@ -78,7 +103,7 @@ static ssize_t ssh_read_hook(struct imgs_xport *x, void *buf, size_t n)
 			errno = EIO;
 			return -1;
 		}
-		if (stalled(s, since))
+		if (must_stop(s, since))
 			return -1;
 		wait_ready(s->c, 1000);
 	}
@@ -105,7 +130,7 @@ static int ssh_write_hook(struct imgs_xport *x, const void *buf, size_t n)
 			errno = EPIPE; /* the remote side is gone */
 			return -1;
 		}
-		if (stalled(s, since))
+		if (must_stop(s, since))
 			return -1;
 		drain_stderr(x);
 		wait_ready(s->c, 1000);

@@ -19,5 +19,11 @@
  */
 int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts *opts, double stall,
 		   const char *command, char *err, size_t errlen);
+/*
+ * From now on SIGINT or SIGTERM makes every ssh transport fail at its next
+ * wait (EINTR), so each node is reported and the run ends; a second one
+ * kills the process.
+ */
+void imgs_sshx_stop_on_signals(void);
 
 #endif
