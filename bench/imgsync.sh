@@ -24,6 +24,7 @@ change_1pct() { # append to every 100th regular file
 }
 
 secs() { # run, print seconds with 2 decimals; output of the command to $d/out
+	sync # earlier writes are not charged to this run
 	local t0=$EPOCHREALTIME
 	"$@" >"$d/out" 2>"$d/err" || { echo "bench/imgsync: failed: $*" >&2; tail -3 "$d/err" >&2; }
 	local t1=$EPOCHREALTIME
