@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "golden.h"
 #include "goldenssh.h"
@@ -36,6 +37,9 @@ static int copy_local(const char *source, const char *root, const struct mkc_exc
 	};
 	struct mkc_tree_stats st = { 0 };
 	int rc = mkc_tree_write(u.disk, abs, &o, &st);
+	struct stat sb;
+	if (rc == 0 && stat(abs, &sb) == 0)
+		mkc_unpack_root_meta(&u, sb.st_uid, sb.st_gid, sb.st_mode);
 	verbose("%s: %ju entries, %ju bytes copied, %ju excluded", abs, (uintmax_t)st.entries, (uintmax_t)st.bytes,
 		(uintmax_t)st.excluded);
 	mkc_unpack_end(&u);

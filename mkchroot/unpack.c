@@ -57,6 +57,12 @@ void mkc_unpack_end(struct mkc_unpack *u)
 	u->rootfd = u->oldcwd = -1;
 }
 
+void mkc_unpack_root_meta(struct mkc_unpack *u, int64_t uid, int64_t gid, mode_t perm)
+{
+	if (fchown(u->rootfd, (uid_t)uid, (gid_t)gid) < 0 || fchmod(u->rootfd, perm & 07777) < 0)
+		warnmsg_errno("the root's owner or mode");
+}
+
 /* rm -r NAME in DIRFD (only what is in it with CONTENTS_ONLY), never leaving the filesystem. */
 static int rm_at(int dirfd, const char *name, int contents_only, dev_t dev)
 {
@@ -200,6 +206,8 @@ int mkc_unpack_stream(struct mkc_unpack *u, struct archive *in, const char *what
 			rc = -1;
 			continue;
 		}
+		if (!*rel && archive_entry_filetype(e) == AE_IFDIR) /* "./": the root's own owner and mode */
+			mkc_unpack_root_meta(u, archive_entry_uid(e), archive_entry_gid(e), archive_entry_perm(e));
 		if (!*rel || (layer && mkc_layer_is_whiteout(rel)) || (u->excl && mkc_excl_match(u->excl, rel))) {
 			free(rel);
 			continue;

@@ -9,6 +9,9 @@
 #ifndef MKCHROOT_UNPACK_H
 #define MKCHROOT_UNPACK_H
 
+#include <stdint.h>
+#include <sys/types.h>
+
 #include "excl.h"
 
 struct archive;
@@ -34,6 +37,8 @@ int mkc_unpack_stream(struct mkc_unpack *u, struct archive *in, const char *what
 int mkc_unpack_whiteouts(struct mkc_unpack *u, struct archive *in, const char *what);
 /* Remove REL below the root (its contents only, with CONTENTS_ONLY); a missing path is fine. 0 or -1. */
 int mkc_unpack_remove(struct mkc_unpack *u, const char *rel, int contents_only);
+/* Give the root directory itself this owner and mode. */
+void mkc_unpack_root_meta(struct mkc_unpack *u, int64_t uid, int64_t gid, mode_t perm);
 void mkc_unpack_end(struct mkc_unpack *u);
 
 /*

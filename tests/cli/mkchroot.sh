@@ -66,6 +66,7 @@ like "$out" "zypper --root $s/r --non-interactive --gpg-auto-import-keys --relea
 
 # --- golden from a local tree ---------------------------------------------
 make_tree "$s/src"
+chmod 0750 "$s/src"; chown 0:7 "$s/src"
 mkdir -p "$s/src/etc/ssh" "$s/src/etc/udev/rules.d" "$s/src/home/user" "$s/src/run/lock" "$s/src/var/log"
 echo key >"$s/src/etc/ssh/ssh_host_ed25519_key"
 echo config >"$s/src/etc/ssh/sshd_config"
@@ -82,6 +83,7 @@ run mkchroot golden-system "$s/g" --source "$s/src" --exclude /usr/dangling
 is "$rc" 0 "golden from a local tree: exit 1"
 t "golden: copied files" cmp "$s/src/usr/bin/big" "$s/g/usr/bin/big"
 is "$(stat -c '%u:%g %a' "$s/g/etc/owned")" "1234:5678 640" "golden: numeric owner and mode kept"
+is "$(stat -c '%u:%g %a' "$s/g")" "$(stat -c '%u:%g %a' "$s/src")" "golden: the root directory's owner and mode kept"
 is "$(link_groups "$s/g")" " usr/bin/big usr/bin/big-link" "golden: hard links kept (srv/ excluded by the template)"
 is "$(readlink "$s/g/usr/motd-link")" "../etc/motd" "golden: symlink kept"
 like "$(getcap "$s/g/usr/bin/pinger")" "cap_net_raw=ep" "golden: security.capability kept"
@@ -125,6 +127,7 @@ bsdtar -czf "$s/rootfs.tar.gz" -C "$s/src" --xattrs .
 run mkchroot archive "$s/a" --from "$s/rootfs.tar.gz" --no-stateless
 is "$rc" 0 "archive from a tarball: exit 0"
 is "$(tree_list "$s/a")" "$(tree_list "$s/src")" "archive from a tarball: the same tree"
+is "$(stat -c '%u:%g %a' "$s/a")" "$(stat -c '%u:%g %a' "$s/src")" "archive from a tarball: the root directory's owner and mode from ./"
 is "$(link_groups "$s/a")" "$(link_groups "$s/src")" "archive from a tarball: hard links kept"
 like "$(getcap "$s/a/usr/bin/pinger")" "cap_net_raw=ep" "archive from a tarball: xattrs kept"
 
