@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 		{ "recursive", 'r', POPT_ARG_NONE, &recursive, 0, "gather directories and their contents", NULL },
 		{ "layout", 0, POPT_ARG_STRING, &layout, 0,
 		  "flat: TARGET-DIR/BASENAME_[CLUSTER_]NODE (default); dir: TARGET-DIR/NODE/BASENAME", "flat|dir" },
-		{ "chunk", 0, POPT_ARG_INT | POPT_ARGFLAG_DOC_HIDDEN, &buf_kib, 0, "SFTP read size", "KIB" },
+		{ "chunk", 0, POPT_ARG_INT, &buf_kib, 0, "KiB per pipelined SFTP read (default 256)", "KIB" },
 		{ "verbose", 'v', POPT_ARG_NONE, &verbose_flag, 0, "report every node", NULL },
 		{ "quiet", 'q', POPT_ARG_NONE, &quiet, 0, "only errors", NULL },
 		{ NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(&no), 0, "Node selection:", NULL },

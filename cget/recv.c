@@ -52,7 +52,7 @@ struct cgrecv *cgrecv_new(const struct cgrecv_opts *opts)
 	struct cgrecv *r = xcalloc(1, sizeof *r);
 	r->opts = *opts;
 	if (r->opts.bufsize == 0)
-		r->opts.bufsize = 1 << 20;
+		r->opts.bufsize = 256 << 10; /* measured: 256 KiB beats 1-4 MiB with 32 nodes */
 	r->base = cgname_base(opts->source);
 	return r;
 }

@@ -149,6 +149,23 @@ static void dry_run(const struct cpplan *plan, const struct c3_selection *sel)
 	}
 }
 
+/*
+ * cpush follows C3 and the design: -x is --exclude PATTERN and -l is --list
+ * FILE. Take those letters away from the shared node options (their -x has no
+ * long name: --exclude-nodes replaces it; -l stays as --user).
+ */
+static struct poptOption *node_table(struct nodeopts *no)
+{
+	struct poptOption *t = nodeopts_popt(no);
+	for (struct poptOption *o = t; o->longName || o->shortName || o->argInfo; o++) {
+		if (o->shortName == 'x')
+			o->argInfo |= POPT_ARGFLAG_DOC_HIDDEN;
+		if (o->shortName == 'x' || o->shortName == 'l')
+			o->shortName = '\0';
+	}
+	return t;
+}
+
 int main(int argc, char **argv)
 {
 	log_init(argv[0]);
@@ -166,10 +183,10 @@ int main(int argc, char **argv)
 		{ "blind", 'b', POPT_ARG_NONE, &o.blind, 0, "send every file, even unchanged ones", NULL },
 		{ "exclude-nodes", 0, POPT_ARG_STRING, &xnodes, 0,
 		  "leave out these hosts (-x of the other tools: here -x is --exclude)", "NODES" },
-		{ "chunk", 0, POPT_ARG_INT | POPT_ARGFLAG_DOC_HIDDEN, &o.chunk_kib, 0, "SFTP write size", "KIB" },
+		{ "chunk", 0, POPT_ARG_INT, &o.chunk_kib, 0, "KiB per pipelined SFTP write (default 256)", "KIB" },
 		{ "verbose", 'v', POPT_ARG_NONE, NULL, 'v', "report every node (twice: debug)", NULL },
 		{ "quiet", 'q', POPT_ARG_NONE, &o.quiet, 0, "only errors", NULL },
-		{ NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(&no), 0, "Node selection:", NULL },
+		{ NULL, 0, POPT_ARG_INCLUDE_TABLE, node_table(&no), 0, "Node selection:", NULL },
 		{ "version", 0, POPT_ARG_NONE, NULL, 'V', "print the version", NULL },
 		POPT_AUTOHELP POPT_TABLEEND
 	};

@@ -64,7 +64,7 @@ struct cpsend *cpsend_new(struct cpplan *plan, size_t nnodes, const struct cpsen
 	s->nnodes = nnodes;
 	s->opts = *opts;
 	if (s->opts.chunk == 0)
-		s->opts.chunk = 1 << 20;
+		s->opts.chunk = 256 << 10; /* measured: 256 KiB beats 64 KiB and 1-4 MiB with 32 nodes */
 	s->src = xcalloc(plan->n + 1, sizeof *s->src);
 	return s;
 }
