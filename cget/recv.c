@@ -236,18 +236,6 @@ static void listed(struct fanout_node *n, struct node_state *ns, const char *nam
 	     xasprintf("%s/%s", d->local, name), *d->rel ? xasprintf("%s/%s", d->rel, name) : xstrdup(name), a);
 }
 
-enum { K_OK, K_AGAIN, K_REFUSED, K_BROKEN };
-
-static int classify(struct ssh_conn *c, struct node_state *ns, int rc, unsigned long *code)
-{
-	switch (sftpu_classify(ssh_session(c), ns->sftp, rc, code)) {
-	case SFTPU_OK: return K_OK;
-	case SFTPU_AGAIN: return K_AGAIN;
-	case SFTPU_REFUSED: return K_REFUSED;
-	}
-	return K_BROKEN;
-}
-
 static int run_phase(struct cgrecv *r, struct fanout_node *n, struct ssh_conn *c, struct node_state *ns,
 		     unsigned long *code)
 {
@@ -267,16 +255,16 @@ static int run_phase(struct cgrecv *r, struct fanout_node *n, struct ssh_conn *c
 				push(ns, t, xstrdup(src), xstrdup(ns->top), xstrdup(""), &a);
 			}
 		}
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case G_OPEN:
 		ns->h = libssh2_sftp_open_ex(ns->sftp, ns->cur.remote, (unsigned)strlen(ns->cur.remote),
 					     LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE);
-		return classify(c, ns, ns->h ? 0 : -1, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, ns->h ? 0 : -1, code);
 	case G_READ:
 		for (;;) {
 			ssize_t got = libssh2_sftp_read(ns->h, ns->buf, r->opts.bufsize);
 			if (got <= 0)
-				return classify(c, ns, (int)got, code);
+				return sftpu_classify(ssh_session(c), ns->sftp, (int)got, code);
 			if (fs_write_all(ns->tmp.fd, ns->buf, (size_t)got) < 0) {
 				*code = (unsigned long)errno;
 				return -1; /* local write error */
@@ -288,17 +276,17 @@ static int run_phase(struct cgrecv *r, struct fanout_node *n, struct ssh_conn *c
 		rc = libssh2_sftp_close_handle(ns->h);
 		if (rc != LIBSSH2_ERROR_EAGAIN)
 			ns->h = NULL;
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case G_LIST_OPEN:
 		ns->h = libssh2_sftp_open_ex(ns->sftp, ns->cur.remote, (unsigned)strlen(ns->cur.remote), 0, 0,
 					     LIBSSH2_SFTP_OPENDIR);
-		return classify(c, ns, ns->h ? 0 : -1, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, ns->h ? 0 : -1, code);
 	case G_LIST_READ: {
 		char name[1024];
 		for (;;) {
 			rc = libssh2_sftp_readdir_ex(ns->h, name, sizeof name - 1, NULL, 0, &a);
 			if (rc <= 0)
-				return classify(c, ns, rc, code);
+				return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 			name[rc] = '\0';
 			listed(n, ns, name, &a);
 		}
@@ -307,7 +295,7 @@ static int run_phase(struct cgrecv *r, struct fanout_node *n, struct ssh_conn *c
 		char text[4096];
 		rc = libssh2_sftp_readlink(ns->sftp, ns->cur.remote, text, sizeof text - 1);
 		if (rc < 0)
-			return classify(c, ns, rc, code);
+			return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 		text[rc] = '\0';
 		if (!cgname_link_contained(ns->cur.rel, text)) {
 			node_warn(n->name, "%s: symlink to \"%s\" leaves the tree, skipped", ns->cur.remote, text);
@@ -317,10 +305,10 @@ static int run_phase(struct cgrecv *r, struct fanout_node *n, struct ssh_conn *c
 		} else {
 			ns->st.links++;
 		}
-		return K_OK;
+		return SFTPU_OK;
 	}
 	default:
-		return K_OK;
+		return SFTPU_OK;
 	}
 }
 
@@ -415,7 +403,7 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 			return FANOUT_STEP_DONE;
 		}
 		int k = run_phase(r, n, c, ns, &code);
-		if (k == K_AGAIN)
+		if (k == SFTPU_AGAIN)
 			return FANOUT_STEP_AGAIN;
 		if (k == -1) { /* local write error */
 			item_error(n, ns, ns->cur.local, strerror((int)code));
@@ -423,13 +411,13 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 			ns->phase = G_CLOSE;
 			continue;
 		}
-		if (k == K_BROKEN) {
+		if (k == SFTPU_BROKEN) {
 			local_abort(ns);
 			n->error = xasprintf("%s: %s", ns->cur.remote ? ns->cur.remote : r->opts.source,
 					     ssh_last_error(c));
 			return FANOUT_STEP_FAIL;
 		}
-		if (k == K_REFUSED)
+		if (k == SFTPU_REFUSED)
 			on_refused(r, n, ns, code);
 		else if (ns->phase == G_STAT)
 			next_item(r, n, ns);

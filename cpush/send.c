@@ -156,19 +156,6 @@ static void remote_from_attrs(struct cpplan_remote *r, const LIBSSH2_SFTP_ATTRIB
 	r->mtime = (int64_t)a->mtime;
 }
 
-/* Outcome of one libssh2 call inside step(). */
-enum { K_OK, K_AGAIN, K_REFUSED, K_BROKEN };
-
-static int classify(struct ssh_conn *c, struct node_state *ns, int rc, unsigned long *code)
-{
-	switch (sftpu_classify(ssh_session(c), ns->sftp, rc, code)) {
-	case SFTPU_OK: return K_OK;
-	case SFTPU_AGAIN: return K_AGAIN;
-	case SFTPU_REFUSED: return K_REFUSED;
-	}
-	return K_BROKEN;
-}
-
 /* A path failed on this node: report it, count it. */
 static void path_error(struct fanout_node *n, struct node_state *ns, const char *path, const char *what)
 {
@@ -285,7 +272,7 @@ static void listed(struct cpsend *s, struct node_state *ns, const char *name,
 	}
 }
 
-/* One libssh2 call for the current phase. Returns R_* with *CODE for K_REFUSED. */
+/* One libssh2 call for the current phase: SFTPU_*, with *CODE for SFTPU_REFUSED. */
 static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c, struct node_state *ns,
 		     unsigned long *code)
 {
@@ -297,25 +284,25 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 		rc = libssh2_sftp_stat_ex(ns->sftp, e->dst, (unsigned)strlen(e->dst), LIBSSH2_SFTP_LSTAT, &a);
 		if (rc == 0)
 			remote_from_attrs(&ns->rem, &a);
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_MKDIR:
 		rc = libssh2_sftp_mkdir_ex(ns->sftp, e->dst, (unsigned)strlen(e->dst), (long)(e->mode | 0700));
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_DIRMODE:
 		/* owner keeps rwx until the end so the contents can be written; P_DIRTIMES sets the mode */
 		attrs_times(&a, e, 1);
 		a.flags = LIBSSH2_SFTP_ATTR_PERMISSIONS;
 		a.permissions = e->mode | 0700;
 		if (ns->rem.mode == a.permissions)
-			return K_OK;
+			return SFTPU_OK;
 		rc = libssh2_sftp_stat_ex(ns->sftp, e->dst, (unsigned)strlen(e->dst), LIBSSH2_SFTP_SETSTAT, &a);
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_OPEN:
 		ns->h = libssh2_sftp_open_ex(ns->sftp, ns->tmp, (unsigned)strlen(ns->tmp),
 					     LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL |
 						     LIBSSH2_FXF_TRUNC,
 					     0600, LIBSSH2_SFTP_OPENFILE);
-		return classify(c, ns, ns->h ? 0 : -1, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, ns->h ? 0 : -1, code);
 	case P_WRITE: {
 		struct src_map *m = &s->src[ns->idx];
 		while (ns->off < m->len) {
@@ -324,29 +311,29 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 				len = s->opts.chunk;
 			ssize_t w = libssh2_sftp_write(ns->h, (const char *)m->map + ns->off, len);
 			if (w < 0)
-				return classify(c, ns, (int)w, code);
+				return sftpu_classify(ssh_session(c), ns->sftp, (int)w, code);
 			ns->off += (uint64_t)w;
 			ns->st.bytes += (uint64_t)w;
 		}
-		return K_OK;
+		return SFTPU_OK;
 	}
 	case P_FSETSTAT:
 		attrs_times(&a, e, 1);
 		rc = libssh2_sftp_fsetstat(ns->h, &a);
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_CLOSE:
 	case P_CLEAN_CLOSE:
 		rc = libssh2_sftp_close_handle(ns->h);
 		if (rc != LIBSSH2_ERROR_EAGAIN)
 			ns->h = NULL;
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_SYMLINK:
 		/* OpenSSH's sftp-server takes the link text first (reversed from the draft) */
 		rc = libssh2_sftp_symlink(ns->sftp, e->link, ns->tmp);
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_LINKCHECK:
 		rc = libssh2_sftp_stat_ex(ns->sftp, ns->tmp, (unsigned)strlen(ns->tmp), LIBSSH2_SFTP_LSTAT, &a);
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_READLINK: {
 		char buf[4096];
 		rc = libssh2_sftp_readlink(ns->sftp, e->dst, buf, sizeof buf - 1);
@@ -354,7 +341,7 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 			buf[rc] = '\0';
 			ns->rem.size = strcmp(buf, e->link) == 0; /* 1: same text */
 		}
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	}
 	case P_RENAME:
 	case P_RENAME2:
@@ -362,23 +349,23 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 					    (unsigned)strlen(e->dst),
 					    LIBSSH2_SFTP_RENAME_OVERWRITE | LIBSSH2_SFTP_RENAME_ATOMIC |
 						    LIBSSH2_SFTP_RENAME_NATIVE);
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_UNLINK_DST:
 		rc = libssh2_sftp_unlink(ns->sftp, e->dst);
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_CLEAN_UNLINK:
 		rc = libssh2_sftp_unlink(ns->sftp, ns->tmp);
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_LIST_OPEN:
 		ns->h = libssh2_sftp_open_ex(ns->sftp, ns->listpath, (unsigned)strlen(ns->listpath), 0, 0,
 					     LIBSSH2_SFTP_OPENDIR);
-		return classify(c, ns, ns->h ? 0 : -1, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, ns->h ? 0 : -1, code);
 	case P_LIST_READ: {
 		char name[1024];
 		for (;;) {
 			rc = libssh2_sftp_readdir_ex(ns->h, name, sizeof name - 1, NULL, 0, &a);
 			if (rc <= 0)
-				return classify(c, ns, rc, code);
+				return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 			name[rc] = '\0';
 			listed(s, ns, name, &a);
 		}
@@ -387,7 +374,7 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 		rc = libssh2_sftp_close_handle(ns->h);
 		if (rc != LIBSSH2_ERROR_EAGAIN)
 			ns->h = NULL;
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_WORK: {
 		struct work *w = &ns->work[ns->nwork - 1];
 		if (w->op == W_UNLINK)
@@ -396,7 +383,7 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 			rc = libssh2_sftp_rmdir(ns->sftp, w->path);
 		else
 			rc = 0;
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	}
 	case P_DIRTIMES:
 		while (ns->dirpass > 0) {
@@ -407,15 +394,15 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 			ns->dirpass--;
 		}
 		if (ns->dirpass == 0)
-			return K_OK;
+			return SFTPU_OK;
 		attrs_times(&a, &s->plan->e[ns->dirpass - 1], 1);
 		rc = libssh2_sftp_stat_ex(ns->sftp, s->plan->e[ns->dirpass - 1].dst,
 					  (unsigned)strlen(s->plan->e[ns->dirpass - 1].dst), LIBSSH2_SFTP_SETSTAT,
 					  &a);
-		return classify(c, ns, rc, code);
+		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	default:
 		(void)n;
-		return K_OK;
+		return SFTPU_OK;
 	}
 }
 
@@ -601,14 +588,14 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 			return FANOUT_STEP_DONE;
 		}
 		r = run_phase(s, n, c, ns, &code);
-		if (r == K_AGAIN)
+		if (r == SFTPU_AGAIN)
 			return FANOUT_STEP_AGAIN;
-		if (r == K_BROKEN) {
+		if (r == SFTPU_BROKEN) {
 			const struct cpplan_entry *e = ns->idx < s->plan->n ? &s->plan->e[ns->idx] : NULL;
 			n->error = xasprintf("%s%s%s", e ? e->dst : "", e ? ": " : "", ssh_last_error(c));
 			return FANOUT_STEP_FAIL;
 		}
-		if (r == K_REFUSED)
+		if (r == SFTPU_REFUSED)
 			on_refused(s, n, ns, code);
 		else
 			on_ok(s, n, ns);
