@@ -95,21 +95,31 @@ t "server without ranges: output identical" cmp "$d/nr.raw" "$d/sparse.raw"
 big=$d/resume.qcow2
 qemu-img create -q -f qcow2 "$big" 16M
 qemu-io -f qcow2 -c "write -P 0x66 0 6M" -c "write -P 0x77 9M 5M" "$big" >/dev/null
-"$CT_BIN/cutserve" "$d/cut.port" "$big" $((700 * 1024)) 3 &
-at_exit "kill $!"
-for i in $(seq 50); do [ -s "$d/cut.port" ] && break; sleep 0.1; done
-cport=$(cat "$d/cut.port")
+cutserve() { # cutserve NAME CUTS [noranges]: start the helper on $big, port in $cport
+	"$CT_BIN/cutserve" "$d/$1.port" "$big" $((700 * 1024)) "${@:2}" &
+	cut_pid=$!
+	at_exit "kill $cut_pid"
+	local i
+	for i in $(seq 50); do [ -s "$d/$1.port" ] && break; sleep 0.1; done
+	cport=$(cat "$d/$1.port")
+}
+cutserve cut1 3
 run "$NI" --json --retries 5 "http://127.0.0.1:$cport/img" "$d/resumed.raw"
 is "$rc" 0 "download cut three times resumes and completes"
 like "$out" '"resumed":[1-9]' "the transfer was resumed"
 t "resumed image identical" cmp "$d/resumed.raw" "$(ref "$big")"
-kill %1 2>/dev/null; wait 2>/dev/null
-"$CT_BIN/cutserve" "$d/cut2.port" "$big" $((700 * 1024)) 100 &
-at_exit "kill $!"
-for i in $(seq 50); do [ -s "$d/cut2.port" ] && break; sleep 0.1; done
-run "$NI" -q --retries 1 "http://127.0.0.1:$(cat "$d/cut2.port")/img" "$d/failed.raw"
+kill $cut_pid
+cutserve cut2 100
+run "$NI" -q --retries 1 "http://127.0.0.1:$cport/img" "$d/failed.raw"
 is "$rc" 2 "download that keeps failing exits 2"
 t "failed download leaves no file" test ! -e "$d/failed.raw"
+kill $cut_pid
+cutserve cut3 4 noranges # 2 cuts go to the header and L1 requests
+run "$NI" --json --retries 3 "http://127.0.0.1:$cport/img" "$d/spoolcut.raw"
+is "$rc" 0 "no ranges and a cut connection: the spool download restarts and completes"
+like "$out" '"resumed":[1-9].*"spooled":true' "it was spooled and resumed"
+t "spooled image identical" cmp "$d/spoolcut.raw" "$(ref "$big")"
+kill $cut_pid
 run "$NI" -q "$url/missing.qcow2" "$d/missing.raw"
 is "$rc" 2 "HTTP 404 exits 2"
 

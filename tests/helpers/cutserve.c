@@ -2,8 +2,9 @@
  * cutserve — a tiny HTTP/1.1 file server on 127.0.0.1 for nodeimage's
  * resume test: answers HEAD and GET (with one "Range: bytes=A-B"), and
  * drops the connection after CUT body bytes in each of the first CUTS GET
- * answers. Serves forever, one connection at a time.
- *   cutserve PORTFILE FILE CUT CUTS
+ * answers. Serves forever, one connection at a time. With "noranges" it
+ * ignores Range headers and always sends the whole file.
+ *   cutserve PORTFILE FILE CUT CUTS [noranges]
  * PORTFILE receives the port chosen by the kernel.
  */
 #include <arpa/inet.h>
@@ -21,7 +22,7 @@
 
 static int file_fd;
 static uint64_t file_size, cut_bytes;
-static int cuts_left;
+static int cuts_left, no_ranges;
 
 static int send_all(int s, const char *p, size_t n)
 {
@@ -62,7 +63,7 @@ static int answer(int s, const char *req)
 	uint64_t a = 0, b = file_size ? file_size - 1 : 0;
 	int ranged = 0;
 	const char *r = strcasestr(req, "\r\nRange: bytes=");
-	if (r && sscanf(r + 15, "%" SCNu64 "-%" SCNu64, &a, &b) == 2 && a <= b && b < file_size)
+	if (r && !no_ranges && sscanf(r + 15, "%" SCNu64 "-%" SCNu64, &a, &b) == 2 && a <= b && b < file_size)
 		ranged = 1;
 	else
 		a = 0, b = file_size ? file_size - 1 : 0;
@@ -73,8 +74,8 @@ static int answer(int s, const char *req)
 			     "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 "\r\nContent-Length: %" PRIu64 "\r\n\r\n",
 			     a, b, file_size, b - a + 1);
 	else
-		n = snprintf(hdr, sizeof hdr, "HTTP/1.1 200 OK\r\nAccept-Ranges: bytes\r\nContent-Length: %" PRIu64 "\r\n\r\n",
-			     file_size);
+		n = snprintf(hdr, sizeof hdr, "HTTP/1.1 200 OK\r\n%sContent-Length: %" PRIu64 "\r\n\r\n",
+			     no_ranges ? "" : "Accept-Ranges: bytes\r\n", file_size);
 	if (send_all(s, hdr, (size_t)n) < 0)
 		return -1;
 	if (head || file_size == 0)
@@ -110,8 +111,8 @@ static void serve(int s)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: cutserve PORTFILE FILE CUT CUTS\n");
+	if (argc != 5 && !(argc == 6 && strcmp(argv[5], "noranges") == 0)) {
+		fprintf(stderr, "usage: cutserve PORTFILE FILE CUT CUTS [noranges]\n");
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -124,6 +125,7 @@ int main(int argc, char **argv)
 	file_size = (uint64_t)st.st_size;
 	cut_bytes = strtoull(argv[3], NULL, 10);
 	cuts_left = atoi(argv[4]);
+	no_ranges = argc == 6;
 	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
