@@ -114,37 +114,44 @@ static int finish(struct imgs_xport *x, struct imgs_target *t, int rc)
 	return rc;
 }
 
-int imgs_push(struct imgs_image *im, struct imgs_target *t, const struct imgs_opts *o)
+/*
+ * Start the server in ROLE on T and greet it. -2: no server (T failed, X is
+ * not open); -1: the hello failed (T's error set, X still to finish()); 0: ready.
+ */
+static int start_session(struct imgs_xport *x, struct imgs_target *t, const char *role,
+			 const struct imgs_opts *o)
 {
-	struct imgs_xport x;
-	if (connect_peer(&x, t, "--receiver", o) < 0) {
+	if (connect_peer(x, t, role, o) < 0) {
 		if (!t->rep.error)
 			t->rep.error = xasprintf("cannot start the server: %s", strerror(errno));
 		t->failed = 1;
-		return -1;
+		return -2;
 	}
-	int rc = send_hello(&x, o);
+	int rc = send_hello(x, o);
+	if (rc != 0)
+		t->rep.error = xasprintf("%s", x->err);
+	return rc;
+}
+
+int imgs_push(struct imgs_image *im, struct imgs_target *t, const struct imgs_opts *o)
+{
+	struct imgs_xport x;
+	int rc = start_session(&x, t, "--receiver", o);
+	if (rc == -2)
+		return -1;
 	if (rc == 0)
 		rc = imgs_send(im, &x, &t->rep);
-	else
-		t->rep.error = xasprintf("%s", x.err);
 	return finish(&x, t, rc);
 }
 
 int imgs_pull(struct imgs_target *t, const char *dest, const struct imgs_opts *o)
 {
 	struct imgs_xport x;
-	if (connect_peer(&x, t, "--sender", o) < 0) {
-		if (!t->rep.error)
-			t->rep.error = xasprintf("cannot start the server: %s", strerror(errno));
-		t->failed = 1;
+	int rc = start_session(&x, t, "--sender", o);
+	if (rc == -2)
 		return -1;
-	}
-	int rc = send_hello(&x, o);
 	if (rc == 0)
 		rc = imgs_receive(&x, dest, o->flags, o->ex, &t->rep);
-	else
-		t->rep.error = xasprintf("%s", x.err);
 	return finish(&x, t, rc);
 }
 
