@@ -2,12 +2,7 @@
 # cexec: one command on the 8 demo nodes in every output format, a C3
 # cluster file with excluded/dead nodes, a dead node reported, a timeout
 # that kills.
-set -eu
-CT_TOP=${CT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-CT_BIN=${CT_BIN:-$CT_TOP/build/release/bin}
-export PATH=$CT_BIN:$PATH
-CL=$CT_TOP/tests/testbed/cluster
-nodes=${CT_NODES:-node[01-08]}
+source "$(dirname "$0")/lib.sh"
 d=$(mktemp -d /var/tmp/ct-demo-cexec.XXXXXX)
 trap 'rm -rf "$d"; "$CL" restart node08 >/dev/null 2>&1 || true' EXIT
 say() { printf '\n$ %s\n' "$*"; "$@" || echo "(exit $?)"; }

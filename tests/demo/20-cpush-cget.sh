@@ -2,12 +2,7 @@
 # cpush and cget: a config tree scattered to the 8 demo nodes (read once for
 # all of them), a second run that sends nothing, then every node's copy
 # gathered back under names that say where it came from.
-set -eu
-CT_TOP=${CT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-CT_BIN=${CT_BIN:-$CT_TOP/build/release/bin}
-export PATH=$CT_BIN:$PATH
-CL=$CT_TOP/tests/testbed/cluster
-nodes=${CT_NODES:-node[01-08]}
+source "$(dirname "$0")/lib.sh"
 d=$(mktemp -d /var/tmp/ct-demo-cpush.XXXXXX) # outside /tmp: the nodes have a private /tmp
 trap 'rm -rf "$d"' EXIT
 mkdir -p "$d/app/conf.d"

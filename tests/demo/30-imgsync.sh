@@ -2,12 +2,7 @@
 # imgsync: a small golden image pushed to the 8 demo nodes, then one changed
 # file and one new file: a dry run lists the change, the real run sends a delta
 # once for all nodes, rsync on a node confirms it is identical.
-set -eu
-CT_TOP=${CT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-CT_BIN=${CT_BIN:-$CT_TOP/build/release/bin}
-export PATH=$CT_BIN:$PATH
-CL=$CT_TOP/tests/testbed/cluster
-nodes=${CT_NODES:-node[01-08]}
+source "$(dirname "$0")/lib.sh"
 d=$(mktemp -d /var/tmp/ct-demo-imgsync.XXXXXX) # outside /tmp: the nodes have a private /tmp
 trap 'rm -rf "$d"' EXIT
 img=$d/compute
