@@ -5,33 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytebuf.h"
 #include "indirect.h"
 #include "log.h"
 #include "run.h"
 
-struct gw_buf {
-	char *p;
-	size_t len, cap;
-};
-
 struct run_ctx {
 	struct out_writer *w;
 	struct fanout_node *nodes;
-	struct gw_buf *gw;             /* per node: gateway stdout (lines) and stderr */
-	struct gw_buf *gwerr;
+	struct bytebuf *gw;             /* per node: gateway stdout (lines) and stderr */
+	struct bytebuf *gwerr;
 	struct cexec_results *res;
 };
-
-static void gw_add(struct gw_buf *b, const char *p, size_t len)
-{
-	if (b->len + len + 1 > b->cap) {
-		b->cap = (b->len + len + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, p, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-}
 
 static void add_forwarded(struct run_ctx *ctx, const struct fanout_node *gw, struct cexec_remote_result *r)
 {
@@ -59,7 +44,7 @@ static void add_forwarded(struct run_ctx *ctx, const struct fanout_node *gw, str
 }
 
 /* Parse the complete JSON lines a gateway sent so far. */
-static void gw_lines(struct run_ctx *ctx, struct fanout_node *gw, struct gw_buf *b, int flush)
+static void gw_lines(struct run_ctx *ctx, struct fanout_node *gw, struct bytebuf *b, int flush)
 {
 	size_t start = 0;
 	for (;;) {
@@ -86,10 +71,10 @@ static void on_output(struct fanout_node *n, int stream, const char *buf, size_t
 	struct run_ctx *ctx = vctx;
 	if (n->command) {
 		if (stream == 0) {
-			gw_add(&ctx->gw[n->index], buf, len);
+			bytebuf_add(&ctx->gw[n->index], buf, len);
 			gw_lines(ctx, n, &ctx->gw[n->index], 0);
 		} else {
-			gw_add(&ctx->gwerr[n->index], buf, len);
+			bytebuf_add(&ctx->gwerr[n->index], buf, len);
 		}
 		return;
 	}
@@ -107,7 +92,7 @@ static void on_done(struct fanout_node *n, void *vctx)
 			out_hide(ctx->w, n->index);
 			return;
 		}
-		struct gw_buf *e = &ctx->gwerr[n->index];
+		struct bytebuf *e = &ctx->gwerr[n->index];
 		n->state = FANOUT_FAILED;
 		n->error = xasprintf("cexec on the gateway failed (status %d)%s%.*s", n->exit_status,
 				     e->len ? ": " : "", (int)(e->len > 300 ? 300 : e->len), e->p ? e->p : "");
@@ -144,8 +129,8 @@ void cexec_run(struct fanout_node *nodes, size_t n, const struct cexec_run_opts 
 	out_finish(ctx.w);
 	out_free(ctx.w);
 	for (size_t i = 0; i < n; i++) {
-		free(ctx.gw[i].p);
-		free(ctx.gwerr[i].p);
+		bytebuf_free(&ctx.gw[i]);
+		bytebuf_free(&ctx.gwerr[i]);
 	}
 	free(ctx.gw);
 	free(ctx.gwerr);

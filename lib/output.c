@@ -7,19 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytebuf.h"
 #include "log.h"
 #include "nodeset.h"
 #include "output.h"
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
 struct onode {
 	char *name, *cluster;
 	int hidden;
-	struct buf stream[2];
+	struct bytebuf stream[2];
 	int done;
 	int exit;
 	char *signal, *error;
@@ -36,23 +32,6 @@ struct out_writer {
 };
 
 static void flush_in_order(struct out_writer *w);
-
-static void buf_add(struct buf *b, const char *p, size_t len)
-{
-	if (b->len + len + 1 > b->cap) {
-		b->cap = (b->len + len + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, p, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-}
-
-static void buf_free(struct buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
-}
 
 int out_format_parse(const char *s)
 {
@@ -108,7 +87,7 @@ static void put_prefix(FILE *f, const struct onode *nd)
 }
 
 /* Write every complete line of B with the node prefix; with FLUSH also the rest. */
-static void put_lines(FILE *f, const struct onode *nd, struct buf *b, int flush)
+static void put_lines(FILE *f, const struct onode *nd, struct bytebuf *b, int flush)
 {
 	size_t start = 0;
 	for (;;) {
@@ -134,7 +113,7 @@ static void put_lines(FILE *f, const struct onode *nd, struct buf *b, int flush)
 void out_chunk(struct out_writer *w, size_t i, int stream, const char *buf, size_t len)
 {
 	struct onode *nd = &w->nodes[i];
-	buf_add(&nd->stream[stream], buf, len);
+	bytebuf_add(&nd->stream[stream], buf, len);
 	if (w->fmt == OUT_PIPE) {
 		put_lines(stream ? w->err : w->out, nd, &nd->stream[stream], 0);
 		fflush(stream ? w->err : w->out);
@@ -161,22 +140,22 @@ static json_t *json_bytes(const char *p, size_t len)
 	json_t *j = json_stringn(p ? p : "", len);
 	if (j)
 		return j;
-	struct buf b = {0};
+	struct bytebuf b = {0};
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)p[i];
 		size_t l = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
 		json_t *t = l && i + l <= len ? json_stringn(p + i, l) : NULL;
 		if (t) {
-			buf_add(&b, p + i, l);
+			bytebuf_add(&b, p + i, l);
 			json_decref(t);
 			i += l;
 		} else {
-			buf_add(&b, "\xef\xbf\xbd", 3);
+			bytebuf_add(&b, "\xef\xbf\xbd", 3);
 			i++;
 		}
 	}
 	j = json_stringn(b.p ? b.p : "", b.len);
-	buf_free(&b);
+	bytebuf_free(&b);
 	return j;
 }
 
@@ -199,8 +178,8 @@ static void print_json(struct out_writer *w, struct onode *nd)
 
 static void release_node(struct onode *nd)
 {
-	buf_free(&nd->stream[0]);
-	buf_free(&nd->stream[1]);
+	bytebuf_free(&nd->stream[0]);
+	bytebuf_free(&nd->stream[1]);
 }
 
 /* Print the nodes that are next in order and done. */
