@@ -380,28 +380,15 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 	for (;;) {
 		unsigned long code = 0;
 		if (ns->phase == G_SFTP) {
-			int rc = ssh_sftp_open(c, &ns->sftp);
-			if (rc == SSH_AGAIN)
-				return FANOUT_STEP_AGAIN;
-			if (rc != SSH_OK) {
-				n->error = xasprintf("cannot start SFTP: %s", ssh_error(c));
-				return FANOUT_STEP_FAIL;
-			}
+			int k = sftpu_node_open(n, c, &ns->sftp);
+			if (k != FANOUT_STEP_DONE)
+				return k;
 			if (start(r, n, ns) < 0)
 				return FANOUT_STEP_FAIL;
 			continue;
 		}
-		if (ns->phase == G_END) {
-			int rc = libssh2_sftp_shutdown(ns->sftp);
-			if (rc == LIBSSH2_ERROR_EAGAIN)
-				return FANOUT_STEP_AGAIN;
-			ns->sftp = NULL;
-			if (ns->st.errors) {
-				n->error = xasprintf("%lu path%s failed", ns->st.errors, ns->st.errors == 1 ? "" : "s");
-				return FANOUT_STEP_FAIL;
-			}
-			return FANOUT_STEP_DONE;
-		}
+		if (ns->phase == G_END)
+			return sftpu_node_close(n, &ns->sftp, ns->st.errors);
 		int k = run_phase(r, n, c, ns, &code);
 		if (k == SFTPU_AGAIN)
 			return FANOUT_STEP_AGAIN;
@@ -444,8 +431,7 @@ static void cleanup(struct fanout_node *n, void *ctx)
 	if (!ns)
 		return;
 	local_abort(ns);
-	if (ns->sftp)
-		sftpu_teardown(n->conn ? ssh_session(n->conn) : NULL, ns->sftp, ns->h, 2000);
+	sftpu_node_teardown(n, ns->sftp, ns->h);
 	for (size_t i = 0; i < ns->nstack; i++)
 		item_free(&ns->stack[i]);
 	free(ns->stack);

@@ -558,13 +558,9 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 		unsigned long code = 0;
 		int r;
 		if (ns->phase == P_SFTP) {
-			int rc = ssh_sftp_open(c, &ns->sftp);
-			if (rc == SSH_AGAIN)
-				return FANOUT_STEP_AGAIN;
-			if (rc != SSH_OK) {
-				n->error = xasprintf("cannot start SFTP: %s", ssh_error(c));
-				return FANOUT_STEP_FAIL;
-			}
+			int k = sftpu_node_open(n, c, &ns->sftp);
+			if (k != FANOUT_STEP_DONE)
+				return k;
 			ns->phase = P_NEXT;
 			continue;
 		}
@@ -576,17 +572,8 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 			next_entry(s, ns);
 			continue;
 		}
-		if (ns->phase == P_END) {
-			int rc = libssh2_sftp_shutdown(ns->sftp);
-			if (rc == LIBSSH2_ERROR_EAGAIN)
-				return FANOUT_STEP_AGAIN;
-			ns->sftp = NULL;
-			if (ns->st.errors) {
-				n->error = xasprintf("%lu path%s failed", ns->st.errors, ns->st.errors == 1 ? "" : "s");
-				return FANOUT_STEP_FAIL;
-			}
-			return FANOUT_STEP_DONE;
-		}
+		if (ns->phase == P_END)
+			return sftpu_node_close(n, &ns->sftp, ns->st.errors);
 		r = run_phase(s, n, c, ns, &code);
 		if (r == SFTPU_AGAIN)
 			return FANOUT_STEP_AGAIN;
@@ -628,8 +615,7 @@ static void cleanup(struct fanout_node *n, void *ctx)
 		ns->h = NULL;
 		libssh2_sftp_unlink(ns->sftp, ns->tmp);
 	}
-	if (ns->sftp)
-		sftpu_teardown(n->conn ? ssh_session(n->conn) : NULL, ns->sftp, ns->h, 2000);
+	sftpu_node_teardown(n, ns->sftp, ns->h);
 	for (size_t i = 0; i < ns->nwork; i++)
 		free(ns->work[i].path);
 	free(ns->work);

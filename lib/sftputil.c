@@ -1,3 +1,6 @@
+#include <stddef.h>
+
+#include "log.h"
 #include "sftputil.h"
 
 int sftpu_classify(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, int rc, unsigned long *code)
@@ -53,4 +56,34 @@ void sftpu_teardown(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE 
 		libssh2_sftp_close_handle(handle);
 	if (sftp)
 		libssh2_sftp_shutdown(sftp);
+}
+
+int sftpu_node_open(struct fanout_node *n, struct ssh_conn *c, LIBSSH2_SFTP **sftp)
+{
+	int rc = ssh_sftp_open(c, sftp);
+	if (rc == SSH_AGAIN)
+		return FANOUT_STEP_AGAIN;
+	if (rc != SSH_OK) {
+		n->error = xasprintf("cannot start SFTP: %s", ssh_error(c));
+		return FANOUT_STEP_FAIL;
+	}
+	return FANOUT_STEP_DONE;
+}
+
+int sftpu_node_close(struct fanout_node *n, LIBSSH2_SFTP **sftp, unsigned long errors)
+{
+	if (*sftp && libssh2_sftp_shutdown(*sftp) == LIBSSH2_ERROR_EAGAIN)
+		return FANOUT_STEP_AGAIN;
+	*sftp = NULL;
+	if (errors) {
+		n->error = xasprintf("%lu path%s failed", errors, errors == 1 ? "" : "s");
+		return FANOUT_STEP_FAIL;
+	}
+	return FANOUT_STEP_DONE;
+}
+
+void sftpu_node_teardown(struct fanout_node *n, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *handle)
+{
+	if (sftp)
+		sftpu_teardown(n->conn ? ssh_session(n->conn) : NULL, sftp, handle, 2000);
 }

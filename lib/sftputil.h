@@ -2,13 +2,18 @@
  * sftputil — small helpers around libssh2's SFTP calls shared by cpush and
  * cget: classify a libssh2 return code (would block / the server refused
  * this one path / the session is gone) and turn an SFTP status code into a
- * message a user understands.
+ * message a user understands; and the life of one node's SFTP session in a
+ * fanout task (open on the first step, shut down on the last, torn down by
+ * the cleanup whatever happened).
  */
 #ifndef CT_SFTPUTIL_H
 #define CT_SFTPUTIL_H
 
 #include <libssh2.h>
 #include <libssh2_sftp.h>
+
+#include "fanout.h"
+#include "ssh.h"
 
 enum {
 	SFTPU_OK = 0,
@@ -32,5 +37,18 @@ const char *sftpu_strerror(unsigned long code);
  * failure; the session is left in blocking mode with that timeout.
  */
 void sftpu_teardown(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *handle, long timeout_ms);
+
+/*
+ * A node's SFTP session in a fanout task's step(). sftpu_node_open: open it
+ * on C into *SFTP; returns FANOUT_STEP_AGAIN, FANOUT_STEP_DONE (open) or
+ * FANOUT_STEP_FAIL (n->error "cannot start SFTP: ..."). sftpu_node_close:
+ * shut *SFTP down (set to NULL); returns FANOUT_STEP_AGAIN, FANOUT_STEP_DONE,
+ * or FANOUT_STEP_FAIL with n->error "N paths failed" when ERRORS is not 0.
+ */
+int sftpu_node_open(struct fanout_node *n, struct ssh_conn *c, LIBSSH2_SFTP **sftp);
+int sftpu_node_close(struct fanout_node *n, LIBSSH2_SFTP **sftp, unsigned long errors);
+
+/* For the task's cleanup(): tear SFTP and HANDLE (either may be NULL) down within 2 s. */
+void sftpu_node_teardown(struct fanout_node *n, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *handle);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sftputil.h"
@@ -28,11 +29,29 @@ static void test_classify_success(void **state)
 	sftpu_teardown(NULL, NULL, NULL, 10); /* no session: nothing to do */
 }
 
+static void test_node_close(void **state)
+{
+	(void)state;
+	struct fanout_node n = {.name = "node01"};
+	LIBSSH2_SFTP *sftp = NULL; /* already shut down: only the verdict is left */
+	assert_int_equal(sftpu_node_close(&n, &sftp, 0), FANOUT_STEP_DONE);
+	assert_null(n.error);
+	assert_int_equal(sftpu_node_close(&n, &sftp, 1), FANOUT_STEP_FAIL);
+	assert_string_equal(n.error, "1 path failed");
+	free(n.error);
+	n.error = NULL;
+	assert_int_equal(sftpu_node_close(&n, &sftp, 3), FANOUT_STEP_FAIL);
+	assert_string_equal(n.error, "3 paths failed");
+	free(n.error);
+	sftpu_node_teardown(&n, NULL, NULL); /* nothing open, no connection: nothing to do */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_classify_success),
+		cmocka_unit_test(test_node_close),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
