@@ -41,11 +41,6 @@ static void node_done(struct fanout_node *n, const struct cgrecv_stats *st, void
 			(unsigned long long)st->bytes);
 }
 
-static const char *state_name(enum fanout_state s)
-{
-	return s == FANOUT_OK ? "ok" : s == FANOUT_TIMEDOUT ? "timeout" : s == FANOUT_PENDING ? "not run" : "failed";
-}
-
 static void print_json(const struct fanout_node *nodes, size_t n, const char *base, int use_cluster,
 		       int layout_dir)
 {
@@ -54,7 +49,7 @@ static void print_json(const struct fanout_node *nodes, size_t n, const char *ba
 		char *local = cgname_local(base, use_cluster ? nodes[i].cluster : NULL, nodes[i].name, layout_dir);
 		json_t *o = json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "node",
 				      nodes[i].name, "cluster", nodes[i].cluster, "status",
-				      state_name(nodes[i].state), "error", nodes[i].error, "path", local, "files",
+				      nodeopts_state_name(nodes[i].state), "error", nodes[i].error, "path", local, "files",
 				      (json_int_t)st->files, "dirs", (json_int_t)st->dirs, "links",
 				      (json_int_t)st->links, "skipped", (json_int_t)st->skipped, "errors",
 				      (json_int_t)st->errors, "bytes", (json_int_t)st->bytes, "seconds",
@@ -121,13 +116,8 @@ int main(int argc, char **argv)
 	else if (layout && strcmp(layout, "flat") != 0)
 		die(1, "--layout: expected flat or dir, not \"%s\"", layout);
 
-	const char **rest = poptGetArgs(pc);
-	size_t nrest = 0;
-	while (rest && rest[nrest])
-		nrest++;
-	char **args = xcalloc(nrest + 1, sizeof *args);
-	for (size_t i = 0; i < nrest; i++)
-		args[i] = xstrdup(rest[i]);
+	size_t nrest;
+	char **args = nodeopts_args(pc, &nrest);
 	char **defs = NULL;
 	size_t ndefs = 0;
 	size_t first = nodeopts_split_defs(args, nrest, &defs, &ndefs);
@@ -167,11 +157,7 @@ int main(int argc, char **argv)
 		int fr = fanout_run(nodes, sel.n, &fo, &task);
 		if (no.json)
 			print_json(nodes, sel.n, base, no.from_c3, layout_dir);
-		nodeopts_summary(nodes, sel.n);
-		nodeopts_write_failed(&no, nodes, sel.n, 0);
-		status = nodeopts_exit_status(&no, nodes, sel.n, 0);
-		if (fr == FANOUT_INTERRUPTED && status == 0)
-			status = 2;
+		status = nodeopts_report(&no, nodes, sel.n, fr);
 		cgrecv_free(r);
 		fanout_nodes_release(nodes, sel.n);
 		nodeopts_fanout_free(nodes, sel.n);
@@ -180,9 +166,7 @@ int main(int argc, char **argv)
 	}
 	free(base);
 	c3_selection_free(&sel);
-	for (size_t i = 0; i < nrest; i++)
-		free(args[i]);
-	free(args);
+	nodeopts_args_free(args, nrest);
 	free(layout);
 	nodeopts_free(&no);
 	poptFreeContext(pc);

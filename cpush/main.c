@@ -50,17 +50,12 @@ static void node_done(struct fanout_node *n, const struct cpsend_stats *st, void
 			st->skipped, st->deleted, (unsigned long long)st->bytes);
 }
 
-static const char *state_name(enum fanout_state s)
-{
-	return s == FANOUT_OK ? "ok" : s == FANOUT_TIMEDOUT ? "timeout" : s == FANOUT_PENDING ? "not run" : "failed";
-}
-
 static void print_json(const struct fanout_node *nodes, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct cpsend_stats *st = &results[i].st;
 		json_t *o = json_pack("{s:s, s:s?, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:f}", "node", nodes[i].name,
-				      "cluster", nodes[i].cluster, "status", state_name(nodes[i].state), "error",
+				      "cluster", nodes[i].cluster, "status", nodeopts_state_name(nodes[i].state), "error",
 				      nodes[i].error, "sent", (json_int_t)st->sent, "unchanged",
 				      (json_int_t)st->skipped, "deleted", (json_int_t)st->deleted, "errors",
 				      (json_int_t)st->errors, "bytes", (json_int_t)st->bytes, "seconds",
@@ -209,13 +204,8 @@ int main(int argc, char **argv)
 		die(1, "%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
 	log_set_verbosity(o.quiet ? LOG_QUIET : o.verbose > 1 ? LOG_DEBUG : o.verbose ? LOG_VERBOSE : LOG_NORMAL);
 
-	const char **rest = poptGetArgs(pc);
-	size_t nrest = 0;
-	while (rest && rest[nrest])
-		nrest++;
-	char **args = xcalloc(nrest + 1, sizeof *args);
-	for (size_t i = 0; i < nrest; i++)
-		args[i] = xstrdup(rest[i]);
+	size_t nrest;
+	char **args = nodeopts_args(pc, &nrest);
 	char **defs = NULL;
 	size_t ndefs = 0;
 	size_t first = nodeopts_split_defs(args, nrest, &defs, &ndefs);
@@ -250,11 +240,7 @@ int main(int argc, char **argv)
 		int fr = fanout_run(nodes, sel.n, &fo, &task);
 		if (no.json)
 			print_json(nodes, sel.n);
-		nodeopts_summary(nodes, sel.n);
-		nodeopts_write_failed(&no, nodes, sel.n, 0);
-		status = nodeopts_exit_status(&no, nodes, sel.n, 0);
-		if (fr == FANOUT_INTERRUPTED && status == 0)
-			status = 2;
+		status = nodeopts_report(&no, nodes, sel.n, fr);
 		cpsend_free(s);
 		fanout_nodes_release(nodes, sel.n);
 		nodeopts_fanout_free(nodes, sel.n);
@@ -265,9 +251,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < o.nexcludes; i++)
 		free(o.excludes[i]);
 	free(o.excludes);
-	for (size_t i = 0; i < nrest; i++)
-		free(args[i]);
-	free(args);
+	nodeopts_args_free(args, nrest);
 	free(o.list);
 	free(xnodes);
 	nodeopts_free(&no);

@@ -307,3 +307,39 @@ void nodeopts_summary(const struct fanout_node *nodes, size_t n)
 	}
 	free(names);
 }
+
+int nodeopts_report(const struct nodeopts *no, const struct fanout_node *nodes, size_t n,
+		    int fanout_result)
+{
+	nodeopts_summary(nodes, n);
+	nodeopts_write_failed(no, nodes, n, 0);
+	int status = nodeopts_exit_status(no, nodes, n, 0);
+	if (fanout_result == FANOUT_INTERRUPTED && status == 0)
+		status = 2;
+	return status;
+}
+
+const char *nodeopts_state_name(enum fanout_state s)
+{
+	return s == FANOUT_OK ? "ok" : s == FANOUT_TIMEDOUT ? "timeout" : s == FANOUT_PENDING ? "not run" : "failed";
+}
+
+char **nodeopts_args(poptContext pc, size_t *n)
+{
+	const char **rest = poptGetArgs(pc);
+	size_t k = 0;
+	while (rest && rest[k])
+		k++;
+	char **args = xcalloc(k + 1, sizeof *args);
+	for (size_t i = 0; i < k; i++)
+		args[i] = xstrdup(rest[i]);
+	*n = k;
+	return args;
+}
+
+void nodeopts_args_free(char **args, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(args[i]);
+	free(args);
+}

@@ -79,4 +79,19 @@ int nodeopts_write_failed(const struct nodeopts *no, const struct fanout_node *n
 /* A closing summary on stderr when some nodes failed: "N of M nodes failed: LIST". */
 void nodeopts_summary(const struct fanout_node *nodes, size_t n);
 
+/*
+ * The end of a file-copying run (cpush, cget) after fanout_run() returned
+ * FANOUT_RESULT: the summary, --failed FILE, and the exit status
+ * (nodeopts_exit_status; a run interrupted by a signal never exits 0: 2).
+ */
+int nodeopts_report(const struct nodeopts *no, const struct fanout_node *nodes, size_t n,
+		    int fanout_result);
+
+/* How a node ended, as --json reports say it: "ok", "failed", "timeout", "not run". */
+const char *nodeopts_state_name(enum fanout_state s);
+
+/* popt's leftover arguments, copied: *N of them, NULL-terminated. Free with nodeopts_args_free. */
+char **nodeopts_args(poptContext pc, size_t *n);
+void nodeopts_args_free(char **args, size_t n);
+
 #endif

@@ -139,6 +139,50 @@ static void test_exit_status(void **state)
 	nodeopts_free(&no);
 }
 
+static void test_report_and_state_names(void **state)
+{
+	(void)state;
+	struct nodeopts no;
+	nodeopts_init(&no);
+	struct fanout_node n[2] = {{.name = "a", .state = FANOUT_OK}, {.name = "b", .state = FANOUT_OK}};
+	assert_int_equal(nodeopts_report(&no, n, 2, FANOUT_COMPLETE), 0);
+	assert_int_equal(nodeopts_report(&no, n, 2, FANOUT_INTERRUPTED), 2); /* never 0 after a signal */
+	n[1].state = FANOUT_PENDING;
+	assert_int_equal(nodeopts_report(&no, n, 2, FANOUT_COMPLETE), 2);
+	assert_string_equal(nodeopts_state_name(FANOUT_OK), "ok");
+	assert_string_equal(nodeopts_state_name(FANOUT_FAILED), "failed");
+	assert_string_equal(nodeopts_state_name(FANOUT_TIMEDOUT), "timeout");
+	assert_string_equal(nodeopts_state_name(FANOUT_PENDING), "not run");
+	nodeopts_free(&no);
+}
+
+static void test_args(void **state)
+{
+	(void)state;
+	const char *argv[] = {"cget", "-r", ":1-2", "/etc/hosts", "out", NULL};
+	struct poptOption table[] = {{"recursive", 'r', POPT_ARG_NONE, NULL, 0, NULL, NULL}, POPT_TABLEEND};
+	poptContext pc = poptGetContext("cget", 5, argv, table, 0);
+	while (poptGetNextOpt(pc) > 0)
+		;
+	size_t n;
+	char **args = nodeopts_args(pc, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(args[0], ":1-2");
+	assert_string_equal(args[2], "out");
+	assert_null(args[3]);
+	nodeopts_args_free(args, n);
+	poptFreeContext(pc);
+	argv[1] = NULL;
+	pc = poptGetContext("cget", 1, argv, table, 0);
+	while (poptGetNextOpt(pc) > 0)
+		;
+	args = nodeopts_args(pc, &n);
+	assert_int_equal(n, 0);
+	assert_null(args[0]);
+	nodeopts_args_free(args, n);
+	poptFreeContext(pc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +190,8 @@ int main(void)
 		cmocka_unit_test(test_machine_definitions_from_c3conf),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_exit_status),
+		cmocka_unit_test(test_report_and_state_names),
+		cmocka_unit_test(test_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
