@@ -100,15 +100,8 @@ int main(int argc, char **argv)
 	};
 	poptContext pc = poptGetContext("cget", argc, (const char **)argv, table, 0);
 	poptSetOtherOptionHelp(pc, "[OPTIONS] [MACHINE-DEFINITIONS...] SOURCE [TARGET-DIR]");
-	int rc;
-	while ((rc = poptGetNextOpt(pc)) > 0) {
-		if (rc == 'V') {
-			printf("cget %s\n", CT_VERSION);
-			return 0;
-		}
-	}
-	if (rc < -1)
-		die(1, "%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
+	while (nodeopts_next_opt(pc, "cget") > 0)
+		;
 	log_set_verbosity(quiet ? LOG_QUIET : verbose_flag ? LOG_VERBOSE : LOG_NORMAL);
 	int layout_dir = 0;
 	if (layout && strcmp(layout, "dir") == 0)

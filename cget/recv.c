@@ -444,9 +444,5 @@ static void cleanup(struct fanout_node *n, void *ctx)
 
 void cgrecv_task(struct cgrecv *r, struct fanout_task *task)
 {
-	memset(task, 0, sizeof *task);
-	task->step = step;
-	task->done = done;
-	task->cleanup = cleanup;
-	task->ctx = r;
+	*task = (struct fanout_task){ .step = step, .done = done, .cleanup = cleanup, .ctx = r };
 }

@@ -188,20 +188,15 @@ int main(int argc, char **argv)
 	poptContext pc = poptGetContext("cpush", argc, (const char **)argv, table, 0);
 	poptSetOtherOptionHelp(pc, "[OPTIONS] [MACHINE-DEFINITIONS...] SOURCE... [TARGET]");
 	int rc;
-	while ((rc = poptGetNextOpt(pc)) > 0) {
+	while ((rc = nodeopts_next_opt(pc, "cpush")) > 0) {
 		if (rc == 'x') {
 			o.excludes = xreallocarray(o.excludes, o.nexcludes + 1, sizeof *o.excludes);
 			o.excludes[o.nexcludes++] = exclude;
 			exclude = NULL;
 		} else if (rc == 'v') {
 			o.verbose++;
-		} else if (rc == 'V') {
-			printf("cpush %s\n", CT_VERSION);
-			return 0;
 		}
 	}
-	if (rc < -1)
-		die(1, "%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
 	log_set_verbosity(o.quiet ? LOG_QUIET : o.verbose > 1 ? LOG_DEBUG : o.verbose ? LOG_VERBOSE : LOG_NORMAL);
 
 	size_t nrest;

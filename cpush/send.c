@@ -628,9 +628,5 @@ static void cleanup(struct fanout_node *n, void *ctx)
 
 void cpsend_task(struct cpsend *s, struct fanout_task *task)
 {
-	memset(task, 0, sizeof *task);
-	task->step = step;
-	task->done = done;
-	task->cleanup = cleanup;
-	task->ctx = s;
+	*task = (struct fanout_task){ .step = step, .done = done, .cleanup = cleanup, .ctx = s };
 }

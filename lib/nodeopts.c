@@ -324,6 +324,18 @@ const char *nodeopts_state_name(enum fanout_state s)
 	return s == FANOUT_OK ? "ok" : s == FANOUT_TIMEDOUT ? "timeout" : s == FANOUT_PENDING ? "not run" : "failed";
 }
 
+int nodeopts_next_opt(poptContext pc, const char *tool)
+{
+	int rc = poptGetNextOpt(pc);
+	if (rc == 'V') {
+		printf("%s %s\n", tool, CT_VERSION);
+		exit(0);
+	}
+	if (rc < -1)
+		die(1, "%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
+	return rc;
+}
+
 char **nodeopts_args(poptContext pc, size_t *n)
 {
 	const char **rest = poptGetArgs(pc);

@@ -90,6 +90,14 @@ int nodeopts_report(const struct nodeopts *no, const struct fanout_node *nodes, 
 /* How a node ended, as --json reports say it: "ok", "failed", "timeout", "not run". */
 const char *nodeopts_state_name(enum fanout_state s);
 
+/*
+ * poptGetNextOpt() for the option loop of a tool whose table has the entry
+ * { "version", 0, POPT_ARG_NONE, NULL, 'V', ... }: returns the tool's own
+ * option values (> 0), -1 at the end; --version prints "TOOL VERSION" and
+ * exits 0, a bad option dies with status 1 naming it.
+ */
+int nodeopts_next_opt(poptContext pc, const char *tool);
+
 /* popt's leftover arguments, copied: *N of them, NULL-terminated. Free with nodeopts_args_free. */
 char **nodeopts_args(poptContext pc, size_t *n);
 void nodeopts_args_free(char **args, size_t n);
