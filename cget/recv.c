@@ -214,12 +214,16 @@ static void next_item(struct cgrecv *r, struct fanout_node *n, struct node_state
 	}
 }
 
-/* One entry of the directory being listed. */
-static void listed(struct fanout_node *n, struct node_state *ns, const char *name,
-		   const LIBSSH2_SFTP_ATTRIBUTES *a)
+struct lister {
+	struct fanout_node *n;
+	struct node_state *ns;
+};
+
+/* One entry of the directory being listed (an sftpu_entry_fn on a struct lister). */
+static void listed(const char *name, const LIBSSH2_SFTP_ATTRIBUTES *a, void *arg)
 {
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return;
+	struct fanout_node *n = ((struct lister *)arg)->n;
+	struct node_state *ns = ((struct lister *)arg)->ns;
 	const struct item *d = &ns->cur;
 	if (!cgname_component_ok(name)) {
 		node_warn(n->name, "%s: unsafe name \"%s\" refused", d->remote, name);
@@ -273,23 +277,12 @@ static int run_phase(struct cgrecv *r, struct fanout_node *n, struct ssh_conn *c
 		}
 	case G_CLOSE:
 	case G_LIST_CLOSE:
-		rc = libssh2_sftp_close_handle(ns->h);
-		if (rc != LIBSSH2_ERROR_EAGAIN)
-			ns->h = NULL;
-		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
+		return sftpu_close(ssh_session(c), ns->sftp, &ns->h, code);
 	case G_LIST_OPEN:
-		ns->h = libssh2_sftp_open_ex(ns->sftp, ns->cur.remote, (unsigned)strlen(ns->cur.remote), 0, 0,
-					     LIBSSH2_SFTP_OPENDIR);
-		return sftpu_classify(ssh_session(c), ns->sftp, ns->h ? 0 : -1, code);
+		return sftpu_opendir(ssh_session(c), ns->sftp, ns->cur.remote, &ns->h, code);
 	case G_LIST_READ: {
-		char name[1024];
-		for (;;) {
-			rc = libssh2_sftp_readdir_ex(ns->h, name, sizeof name - 1, NULL, 0, &a);
-			if (rc <= 0)
-				return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
-			name[rc] = '\0';
-			listed(n, ns, name, &a);
-		}
+		struct lister l = { n, ns };
+		return sftpu_readdir(ssh_session(c), ns->sftp, ns->h, listed, &l, code);
 	}
 	case G_READLINK: {
 		char text[4096];

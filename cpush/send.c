@@ -255,12 +255,16 @@ static void dir_ready(struct cpsend *s, struct node_state *ns)
 	next_entry(s, ns);
 }
 
-/* A name found while listing LISTPATH. */
-static void listed(struct cpsend *s, struct node_state *ns, const char *name,
-		   const LIBSSH2_SFTP_ATTRIBUTES *a)
+struct lister {
+	struct cpsend *s;
+	struct node_state *ns;
+};
+
+/* A name found while listing LISTPATH (an sftpu_entry_fn on a struct lister). */
+static void listed(const char *name, const LIBSSH2_SFTP_ATTRIBUTES *a, void *arg)
 {
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return;
+	struct cpsend *s = ((struct lister *)arg)->s;
+	struct node_state *ns = ((struct lister *)arg)->ns;
 	if (ns->list_check && !cpplan_extraneous(s->plan, &s->plan->e[ns->idx], name))
 		return;
 	char *path = xasprintf("%s%s%s", ns->listpath, strcmp(ns->listpath, "/") ? "/" : "", name);
@@ -323,10 +327,8 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_CLOSE:
 	case P_CLEAN_CLOSE:
-		rc = libssh2_sftp_close_handle(ns->h);
-		if (rc != LIBSSH2_ERROR_EAGAIN)
-			ns->h = NULL;
-		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
+	case P_LIST_CLOSE:
+		return sftpu_close(ssh_session(c), ns->sftp, &ns->h, code);
 	case P_SYMLINK:
 		/* OpenSSH's sftp-server takes the link text first (reversed from the draft) */
 		rc = libssh2_sftp_symlink(ns->sftp, e->link, ns->tmp);
@@ -357,24 +359,11 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 		rc = libssh2_sftp_unlink(ns->sftp, ns->tmp);
 		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_LIST_OPEN:
-		ns->h = libssh2_sftp_open_ex(ns->sftp, ns->listpath, (unsigned)strlen(ns->listpath), 0, 0,
-					     LIBSSH2_SFTP_OPENDIR);
-		return sftpu_classify(ssh_session(c), ns->sftp, ns->h ? 0 : -1, code);
+		return sftpu_opendir(ssh_session(c), ns->sftp, ns->listpath, &ns->h, code);
 	case P_LIST_READ: {
-		char name[1024];
-		for (;;) {
-			rc = libssh2_sftp_readdir_ex(ns->h, name, sizeof name - 1, NULL, 0, &a);
-			if (rc <= 0)
-				return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
-			name[rc] = '\0';
-			listed(s, ns, name, &a);
-		}
+		struct lister l = { s, ns };
+		return sftpu_readdir(ssh_session(c), ns->sftp, ns->h, listed, &l, code);
 	}
-	case P_LIST_CLOSE:
-		rc = libssh2_sftp_close_handle(ns->h);
-		if (rc != LIBSSH2_ERROR_EAGAIN)
-			ns->h = NULL;
-		return sftpu_classify(ssh_session(c), ns->sftp, rc, code);
 	case P_WORK: {
 		struct work *w = &ns->work[ns->nwork - 1];
 		if (w->op == W_UNLINK)

@@ -1,4 +1,5 @@
 #include <stddef.h>
+#include <string.h>
 
 #include "log.h"
 #include "sftputil.h"
@@ -56,6 +57,36 @@ void sftpu_teardown(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE 
 		libssh2_sftp_close_handle(handle);
 	if (sftp)
 		libssh2_sftp_shutdown(sftp);
+}
+
+int sftpu_close(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE **h, unsigned long *code)
+{
+	int rc = libssh2_sftp_close_handle(*h);
+	if (rc != LIBSSH2_ERROR_EAGAIN)
+		*h = NULL;
+	return sftpu_classify(s, sftp, rc, code);
+}
+
+int sftpu_opendir(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, const char *path, LIBSSH2_SFTP_HANDLE **h,
+		  unsigned long *code)
+{
+	*h = libssh2_sftp_open_ex(sftp, path, (unsigned)strlen(path), 0, 0, LIBSSH2_SFTP_OPENDIR);
+	return sftpu_classify(s, sftp, *h ? 0 : -1, code);
+}
+
+int sftpu_readdir(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *h, sftpu_entry_fn *fn,
+		  void *arg, unsigned long *code)
+{
+	char name[1024];
+	LIBSSH2_SFTP_ATTRIBUTES a;
+	for (;;) {
+		int rc = libssh2_sftp_readdir_ex(h, name, sizeof name - 1, NULL, 0, &a);
+		if (rc <= 0)
+			return sftpu_classify(s, sftp, rc, code);
+		name[rc] = '\0';
+		if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
+			fn(name, &a, arg);
+	}
 }
 
 int sftpu_node_open(struct fanout_node *n, struct ssh_conn *c, LIBSSH2_SFTP **sftp)

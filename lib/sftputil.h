@@ -39,6 +39,21 @@ const char *sftpu_strerror(unsigned long code);
 void sftpu_teardown(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *handle, long timeout_ms);
 
 /*
+ * Calls for a fanout step, each returning SFTPU_* (*CODE set for
+ * SFTPU_REFUSED); repeat one while it returns SFTPU_AGAIN.
+ *   sftpu_close: close *H; *H is NULL once it is closed or failed for good.
+ *   sftpu_opendir: open the directory PATH into *H.
+ *   sftpu_readdir: read H to its end, calling FN(NAME, ATTRS, ARG) for every
+ *   entry but "." and "..".
+ */
+typedef void sftpu_entry_fn(const char *name, const LIBSSH2_SFTP_ATTRIBUTES *a, void *arg);
+int sftpu_close(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE **h, unsigned long *code);
+int sftpu_opendir(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, const char *path, LIBSSH2_SFTP_HANDLE **h,
+		  unsigned long *code);
+int sftpu_readdir(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *h, sftpu_entry_fn *fn,
+		  void *arg, unsigned long *code);
+
+/*
  * A node's SFTP session in a fanout task's step(). sftpu_node_open: open it
  * on C into *SFTP; returns FANOUT_STEP_AGAIN, FANOUT_STEP_DONE (open) or
  * FANOUT_STEP_FAIL (n->error "cannot start SFTP: ..."). sftpu_node_close:
