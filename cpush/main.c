@@ -60,10 +60,7 @@ static void print_json(const struct fanout_node *nodes, size_t n)
 				      (json_int_t)st->skipped, "deleted", (json_int_t)st->deleted, "errors",
 				      (json_int_t)st->errors, "bytes", (json_int_t)st->bytes, "seconds",
 				      nodes[i].seconds);
-		char *s = json_dumps(o, JSON_COMPACT);
-		puts(s);
-		free(s);
-		json_decref(o);
+		nodeopts_json_line(o);
 	}
 }
 

@@ -324,6 +324,14 @@ const char *nodeopts_state_name(enum fanout_state s)
 	return s == FANOUT_OK ? "ok" : s == FANOUT_TIMEDOUT ? "timeout" : s == FANOUT_PENDING ? "not run" : "failed";
 }
 
+void nodeopts_json_line(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+	puts(s);
+	free(s);
+	json_decref(o);
+}
+
 int nodeopts_next_opt(poptContext pc, const char *tool)
 {
 	int rc = poptGetNextOpt(pc);

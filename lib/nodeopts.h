@@ -15,6 +15,7 @@
 #ifndef CT_NODEOPTS_H
 #define CT_NODEOPTS_H
 
+#include <jansson.h>
 #include <popt.h>
 #include <stddef.h>
 
@@ -89,6 +90,8 @@ int nodeopts_report(const struct nodeopts *no, const struct fanout_node *nodes, 
 
 /* How a node ended, as --json reports say it: "ok", "failed", "timeout", "not run". */
 const char *nodeopts_state_name(enum fanout_state s);
+/* Print O as one compact --json line on stdout, then release it. */
+void nodeopts_json_line(json_t *o);
 
 /*
  * poptGetNextOpt() for the option loop of a tool whose table has the entry

@@ -156,6 +156,26 @@ static void test_report_and_state_names(void **state)
 	nodeopts_free(&no);
 }
 
+static void test_json_line(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_nodeopts_json.XXXXXX";
+	int fd = mkstemp(path);
+	int saved = dup(1);
+	fflush(stdout);
+	dup2(fd, 1);
+	nodeopts_json_line(json_pack("{s:s, s:I}", "node", "n1", "files", (json_int_t)3));
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	close(fd);
+	size_t len;
+	char *text = fs_read_file(path, 1024, &len);
+	assert_string_equal(text, "{\"node\":\"n1\",\"files\":3}\n");
+	free(text);
+	unlink(path);
+}
+
 static void test_args(void **state)
 {
 	(void)state;
@@ -193,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_report_and_state_names),
 		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_json_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
