@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "bytebuf.h"
 #include "log.h"
 #include "nodeset.h"
 
@@ -441,27 +442,11 @@ static int cmp_numname(const void *pa, const void *pb)
 	return pad_of(a) - pad_of(b);
 }
 
-struct strbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_add(struct strbuf *sb, const char *s, size_t n)
-{
-	if (sb->len + n + 1 > sb->cap) {
-		sb->cap = (sb->len + n + 1) * 2;
-		sb->s = xrealloc(sb->s, sb->cap);
-	}
-	memcpy(sb->s + sb->len, s, n);
-	sb->len += n;
-	sb->s[sb->len] = '\0';
-}
-
-static void sb_printf(struct strbuf *sb, const char *fmt, int pad, unsigned long v)
+static void sb_printf(struct bytebuf *sb, const char *fmt, int pad, unsigned long v)
 {
 	char tmp[32];
 	int n = snprintf(tmp, sizeof tmp, fmt, pad, v);
-	sb_add(sb, tmp, (size_t)n);
+	bytebuf_add(sb, tmp, (size_t)n);
 }
 
 /* Can V (written as in NN) continue a run padded to PAD? */
@@ -471,34 +456,34 @@ static int fits_pad(const struct numname *nn, int pad)
 	return p == pad || (p == 0 && (int)nn->digits_len >= pad);
 }
 
-static void fold_group(struct strbuf *sb, const struct numname *g, size_t n)
+static void fold_group(struct bytebuf *sb, const struct numname *g, size_t n)
 {
 	const struct numname *first = &g[0];
 	if (first->digits_len == 0) {
-		sb_add(sb, first->name, strlen(first->name));
+		bytebuf_add(sb, first->name, strlen(first->name));
 		return;
 	}
-	sb_add(sb, first->name, first->prefix_len);
+	bytebuf_add(sb, first->name, first->prefix_len);
 	if (n > 1)
-		sb_add(sb, "[", 1);
+		bytebuf_add(sb, "[", 1);
 	for (size_t i = 0; i < n;) {
 		int pad = pad_of(&g[i]);
 		size_t j = i;
 		while (j + 1 < n && g[j + 1].value == g[j].value + 1 && fits_pad(&g[j + 1], pad))
 			j++;
 		if (i > 0)
-			sb_add(sb, ",", 1);
+			bytebuf_add(sb, ",", 1);
 		sb_printf(sb, "%0*lu", pad, g[i].value);
 		if (j > i) {
-			sb_add(sb, "-", 1);
+			bytebuf_add(sb, "-", 1);
 			sb_printf(sb, "%0*lu", pad, g[j].value);
 		}
 		i = j + 1;
 	}
 	if (n > 1)
-		sb_add(sb, "]", 1);
+		bytebuf_add(sb, "]", 1);
 	const char *suffix = first->name + first->prefix_len + first->digits_len;
-	sb_add(sb, suffix, strlen(suffix));
+	bytebuf_add(sb, suffix, strlen(suffix));
 }
 
 char *nodeset_fold(char *const *names, size_t n)
@@ -525,17 +510,17 @@ char *nodeset_fold(char *const *names, size_t n)
 		i = j;
 	}
 	qsort(nn, m, sizeof *nn, cmp_numname);
-	struct strbuf sb = {0};
-	sb_add(&sb, "", 0);
+	struct bytebuf sb = {0};
+	bytebuf_add(&sb, "", 0);
 	for (size_t i = 0; i < m;) {
 		size_t j = i + 1;
 		while (j < m && nn[j].order == nn[i].order)
 			j++;
 		if (sb.len)
-			sb_add(&sb, ",", 1);
+			bytebuf_add(&sb, ",", 1);
 		fold_group(&sb, &nn[i], j - i);
 		i = j;
 	}
 	free(nn);
-	return sb.s;
+	return sb.p;
 }
