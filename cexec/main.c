@@ -66,12 +66,6 @@ static char *join_command(char *const *argv, size_t argc)
 	return s;
 }
 
-static void print_list(const struct c3_selection *sel)
-{
-	for (size_t i = 0; i < sel->n; i++)
-		printf("%s%s%s\n", sel->t[i].user ? sel->t[i].user : "", sel->t[i].user ? "@" : "", sel->t[i].host);
-}
-
 static void print_dry_run(const struct fanout_node *nodes, size_t n, const char *command)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -146,7 +140,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (no.list) {
-		print_list(&sel);
+		nodeopts_print_list(&sel);
 		c3_selection_free(&sel);
 		poptFreeContext(pc);
 		nodeopts_free(&no);

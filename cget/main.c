@@ -111,11 +111,11 @@ int main(int argc, char **argv)
 	char **defs = NULL;
 	size_t ndefs = 0;
 	size_t first = nodeopts_split_defs(args, nrest, &defs, &ndefs);
-	if (first >= nrest || nrest - first > 2) {
+	if ((first >= nrest && !no.list) || nrest - first > 2) {
 		poptPrintUsage(pc, stderr, 0);
 		die(1, first >= nrest ? "no SOURCE given" : "too many arguments");
 	}
-	const char *source = args[first];
+	const char *source = first < nrest ? args[first] : "";
 	const char *targetdir = nrest - first == 2 ? args[first + 1] : ".";
 
 	char err[4096];
@@ -124,7 +124,9 @@ int main(int argc, char **argv)
 		die(1, "%s", err);
 	char *base = cgname_base(source);
 	int status = 0;
-	if (no.dry_run) {
+	if (no.list) {
+		nodeopts_print_list(&sel);
+	} else if (no.dry_run) {
 		for (size_t i = 0; i < sel.n; i++) {
 			char *local = cgname_local(base, no.from_c3 ? sel.t[i].cluster : NULL, sel.t[i].host, layout_dir);
 			printf("%s:%s -> %s/%s\n", sel.t[i].host, source, targetdir, local ? local : "(unusable name)");

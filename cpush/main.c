@@ -154,6 +154,8 @@ static struct poptOption *node_table(struct nodeopts *no)
 			o->argInfo |= POPT_ARGFLAG_DOC_HIDDEN;
 		if (o->shortName == 'x' || o->shortName == 'l')
 			o->shortName = '\0';
+		if (o->longName && strcmp(o->longName, "list") == 0)
+			o->longName = "list-nodes"; /* --list is the file list here */
 	}
 	return t;
 }
@@ -201,14 +203,15 @@ int main(int argc, char **argv)
 	char **defs = NULL;
 	size_t ndefs = 0;
 	size_t first = nodeopts_split_defs(args, nrest, &defs, &ndefs);
-	if (first >= nrest && !o.list) {
+	if (first >= nrest && !o.list && !no.list) {
 		poptPrintUsage(pc, stderr, 0);
 		die(1, "no SOURCE given");
 	}
 
 	struct cpplan plan;
 	cpplan_init(&plan, o.excludes, o.nexcludes);
-	build_plan(&plan, &o, args + first, nrest - first);
+	if (!no.list)
+		build_plan(&plan, &o, args + first, nrest - first);
 
 	char err[4096];
 	struct c3_selection sel = { 0 };
@@ -217,7 +220,9 @@ int main(int argc, char **argv)
 	if (xnodes)
 		drop_nodes(&sel, xnodes);
 	int status = 0;
-	if (no.dry_run) {
+	if (no.list) {
+		nodeopts_print_list(&sel);
+	} else if (no.dry_run) {
 		dry_run(&plan, &sel);
 	} else {
 		struct fanout_node *nodes = nodeopts_fanout_nodes(&no, &sel);

@@ -29,15 +29,17 @@
 #define DEFAULT_EXCLUDE SYSCONFDIR "/imgsync/exclude"
 
 struct cli {
-	char *c3def, *config, *rsh, *remote;
-	char **excludes, **exclude_from;
+	char *config, *rsh, *remote;
+	char **c3defs, **excludes, **exclude_from;
 	int checksum, dry_run, itemize, no_delete, quiet, verbose, version;
 	int server, receiver, sender;
 };
 
 static void cli_free(struct cli *c)
 {
-	free(c->c3def);
+	for (char **p = c->c3defs; p && *p; p++)
+		free(*p);
+	free(c->c3defs);
 	free(c->config);
 	free(c->rsh);
 	free(c->remote);
@@ -211,8 +213,10 @@ static struct imgs_target *node_targets(struct cli *c, struct nodeopts *no, cons
 					struct fanout_node **nodesp, struct c3_selection *sel)
 {
 	char err[512];
-	char *defs[] = { c->c3def };
-	if (nodeopts_resolve(no, defs, c->c3def ? 1 : 0, sel, err, sizeof err) < 0)
+	size_t ndefs = 0;
+	while (c->c3defs && c->c3defs[ndefs])
+		ndefs++;
+	if (nodeopts_resolve(no, c->c3defs, ndefs, sel, err, sizeof err) < 0)
 		die(1, "%s", err);
 	if (sel->n == 0)
 		die(1, "no nodes selected");
@@ -250,8 +254,8 @@ int main(int argc, const char **argv)
 	struct nodeopts no;
 	nodeopts_init(&no);
 	struct poptOption opts[] = {
-		{ "cluster", 'c', POPT_ARG_STRING, &c.c3def, 0, "push to the nodes of a C3 machine definition",
-		  "DEF" },
+		{ "cluster", 'c', POPT_ARG_ARGV, &c.c3defs, 0,
+		  "push to the nodes of a C3 machine definition (repeatable)", "DEF" },
 		{ "checksum", 0, POPT_ARG_NONE, &c.checksum, 0, "compare contents, not size and mtime", NULL },
 		{ "dry-run", 'n', POPT_ARG_NONE, &c.dry_run, 0, "change nothing, report what would change", NULL },
 		{ "itemize", 'i', POPT_ARG_NONE, &c.itemize, 0, "list every change (rsync-style)", NULL },
@@ -301,7 +305,7 @@ int main(int argc, const char **argv)
 		cli_free(&c);
 		return st;
 	}
-	int many = has_wopt(argc, argv) || c.c3def || no.all || no.head;
+	int many = has_wopt(argc, argv) || c.c3defs || no.all || no.head;
 	if (!(many && no.list) && (nargs < 1 || nargs > 2 || (!many && nargs != 2)))
 		usage_exit(pc, many ? "give SOURCE [DEST]" : "give SOURCE and DEST");
 
@@ -329,8 +333,7 @@ int main(int argc, const char **argv)
 		t = node_targets(&c, &no, nargs == 2 ? args[1] : "/", &nodes, &sel);
 		nt = sel.n;
 		if (no.list) {
-			for (size_t i = 0; i < nt; i++)
-				puts(t[i].name);
+			nodeopts_print_list(&sel);
 			goto out;
 		}
 	}

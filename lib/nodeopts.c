@@ -293,6 +293,12 @@ int nodeopts_write_failed(const struct nodeopts *no, const struct fanout_node *n
 	return rc;
 }
 
+void nodeopts_print_list(const struct c3_selection *sel)
+{
+	for (size_t i = 0; i < sel->n; i++)
+		printf("%s%s%s\n", sel->t[i].user ? sel->t[i].user : "", sel->t[i].user ? "@" : "", sel->t[i].host);
+}
+
 void nodeopts_summary(const struct fanout_node *nodes, size_t n)
 {
 	char **names = xcalloc(n ? n : 1, sizeof *names);

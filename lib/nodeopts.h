@@ -79,6 +79,8 @@ int nodeopts_write_failed(const struct nodeopts *no, const struct fanout_node *n
 			  int nonzero_fails);
 /* A closing summary on stderr when some nodes failed: "N of M nodes failed: LIST". */
 void nodeopts_summary(const struct fanout_node *nodes, size_t n);
+/* --list: the selected nodes on stdout, one per line ("user@host" when a user is set). */
+void nodeopts_print_list(const struct c3_selection *sel);
 
 /*
  * The end of a file-copying run (cpush, cget) after fanout_run() returned

@@ -144,7 +144,10 @@ static int parse_group(const char **p, struct group *g, char *err, size_t errlen
 		if (*s == '-') {
 			s++;
 			if (parse_number(&s, &r.hi, &d2) < 0) {
-				snprintf(err, errlen, "bad range end at '%.40s' in '%s'", s, expr);
+				if (*s == '\0')
+					snprintf(err, errlen, "missing ']' in '%s'", expr);
+				else
+					snprintf(err, errlen, "bad range end at '%.40s' in '%s'", s, expr);
 				return -1;
 			}
 			if (r.hi < r.lo) {
