@@ -62,6 +62,8 @@ if timeout 900 "$CL" start "$NODES" >/dev/null 2>&1; then
 	eval "$("$CL" env)"
 	RI=(--remote-imgsync "$CT_BIN/imgsync")
 	SSH="ssh -F $CT_SSH_CONFIG"
+	# a node's private /tmp (256 MiB) cannot hold 4 copies of the root: grow it (tmpfs uses only what is written)
+	for i in $(seq -w 1 "$NODES"); do "$CL" exec "node$i" mount -o remount,size=2g /tmp; done
 	for step in full same one_pct; do
 		[ "$step" = one_pct ] && change_1pct
 		a=$(secs imgsync --json "${RI[@]}" "$d/src" node01:/tmp/bi); ab=$(isent)

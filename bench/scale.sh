@@ -35,7 +35,7 @@ measure() {
 			echo "bench/scale: failed: $*" >&2
 			tail -3 "$W/err" >&2
 		fi
-		read -r s r <"$W/time"
+		read -r s r < <(tail -1 "$W/time") # "Command exited with non-zero status" may come first
 		if [ -z "$secs" ] || [ "$(echo "$s < $secs" | bc -l)" = 1 ]; then secs=$s rss=$r; fi
 	done
 }
@@ -93,14 +93,15 @@ for g in 0 1 2 3; do
 	members+=("$(printf 'node[%0*d-%0*d]' $w $lo $w $hi)")
 done
 direct=$(IFS=,; echo "${members[*]}")
-n_ok=$("$bin/cexec" -f "$W/c3g.conf" --all --json true | jq -s 'map(select(.exit == 0)) | length')
-measure "$bin/cexec" -f "$W/c3g.conf" --all true; hs=$secs hr=$rss
+# -F 16 is forwarded: 4 gateways x 16 = 64 sessions at once, as the direct run
+n_ok=$("$bin/cexec" -F 16 -t 30 -f "$W/c3g.conf" --all --json true | jq -s 'map(select(.exit == 0)) | length')
+measure "$bin/cexec" -F 16 -t 30 -f "$W/c3g.conf" --all true; hs=$secs hr=$rss
 measure "$bin/cexec" -F $F -w "$direct" true; ds=$secs dr=$rss
 echo
 echo "Hierarchical fan-out: the same $((N - 4)) nodes through 4 gateways (indirect clusters \`:gateway\`, each gateway"
-echo "runs cexec with its own c3.conf over a quarter, default fanout 64 there) vs directly from here ($n_ok nodes answered through the gateways)."
+echo "runs cexec with its own c3.conf over a quarter, -F 16 forwarded: 64 sessions in all) vs directly from here, -F 64 ($n_ok nodes answered through the gateways)."
 echo
 echo "| work | through 4 gateways | direct | ratio | command |"
 echo "|---|---|---|---|---|"
-printf '| `true` on %d nodes | %.2f s, %s | %.2f s, %s | %sx | `cexec -f c3g.conf --all true` |\n' \
+printf '| `true` on %d nodes | %.2f s, %s | %.2f s, %s | %sx | `cexec -F 16 -t 30 -f c3g.conf --all true` |\n' \
 	$((N - 4)) "$hs" "$(mib "$hr")" "$ds" "$(mib "$dr")" "$(ratio "$ds" "$hs")"
