@@ -11,6 +11,11 @@ CT_TOP=${CT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 CT_BIN=${CT_BIN:-$CT_TOP/build/asan/bin}
 export PATH=$CT_BIN:$PATH
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=99}
+# A checkout under /tmp is carried read-only into the test cluster's nodes
+# (tests/testbed/cluster), so its top entry shows in every node's /tmp:
+# listings of a node's /tmp leave it out with without_checkout.
+case "$CT_TOP/" in /tmp/*) CT_TMP_ENTRY=${CT_TOP#/tmp/}; CT_TMP_ENTRY=${CT_TMP_ENTRY%%/*} ;; *) CT_TMP_ENTRY= ;; esac
+without_checkout() { if [ -n "$CT_TMP_ENTRY" ]; then grep -vx -- "$CT_TMP_ENTRY" || true; else cat; fi; }
 _tap_n=0
 _tap_fail=0
 _cleanups=()
