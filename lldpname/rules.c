@@ -147,6 +147,53 @@ static int parse_long(const char *s, long *v)
 }
 
 /* Set KEY = VALUE on rule R. -1 with the problem (no location) in ERR. */
+
+/*
+ * glibc's regcomp copies a repeated subexpression for every quantifier on
+ * it, so "(x)+++..." or deeply repeated groups take exponential memory.
+ * Port-name regexes need few quantifiers; refuse the rest before compiling.
+ */
+static const char *index_regex_problem(const char *re)
+{
+	int quantifiers = 0, prev_quant = 0;
+	if (strlen(re) > 128)
+		return "longer than 128 characters";
+	for (const char *p = re; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			prev_quant = 0;
+			continue;
+		}
+		if (*p == '[') { /* bracket expression: its characters are literals */
+			const char *q = p + 1;
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q && *q != ']')
+				q++;
+			if (!*q)
+				return NULL; /* regcomp reports the unbalanced bracket */
+			p = q;
+			prev_quant = 0;
+			continue;
+		}
+		int quant = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+		if (quant && prev_quant)
+			return "a quantifier follows another quantifier";
+		if (quant && ++quantifiers > 12)
+			return "more than 12 quantifiers";
+		if (*p == '{') {
+			while (*p && *p != '}')
+				p++;
+			if (!*p)
+				return NULL;
+		}
+		prev_quant = quant;
+	}
+	return NULL;
+}
+
 static int rule_set(struct rule *r, const char *key, const char *value, char *err, size_t errlen)
 {
 	struct conv c;
@@ -165,6 +212,9 @@ static int rule_set(struct rule *r, const char *key, const char *value, char *er
 		r->source = !strcmp(value, "portdesc") ? LLDPN_SRC_PORTDESC : LLDPN_SRC_PORTID;
 		r->has_source = 1;
 	} else if (!strcmp(key, "index")) {
+		const char *problem = index_regex_problem(value);
+		if (problem)
+			return lldpn_err(err, errlen, "index '%.60s': %s", value, problem);
 		if (r->has_index)
 			regfree(&r->index_re);
 		free(r->index_src);
