@@ -28,8 +28,14 @@ _run_cleanups() {
 trap '_run_cleanups; [ $_tap_fail -eq 0 ]' EXIT
 trap 'exit 130' INT TERM
 
-_pass() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1"; }
-_fail() { _tap_n=$((_tap_n + 1)); _tap_fail=$((_tap_fail + 1)); echo "not ok $_tap_n - $1"; }
+# TODO="why": checks made while it is set are known bugs (TAP "# TODO"): shown, not counted.
+TODO=
+_pass() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1${TODO:+ # TODO $TODO}"; }
+_fail() {
+	_tap_n=$((_tap_n + 1))
+	if [ -n "$TODO" ]; then echo "not ok $_tap_n - $1 # TODO $TODO"; return; fi
+	_tap_fail=$((_tap_fail + 1)); echo "not ok $_tap_n - $1"
+}
 
 t() {
 	local desc=$1; shift
