@@ -47,6 +47,7 @@ struct loop {
 	size_t *active;       /* indexes of nodes connecting or running */
 	size_t nactive;
 	char *aborting;       /* per node: abort() was called */
+	char *more;           /* per node: step() returned FANOUT_STEP_MORE */
 	const struct fanout_opts *o;
 	const struct fanout_task *task;
 	double connect_timeout;
@@ -93,7 +94,8 @@ static int advance(struct loop *l, size_t slot)
 		nd->t_deadline = l->o->timeout > 0 ? fanout_now() + l->o->timeout : 0;
 	}
 	int rc = l->task->step(nd, nd->conn, l->task->ctx);
-	if (rc == FANOUT_STEP_AGAIN)
+	l->more[nd->index] = rc == FANOUT_STEP_MORE;
+	if (rc == FANOUT_STEP_AGAIN || rc == FANOUT_STEP_MORE)
 		return 0;
 	if (l->aborting[nd->index])
 		finish(l, slot, nd->error && !strcmp(nd->error, "interrupted") ? FANOUT_FAILED : FANOUT_TIMEDOUT);
@@ -218,6 +220,8 @@ static int poll_timeout_ms(struct loop *l, double now)
 {
 	double t = 1.0;
 	for (size_t s = 0; s < l->nactive; s++) {
+		if (l->more[l->active[s]])
+			return 0;
 		double d = l->nodes[l->active[s]].t_deadline;
 		if (d && d - now < t)
 			t = d - now;
@@ -234,6 +238,7 @@ int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *o,
 	l.connect_timeout = o->connect_timeout > 0 ? o->connect_timeout : 10;
 	l.active = xcalloc(f, sizeof *l.active);
 	l.aborting = xcalloc(n ? n : 1, 1);
+	l.more = xcalloc(n ? n : 1, 1);
 	struct pollfd *pfd = xcalloc(f, sizeof *pfd);
 	size_t *slot_of = xcalloc(f, sizeof *slot_of);
 	struct sigaction sa = {.sa_handler = on_sigint}, old;
@@ -265,8 +270,8 @@ int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *o,
 			result = FANOUT_INTERRUPTED;
 		if (handle_sigterm(&l))
 			result = FANOUT_INTERRUPTED;
-		for (size_t i = 0; pr > 0 && i < np; i++) {
-			if (!pfd[i].revents)
+		for (size_t i = 0; i < np; i++) {
+			if (!(pr > 0 && pfd[i].revents) && !l.more[slot_of[i]])
 				continue;
 			/* the slot of a node moves when another finishes: look it up */
 			for (size_t s = 0; s < l.nactive; s++)
@@ -284,6 +289,7 @@ int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *o,
 	free(slot_of);
 	free(l.active);
 	free(l.aborting);
+	free(l.more);
 	return result;
 }
 

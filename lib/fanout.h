@@ -32,8 +32,13 @@ enum fanout_state {
 	FANOUT_TIMEDOUT,     /* connect timeout or command timeout */
 };
 
-/* Return values of fanout_task.step. */
-enum { FANOUT_STEP_AGAIN = 0, FANOUT_STEP_DONE = 1, FANOUT_STEP_FAIL = -1 };
+/*
+ * Return values of fanout_task.step. MORE: the step stopped early to let the
+ * other nodes run (libssh2 may hold data already read from the socket, so
+ * waiting on the socket could stall): call it again after the next poll
+ * whatever the socket says.
+ */
+enum { FANOUT_STEP_AGAIN = 0, FANOUT_STEP_DONE = 1, FANOUT_STEP_FAIL = -1, FANOUT_STEP_MORE = 2 };
 
 struct fanout_node {
 	/* filled by the caller */
@@ -58,8 +63,8 @@ struct fanout_task {
 	/*
 	 * Drive the work on a connected session. Called first right after
 	 * authentication, then whenever the socket is ready. Returns
-	 * FANOUT_STEP_AGAIN (wait for ssh_poll_events), _DONE or _FAIL (set
-	 * n->error with xasprintf).
+	 * FANOUT_STEP_AGAIN (wait for ssh_poll_events), _MORE (call again soon),
+	 * _DONE or _FAIL (set n->error with xasprintf).
 	 */
 	int (*step)(struct fanout_node *n, struct ssh_conn *c, void *ctx);
 	/*

@@ -128,6 +128,18 @@ like "$err" 'node02.*timed out' "cget: node02 reported as timed out"
 like "$err" 'node01.*(No such file|not found)' "cget: node01 without the file reported"
 is "$(ls -A "$S/got")" "" "cget: no partial or temporary file left locally"
 
+# SIGTERM while a peer is frozen: cget has nothing to tidy on the node, so it must not wait on it
+"$C" exec node02 cp "$W/big" /tmp/big
+bg cget -w 'node[01-02]' /tmp/big "$S/got"
+wait_for 30 local_growing && freeze node02
+sleep 0.5
+kill -TERM "$bgpid"
+bg_wait
+thaw node02
+no_hang "cget, SIGTERM with node02 stalled"
+is "$rc" 2 "cget: SIGTERM with a stalled node exits 2"
+t "cget: SIGTERM with a stalled node ends within 3 s (took $secs s)" test "$secs" -le 3
+
 clean_nodes
 base=$(tmp_used node02)
 # imgsync moves 160 MiB to a node in well under a second: freeze node02's
