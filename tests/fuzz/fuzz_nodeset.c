@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nodeset ns;
 	char err[256];
 	nodeset_init(&ns);
-	if (strlen(expr) == size && nodeset_expand(&ns, expr, err, sizeof err) == 0 && ns.n <= 100000) {
+	if (strlen(expr) == size && nodeset_expand(&ns, expr, err, sizeof err) == 0 && ns.n <= 20000) { /* bigger sets only cost time (a 94k-name round trip took seconds under load) */
 		char *folded = nodeset_fold(ns.names, ns.n);
 		struct nodeset back;
 		nodeset_init(&back);
