@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,8 @@ int imgs_excl_add(struct imgs_excl *ex, const char *pat)
 	}
 	if (len == 1 && pat[0] == '/')
 		return 0; /* the root itself is never excluded */
+	if (len + (pat[0] != '/') > IMGS_EXCL_PAT_MAX)
+		return -1;
 	char *p = pat[0] == '/' ? xstrndup(pat, len) : xasprintf("/%.*s", (int)len, pat);
 	for (size_t i = 0; i < ex->n; i++) {
 		if (strcmp(ex->pats[i], p) == 0) {
@@ -56,32 +59,46 @@ int imgs_excl_add(struct imgs_excl *ex, const char *pat)
 	return 1;
 }
 
-size_t imgs_excl_parse(struct imgs_excl *ex, const char *text, size_t len)
+long imgs_excl_parse(struct imgs_excl *ex, const char *text, size_t len, const char *name, char *err,
+		     size_t errlen)
 {
-	size_t added = 0;
+	long added = 0;
 	const char *p = text, *end = text + len;
-	while (p < end) {
+	for (unsigned lineno = 1; p < end; lineno++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (memchr(p, '\0', n) == NULL) {
-			char *line = xstrndup(p, n);
-			added += (size_t)imgs_excl_add(ex, line);
-			free(line);
+		if (memchr(p, '\0', n) != NULL) {
+			snprintf(err, errlen, "%s:%u: NUL byte in pattern", name, lineno);
+			return -1;
 		}
+		char *line = xstrndup(p, n);
+		int rc = imgs_excl_add(ex, line);
+		free(line);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s:%u: pattern longer than %d bytes", name, lineno, IMGS_EXCL_PAT_MAX);
+			return -1;
+		}
+		added += rc;
 		p += n + (nl ? 1 : 0);
 	}
 	return added;
 }
 
-int imgs_excl_load(struct imgs_excl *ex, const char *path)
+int imgs_excl_load(struct imgs_excl *ex, const char *path, char *err, size_t errlen)
 {
 	size_t len;
 	char *text = fs_read_file(path, 16 << 20, &len);
-	if (!text)
+	if (!text) {
+		int e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		errno = e;
 		return -1;
-	imgs_excl_parse(ex, text, len);
+	}
+	long rc = imgs_excl_parse(ex, text, len, path, err, errlen);
 	free(text);
-	return 0;
+	if (rc < 0)
+		errno = EINVAL;
+	return rc < 0 ? -1 : 0;
 }
 
 int imgs_excl_match(const struct imgs_excl *ex, const char *relpath, int is_dir)

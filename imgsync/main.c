@@ -63,18 +63,20 @@ static void usage_exit(poptContext pc, const char *msg)
 /* Default exclude file, --config or IMGSYNC_CONF, --exclude-from, --exclude. */
 static void load_excludes(const struct cli *c, struct imgs_excl *ex)
 {
+	char err[600];
 	const char *conf = c->config ? c->config : getenv("IMGSYNC_CONF");
 	if (conf && *conf) {
-		if (imgs_excl_load(ex, conf) < 0)
-			die_errno(1, "%s", conf);
-	} else if (imgs_excl_load(ex, DEFAULT_EXCLUDE) < 0 && errno != ENOENT) {
-		die_errno(1, "%s", DEFAULT_EXCLUDE);
+		if (imgs_excl_load(ex, conf, err, sizeof err) < 0)
+			die(1, "%s", err);
+	} else if (imgs_excl_load(ex, DEFAULT_EXCLUDE, err, sizeof err) < 0 && errno != ENOENT) {
+		die(1, "%s", err);
 	}
 	for (char **f = c->exclude_from; f && *f; f++)
-		if (imgs_excl_load(ex, *f) < 0)
-			die_errno(1, "%s", *f);
+		if (imgs_excl_load(ex, *f, err, sizeof err) < 0)
+			die(1, "%s", err);
 	for (char **p = c->excludes; p && *p; p++)
-		imgs_excl_add(ex, *p);
+		if (imgs_excl_add(ex, *p) < 0)
+			die(1, "--exclude: pattern longer than %d bytes", IMGS_EXCL_PAT_MAX);
 }
 
 /*

@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct imgs_excl ex;
 	imgs_excl_init(&ex);
-	imgs_excl_parse(&ex, (const char *)data, size);
+	char err[256];
+	imgs_excl_parse(&ex, (const char *)data, size, "fuzz", err, sizeof err);
 	static const char *const paths[] = {"etc/hostname", "var/log/a.gz", "home/x/y", "a", "[", "a/b/c/d/e/f"};
 	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
 		imgs_excl_match(&ex, paths[i], 0);

@@ -20,7 +20,8 @@ static void test_exclude_patterns(void **state)
 	struct imgs_excl ex;
 	imgs_excl_init(&ex);
 	const char text[] = "# SystemImager style\n/etc/hostname\n\n  /var/log/*  \nhome/\n/srv/*.img\n//x\n/\n";
-	assert_int_equal(imgs_excl_parse(&ex, text, sizeof text - 1), 5);
+	char err[256];
+	assert_int_equal(imgs_excl_parse(&ex, text, sizeof text - 1, "ex", err, sizeof err), 5);
 	assert_true(imgs_excl_match(&ex, "etc/hostname", 0));
 	assert_false(imgs_excl_match(&ex, "etc/hostname.d", 0));
 	assert_false(imgs_excl_match(&ex, "x/etc/hostname", 0)); /* anchored */
@@ -35,6 +36,28 @@ static void test_exclude_patterns(void **state)
 	assert_false(imgs_excl_match(&ex, "proc", 1));
 	assert_true(imgs_excl_match(&ex, "tmp/x", 0));
 	assert_int_equal(imgs_excl_add(&ex, "/etc/hostname"), 0); /* no duplicates */
+	imgs_excl_free(&ex);
+}
+
+static void test_exclude_bad_lines(void **state)
+{
+	(void)state;
+	struct imgs_excl ex;
+	imgs_excl_init(&ex);
+	char err[256];
+	const char nul[] = "/a\n# c\n/b\0c\n/d\n";
+	assert_int_equal(imgs_excl_parse(&ex, nul, sizeof nul - 1, "f", err, sizeof err), -1);
+	assert_string_equal(err, "f:3: NUL byte in pattern");
+	char *longpat = malloc(IMGS_EXCL_PAT_MAX + 2);
+	memset(longpat, 'x', IMGS_EXCL_PAT_MAX + 1);
+	longpat[IMGS_EXCL_PAT_MAX] = '\0';
+	assert_int_equal(imgs_excl_add(&ex, longpat), -1);     /* relative: the '/' added makes 4096 */
+	longpat[0] = '/';
+	assert_int_equal(imgs_excl_add(&ex, longpat), 1);      /* 4095 bytes: fits */
+	longpat[IMGS_EXCL_PAT_MAX] = 'x';
+	longpat[IMGS_EXCL_PAT_MAX + 1] = '\0';
+	assert_int_equal(imgs_excl_add(&ex, longpat), -1);
+	free(longpat);
 	imgs_excl_free(&ex);
 }
 
@@ -182,6 +205,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exclude_patterns),
+		cmocka_unit_test(test_exclude_bad_lines),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_delta_roundtrip),
 		cmocka_unit_test(test_sparse_writer),
