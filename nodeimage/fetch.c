@@ -347,18 +347,18 @@ static int is_url(const char *s)
 	return strstr(s, "://") && strncmp(s, "file://", 7) != 0;
 }
 
-struct fetch *fetch_open(const char *source, const struct fetch_opts *opts, char *err, size_t errlen)
+struct fetch *fetch_new(const char *source, const struct fetch_opts *opts)
 {
 	struct fetch *f = xcalloc(1, sizeof *f);
 	f->url = xstrdup(source);
 	f->fd = -1;
 	f->o = *opts;
-	int r = is_url(source) ? open_http(f, err, errlen) : open_local(f, source, err, errlen);
-	if (r < 0) {
-		fetch_close(f);
-		return NULL;
-	}
 	return f;
+}
+
+int fetch_open(struct fetch *f, char *err, size_t errlen)
+{
+	return is_url(f->url) ? open_http(f, err, errlen) : open_local(f, f->url, err, errlen);
 }
 
 struct membuf {

@@ -33,8 +33,10 @@ struct fetch;
  */
 typedef int (*fetch_sink)(void *arg, uint64_t off, const uint8_t *data, size_t len);
 
-/* Open SOURCE and learn its size. NULL with a message in ERR. */
-struct fetch *fetch_open(const char *source, const struct fetch_opts *opts, char *err, size_t errlen);
+/* A fetch for SOURCE, not yet opened: its stats read zero until fetch_open(). */
+struct fetch *fetch_new(const char *source, const struct fetch_opts *opts);
+/* Open the source and learn its size. 0, or -1 with a message in ERR (the stats keep the requests made). */
+int fetch_open(struct fetch *f, char *err, size_t errlen);
 uint64_t fetch_size(const struct fetch *f);
 const struct fetch_stats *fetch_stats(const struct fetch *f);
 

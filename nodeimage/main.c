@@ -6,10 +6,12 @@
  * image, 4 write error, 5 checksum mismatch.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <curl/curl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <popt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +38,30 @@ struct result {
 	struct qcow2_image img;
 	struct qcow2_map map;
 	struct image_stats copy;
+	int loaded, grown;  /* the image's tables were read; --grow succeeded */
 	uint64_t written;
 	char sha256[65];
 	double seconds;
 };
+
+static void report(const struct opts *o, struct fetch *f, const struct result *r, int rc, const char *msg);
+
+/* Fail before any work: say why, with --json also as the JSON object; exit STATUS. */
+__attribute__((format(printf, 3, 4), noreturn)) static void quit(const struct opts *o, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	warnmsg("%s", msg ? msg : "out of memory");
+	struct result r;
+	memset(&r, 0, sizeof r);
+	report(o, NULL, &r, status, msg ? msg : "out of memory");
+	free(msg);
+	exit(status);
+}
 
 static double now(void)
 {
@@ -48,7 +70,7 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static long conf_long(const struct ini *ini, const char *key, long def, const char *path)
+static long conf_long(const struct opts *o, const struct ini *ini, const char *key, long def, const char *path)
 {
 	const char *v = ini_get(ini, "", key);
 	if (!v)
@@ -56,11 +78,11 @@ static long conf_long(const struct ini *ini, const char *key, long def, const ch
 	char *end;
 	long n = strtol(v, &end, 10);
 	if (*v == 0 || *end || n < 0)
-		die(EXIT_USAGE, "%s: %s = %s: not a number", path, key, v);
+		quit(o, EXIT_USAGE, "%s: %s = %s: not a number", path, key, v);
 	return n;
 }
 
-static int conf_bool(const struct ini *ini, const char *key, int def, const char *path)
+static int conf_bool(const struct opts *o, const struct ini *ini, const char *key, int def, const char *path)
 {
 	const char *v = ini_get(ini, "", key);
 	if (!v)
@@ -69,7 +91,7 @@ static int conf_bool(const struct ini *ini, const char *key, int def, const char
 		return 1;
 	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
 		return 0;
-	die(EXIT_USAGE, "%s: %s = %s: want yes or no", path, key, v);
+	quit(o, EXIT_USAGE, "%s: %s = %s: want yes or no", path, key, v);
 }
 
 /* /etc/nodeimage.conf (or -c, or NODEIMAGE_CONF): defaults for the options. */
@@ -79,19 +101,28 @@ static void load_config(struct opts *o)
 	if (!path || !*path)
 		path = SYSCONFDIR "/nodeimage.conf";
 	else if (access(path, R_OK) < 0)
-		die_errno(EXIT_USAGE, "%s", path);
+		quit(o, EXIT_USAGE, "%s: %s", path, strerror(errno));
 	char err[512];
 	struct ini *ini = ini_load(path, err, sizeof err);
 	if (!ini)
-		die(EXIT_USAGE, "%s", err);
+		quit(o, EXIT_USAGE, "%s", err);
 	if (o->retries < 0)
-		o->retries = (int)conf_long(ini, "retries", 5, path);
-	o->fetch.connect_timeout = conf_long(ini, "connect-timeout", 10, path);
-	o->fetch.stall_timeout = conf_long(ini, "stall-timeout", 30, path);
-	o->require_sha256 = conf_bool(ini, "require-sha256", 0, path);
-	o->wipe |= conf_bool(ini, "wipe", 0, path);
+		o->retries = (int)conf_long(o, ini, "retries", 5, path);
+	o->fetch.connect_timeout = conf_long(o, ini, "connect-timeout", 10, path);
+	o->fetch.stall_timeout = conf_long(o, ini, "stall-timeout", 30, path);
+	o->require_sha256 = conf_bool(o, ini, "require-sha256", 0, path);
+	o->wipe |= conf_bool(o, ini, "wipe", 0, path);
 	ini_free(ini);
 	o->fetch.retries = o->retries;
+}
+
+/* Is --json among the options (before a "--")? */
+static int json_asked(int argc, const char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return 1;
+	return 0;
 }
 
 static void parse_options(int argc, const char **argv, struct opts *o)
@@ -101,7 +132,7 @@ static void parse_options(int argc, const char **argv, struct opts *o)
 		{ "wipe", 0, POPT_ARG_NONE, &o->wipe, 0, "zero the first and last MiB of the device first", NULL },
 		{ "grow", 0, POPT_ARG_NONE, &o->grow, 0, "grow the last partition and its filesystem to the disk", NULL },
 		{ "retries", 0, POPT_ARG_INT, &o->retries, 0, "resume a broken transfer up to N times (default 5)", "N" },
-		{ "json", 0, POPT_ARG_NONE, &o->json, 0, "print the result as JSON", NULL },
+		{ "json", 0, POPT_ARG_NONE, &o->json, 0, "print the result, or the failure, as one JSON object", NULL },
 		{ "quiet", 'q', POPT_ARG_NONE, &o->quiet, 0, "no progress, no summary", NULL },
 		{ "config", 'c', POPT_ARG_STRING, &o->config, 0, "config file (default " SYSCONFDIR "/nodeimage.conf)", "FILE" },
 		{ "version", 0, POPT_ARG_NONE, NULL, 'V', "print the version", NULL },
@@ -117,8 +148,12 @@ static void parse_options(int argc, const char **argv, struct opts *o)
 			exit(0);
 		}
 	}
-	if (c < -1)
-		die(EXIT_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(c));
+	if (c < -1) {
+		o->json |= json_asked(argc, argv); /* popt stopped before it, perhaps */
+		char *bad = xasprintf("%s: %s", poptBadOption(pc, 0), poptStrerror(c));
+		poptFreeContext(pc);
+		quit(o, EXIT_USAGE, "%s", bad);
+	}
 	const char **args = poptGetArgs(pc);
 	int n = 0;
 	while (args && args[n])
@@ -126,7 +161,7 @@ static void parse_options(int argc, const char **argv, struct opts *o)
 	if (n != 2) {
 		poptPrintUsage(pc, stderr, 0);
 		poptFreeContext(pc);
-		exit(EXIT_USAGE);
+		quit(o, EXIT_USAGE, "want two arguments, URL|FILE and TARGET, not %d", n);
 	}
 	o->source = xstrdup(args[0]);
 	o->target = xstrdup(args[1]);
@@ -140,13 +175,13 @@ static void check_options(struct opts *o)
 		for (size_t i = 0; i < n; i++)
 			o->sha256[i] = (char)tolower((unsigned char)o->sha256[i]);
 		if (n != 64 || strspn(o->sha256, "0123456789abcdef") != 64)
-			die(EXIT_USAGE, "--sha256 wants 64 hex digits");
+			quit(o, EXIT_USAGE, "--sha256 wants 64 hex digits");
 	} else if (o->require_sha256) {
-		die(EXIT_USAGE, "the config requires --sha256 (require-sha256 = yes)");
+		quit(o, EXIT_USAGE, "the config requires --sha256 (require-sha256 = yes)");
 	}
 	struct stat st;
 	if (o->grow && (stat(o->target, &st) < 0 || !S_ISBLK(st.st_mode)))
-		die(EXIT_USAGE, "%s: --grow needs a block device", o->target);
+		quit(o, EXIT_USAGE, "%s: --grow needs a block device", o->target);
 }
 
 /* Hash the written target; 0 if it matches, EXIT_CHECKSUM if not, 4 on a read error. */
@@ -171,6 +206,7 @@ static int write_image(struct fetch *f, const struct opts *o, struct result *r, 
 	int rc = image_load(f, &r->img, &r->map, err, errlen);
 	if (rc)
 		return rc;
+	r->loaded = 1;
 	struct writer *w = writer_open(o->target, r->img.virtual_size, o->wipe, err, errlen);
 	if (!w)
 		return IMAGE_EXIT_WRITE;
@@ -187,28 +223,76 @@ static int write_image(struct fetch *f, const struct opts *o, struct result *r, 
 	return rc;
 }
 
-static void print_result(const struct opts *o, struct fetch *f, const struct result *r)
+/* A JSON string of S; bytes that are not UTF-8 (a path, say) become '?'. */
+static json_t *jstr(const char *s)
 {
-	const struct fetch_stats *fs = fetch_stats(f);
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char *t = xstrdup(s);
+	for (char *p = t; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(t);
+	free(t);
+	return j;
+}
+
+static void set_int(json_t *j, const char *key, uint64_t v)
+{
+	json_object_set_new(j, key, json_integer((json_int_t)v));
+}
+
+/*
+ * The one JSON object, for success and failure alike: what was asked, how
+ * far it got (F is NULL before the source was opened) and, once the image
+ * was read, what it is.
+ */
+static void print_json(const struct opts *o, struct fetch *f, const struct result *r, int rc, const char *msg)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "ok", json_boolean(rc == 0));
+	json_object_set_new(j, "exit", json_integer(rc));
+	if (rc)
+		json_object_set_new(j, "error", jstr(msg));
+	if (o->source)
+		json_object_set_new(j, "source", jstr(o->source));
+	if (o->target)
+		json_object_set_new(j, "target", jstr(o->target));
+	if (r->loaded) {
+		json_object_set_new(j, "format", json_string(r->img.format == QCOW2_FORMAT_RAW ? "raw" : "qcow2"));
+		set_int(j, "version", r->img.version);
+		set_int(j, "virtual_size", r->img.virtual_size);
+		set_int(j, "cluster_size", r->img.cluster_size);
+		set_int(j, "data_bytes", r->map.data_bytes);
+	}
+	const struct fetch_stats none = { 0 }, *fs = f ? fetch_stats(f) : &none;
+	set_int(j, "bytes_written", r->written);
+	set_int(j, "bytes_downloaded", fs->bytes);
+	set_int(j, "requests", fs->requests);
+	set_int(j, "data_ranges", r->copy.ranges);
+	set_int(j, "resumed", fs->resumed);
+	json_object_set_new(j, "spooled", json_boolean(fs->spooled));
+	json_object_set_new(j, "grown", json_boolean(r->grown));
+	json_object_set_new(j, "seconds", json_real(r->seconds));
+	if (r->sha256[0])
+		json_object_set_new(j, "sha256", json_string(r->sha256));
+	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	puts(s ? s : "{\"ok\":false}");
+	fflush(stdout);
+	free(s);
+	json_decref(j);
+}
+
+/* The outcome on stdout: JSON always with --json, else a summary line on success unless -q. */
+static void report(const struct opts *o, struct fetch *f, const struct result *r, int rc, const char *msg)
+{
 	if (o->json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:f}",
-			"source", o->source, "target", o->target,
-			"format", r->img.format == QCOW2_FORMAT_RAW ? "raw" : "qcow2", "version", (int)r->img.version,
-			"virtual_size", (json_int_t)r->img.virtual_size, "cluster_size", (json_int_t)r->img.cluster_size,
-			"data_bytes", (json_int_t)r->map.data_bytes, "bytes_written", (json_int_t)r->written,
-			"bytes_downloaded", (json_int_t)fs->bytes, "requests", (json_int_t)fs->requests,
-			"data_ranges", (json_int_t)r->copy.ranges, "resumed", (json_int_t)fs->resumed,
-			"spooled", fs->spooled, "grown", o->grow, "seconds", r->seconds);
-		if (r->sha256[0])
-			json_object_set_new(j, "sha256", json_string(r->sha256));
-		char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
-		puts(s);
-		free(s);
-		json_decref(j);
-	} else if (!o->quiet) {
+		print_json(o, f, r, rc, msg);
+	} else if (rc == 0 && !o->quiet) {
 		printf("%s: %s image, %" PRIu64 " bytes (%" PRIu64 " data), %" PRIu64 " bytes written, %" PRIu64
 		       " requests, %.2f s%s%s\n", o->target, r->img.format == QCOW2_FORMAT_RAW ? "raw" : "qcow2",
-		       r->img.virtual_size, r->map.data_bytes, r->written, fs->requests, r->seconds,
+		       r->img.virtual_size, r->map.data_bytes, r->written, fetch_stats(f)->requests, r->seconds,
 		       r->sha256[0] ? ", sha256 " : "", r->sha256);
 	}
 }
@@ -228,21 +312,21 @@ int main(int argc, const char **argv)
 	struct result r;
 	memset(&r, 0, sizeof r);
 	double t0 = now();
-	int rc;
-	struct fetch *f = fetch_open(o.source, &o.fetch, err, sizeof err);
-	if (!f)
-		rc = IMAGE_EXIT_DOWNLOAD;
-	else
-		rc = write_image(f, &o, &r, err, sizeof err);
-	if (rc == 0 && o.grow && grow_disk(o.target, o.quiet, err, sizeof err) < 0)
-		rc = IMAGE_EXIT_WRITE;
+	struct fetch *f = fetch_new(o.source, &o.fetch);
+	int rc = fetch_open(f, err, sizeof err) < 0 ? IMAGE_EXIT_DOWNLOAD : write_image(f, &o, &r, err, sizeof err);
+	if (rc == 0 && o.grow) {
+		if (grow_disk(o.target, o.quiet, err, sizeof err) < 0)
+			rc = IMAGE_EXIT_WRITE;
+		else
+			r.grown = 1;
+	}
 	r.seconds = now() - t0;
-	if (rc == IMAGE_EXIT_BAD_IMAGE)
-		warnmsg("%s: %s", o.source, err); /* the parser does not know the name */
-	else if (rc)
-		warnmsg("%s", err);
-	else
-		print_result(&o, f, &r);
+	/* the parser does not know the source's name */
+	char *msg = rc == IMAGE_EXIT_BAD_IMAGE ? xasprintf("%s: %s", o.source, err) : xstrdup(err);
+	if (rc)
+		warnmsg("%s", msg);
+	report(&o, f, &r, rc, msg);
+	free(msg);
 
 	qcow2_map_free(&r.map);
 	fetch_close(f);

@@ -4,7 +4,7 @@
 # -O raw is the oracle. Hostile images, resume, checksums, mounted targets, --grow.
 source "$(dirname "$0")/../lib.sh"
 need_root
-for c in nginx qemu-img qemu-io losetup sfdisk mkfs.ext4 e2fsck; do
+for c in nginx qemu-img qemu-io losetup sfdisk mkfs.ext4 e2fsck jq; do
 	command -v $c >/dev/null || skip_all "$c missing"
 done
 d=$(scratch)
@@ -82,6 +82,14 @@ t "file:// URLs and plain paths work" sh -c "'$NI' -q 'file://$d/www/zstd.qcow2'
 # --- JSON, HTTP requests ----------------------------------------------------------
 run "$NI" --json "$url/v3.qcow2" "$d/j.raw"
 like "$out" '"format":"qcow2".*"virtual_size":8390144' "--json prints the result"
+is "$(jq -r '"\(.ok) \(.exit)"' <<<"$out")" "true 0" "--json: ok true, exit 0"
+# json_fails WHAT REGEX: $out (from run --json) is one JSON object for the failure
+# that ended with $rc: ok false, the same exit status, an error matching REGEX
+json_fails() {
+	is "$(jq -s length <<<"$out" 2>&1)" 1 "$1: --json prints one JSON object"
+	is "$(jq -r '"\(.ok) \(.exit)"' <<<"$out" 2>&1)" "false $rc" "$1: JSON has ok false, exit $rc"
+	like "$(jq -r .error <<<"$out" 2>&1)" "$2" "$1: JSON error says why"
+}
 like "$out" '"requests":[1-6],' "few HTTP requests: HEAD, header, L1, L2, data ranges ($out)"
 
 # --- server without byte ranges: spool file ------------------------------------------
@@ -110,8 +118,11 @@ like "$out" '"resumed":[1-9]' "the transfer was resumed"
 t "resumed image identical" cmp "$d/resumed.raw" "$(ref "$big")"
 kill $cut_pid
 cutserve cut2 100
-run "$NI" -q --retries 1 "http://127.0.0.1:$cport/img" "$d/failed.raw"
+run "$NI" -q --json --retries 1 "http://127.0.0.1:$cport/img" "$d/failed.raw"
 is "$rc" 2 "download that keeps failing exits 2"
+json_fails "download that keeps failing" "127.0.0.1:$cport/img: "
+is "$(jq -r '"\(.bytes_downloaded > 0) \(.resumed) \(.requests > 2)"' <<<"$out")" "true 1 true" \
+	"download that keeps failing: JSON has the bytes received, the resume and the requests"
 t "failed download leaves no file" test ! -e "$d/failed.raw"
 kill $cut_pid
 cutserve cut3 4 noranges # 2 cuts go to the header and L1 requests
@@ -120,16 +131,23 @@ is "$rc" 0 "no ranges and a cut connection: the spool download restarts and comp
 like "$out" '"resumed":[1-9].*"spooled":true' "it was spooled and resumed"
 t "spooled image identical" cmp "$d/spoolcut.raw" "$(ref "$big")"
 kill $cut_pid
-run "$NI" -q "$url/missing.qcow2" "$d/missing.raw"
+run "$NI" --json "$url/missing.qcow2" "$d/missing.raw"
 is "$rc" 2 "HTTP 404 exits 2"
+json_fails "HTTP 404" "missing.qcow2: .*404"
+is "$(jq .requests <<<"$out")" 1 "HTTP 404: JSON counts the request made"
+run "$NI" --json --retries 0 "http://127.0.0.1:1/img" "$d/refused.raw"
+is "$rc" 2 "connection refused exits 2"
+json_fails "connection refused" "127.0.0.1:1/img: .*connect"
 
 # --- checksums --------------------------------------------------------------------
 sum=$(sha256sum <"$(ref "$d/www/zstd.qcow2")" | cut -d' ' -f1)
 run "$NI" -q --sha256 "$sum" "$url/zstd.qcow2" "$d/sum.raw"
 is "$rc" 0 "right --sha256 (of the raw image) exits 0"
-run "$NI" -q --sha256 "$(echo "$sum" | tr 0-9a-f 1-9a-f0)" "$url/zstd.qcow2" "$d/badsum.raw"
+run "$NI" -q --json --sha256 "$(echo "$sum" | tr 0-9a-f 1-9a-f0)" "$url/zstd.qcow2" "$d/badsum.raw"
 is "$rc" 5 "wrong --sha256 exits 5"
 like "$err" "SHA-256 mismatch" "and says so"
+json_fails "wrong --sha256" "SHA-256 mismatch: written image is $sum"
+is "$(jq -r '"\(.sha256) \(.bytes_written > 0)"' <<<"$out")" "$sum true" "wrong --sha256: JSON has the real sum and the bytes written"
 t "a file failing its checksum is not left behind" test ! -e "$d/badsum.raw"
 run "$NI" -q --sha256 "$(echo "$sum" | tr 0-9a-f 1-9a-f0)" "$url/zstd.qcow2" "$loop"
 is "$rc" 5 "wrong --sha256 on a device exits 5"
@@ -143,10 +161,11 @@ qemu-img create -q -f qcow2 --object secret,id=s0,data=secret -o encrypt.format=
 	printf '\x00\x00\x00\x02' | dd of="$d/www/luks.qcow2" bs=1 seek=32 conv=notrunc status=none
 }
 qemu-img create -q -f qcow2 -o data_file="$d/www/ext.data" "$d/www/extdata.qcow2" 1M
-bad() { # bad NAME REGEX: exit 3 with a message matching REGEX, no sanitizer report
-	run "$NI" -q "$url/$1" "$d/bad.raw"
+bad() { # bad NAME REGEX: exit 3 with a message matching REGEX (also in --json), no sanitizer report
+	run "$NI" -q --json "$url/$1" "$d/bad.raw"
 	is "$rc" 3 "$1: exit 3"
 	like "$err" "$2" "$1: says why"
+	json_fails "$1" "$1: .*$2"
 	t "$1: nothing left behind" test ! -e "$d/bad.raw"
 }
 bad backing.qcow2 "backing file \(base.qcow2\)"
@@ -194,8 +213,11 @@ bad garbage.qcow2 "does not decompress"
 # --- usage -----------------------------------------------------------------------------
 run "$NI" "$url/v3.qcow2"
 is "$rc" 1 "one argument: usage, exit 1"
-run "$NI" --sha256 xyz "$url/v3.qcow2" "$d/u.raw"
+run "$NI" --sha256 xyz --json "$url/v3.qcow2" "$d/u.raw"
 is "$rc" 1 "malformed --sha256: exit 1"
+json_fails "malformed --sha256" "64 hex digits"
+run "$NI" --no-such-option --json "$url/v3.qcow2" "$d/u.raw"
+json_fails "unknown option before --json" "no-such-option"
 printf 'require-sha256 = yes\n' >"$d/strict.conf"
 run "$NI" -c "$d/strict.conf" "$url/v3.qcow2" "$d/u.raw"
 is "$rc" 1 "config require-sha256 = yes refuses a run without --sha256"
@@ -233,9 +255,10 @@ like "$err" "device holds only" "and says so"
 mkfs.ext4 -q "$small"
 mkdir -p "$d/mnt"
 mount "$small" "$d/mnt" && at_exit "umount '$d/mnt'"
-run "$NI" -q "$url/raw.img" "$small"
+run "$NI" -q --json "$url/raw.img" "$small"
 is "$rc" 4 "mounted device: exit 4"
 like "$err" "mounted on $d/mnt" "mounted device refused, with the mount point"
+json_fails "mounted device" "mounted on $d/mnt"
 umount "$d/mnt"
 
 # --- --grow: GPT disk with one ext4 partition onto a bigger device ------------------------
