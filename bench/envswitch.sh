@@ -13,10 +13,7 @@ RUNS=${RUNS:-31}
 source "$CT_TOP/tests/helpers/envswitch-fixture.sh"
 d=$(mktemp -d /tmp/ct-bench-envswitch.XXXXXX)
 trap 'rm -rf "$d"' EXIT
-export HOME=$d/home ENVSWITCH_CONF=$d/sys.conf MODULEPATH=$d/mf
-mkdir -p "$HOME"
-esw_modulefiles "$d"
-esw_snippets "$d"
+esw_setup "$d" sys.conf
 envswitch --system compiler = gcc-12 && envswitch mpi = openmpi-4.1 || exit 1
 
 # median of a list of µs values, printed in ms with one decimal

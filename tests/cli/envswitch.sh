@@ -4,11 +4,8 @@
 source "$(dirname "$0")/../lib.sh"
 source "$CT_TOP/tests/helpers/envswitch-fixture.sh"
 d=$(scratch)
-export HOME=$d/home ENVSWITCH_CONF=$d/sys.conf MODULEPATH=$d/mf
-mkdir -p "$HOME"
 unset ENVSWITCH_LOADED LOADEDMODULES
-esw_modulefiles "$d"
-esw_snippets "$d"
+esw_setup "$d" sys.conf
 t "--init prints a snippet for every shell" test -s "$d/envswitch.sh" -a -s "$d/envswitch.csh" -a -s "$d/envswitch.fish"
 run envswitch --init pwsh
 is "$rc" 1 "--init refuses an unknown shell"

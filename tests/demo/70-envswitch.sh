@@ -8,10 +8,7 @@ export PATH=$CT_BIN:$PATH
 source "$CT_TOP/tests/helpers/envswitch-fixture.sh"
 d=$(mktemp -d /tmp/ct-demo-envswitch.XXXXXX)
 trap 'rm -rf "$d"' EXIT
-export HOME=$d/home ENVSWITCH_CONF=$d/envswitch.conf MODULEPATH=$d/mf
-mkdir -p "$HOME"
-esw_modulefiles "$d"
-esw_snippets "$d"
+esw_setup "$d" envswitch.conf
 esw_profiles em "$d"
 say() { printf '\n$ %s\n' "$*"; "$@"; }
 

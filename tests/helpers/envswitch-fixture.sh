@@ -3,6 +3,8 @@
 # into a private prefix (Debian's lmod conflicts with environment-modules), and
 # login profiles in a private HOME that start one module system plus the
 # envswitch --init snippet.
+#   esw_setup DIR CONF          HOME=DIR/home, ENVSWITCH_CONF=DIR/CONF, MODULEPATH=DIR/mf (exported),
+#                               the modulefiles and the --init snippets (esw_modulefiles, esw_snippets)
 #   esw_modulefiles DIR         DIR/mf/{mpi/openmpi-4.1,mpi/mpich-4.0,compiler/gcc-12}, DIR/opt/NAME/bin
 #   esw_lmod                    sets ESW_LMOD_INIT (Lmod's init dir), 1 if Lmod cannot be had
 #   esw_profiles SYSTEM DIR     SYSTEM em|lmod: HOME's .profile, .bash_profile, .zprofile, .login, fish config
@@ -59,6 +61,15 @@ esw_profiles() {
 	printf 'source %s/tcsh\nsetenv MODULEPATH %s/mf\nsource %s/envswitch.csh\n' "$init" "$dir" "$dir" >"$HOME/.login"
 	printf 'source %s/fish\nset -gx MODULEPATH %s/mf\nsource %s/envswitch.fish\n' "$init" "$dir" "$dir" \
 		>"$HOME/.config/fish/config.fish"
+}
+
+# esw_setup DIR CONF: a private world in DIR for envswitch (on PATH): HOME, the
+# system file DIR/CONF, MODULEPATH with the modulefiles, the --init snippets.
+esw_setup() {
+	export HOME=$1/home ENVSWITCH_CONF=$1/$2 MODULEPATH=$1/mf
+	mkdir -p "$HOME"
+	esw_modulefiles "$1"
+	esw_snippets "$1"
 }
 
 # esw_snippets DIR: the --init snippets for each shell into DIR.
