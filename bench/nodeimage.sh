@@ -12,6 +12,7 @@ export CT_TOP=${CT_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${CT_BIN:-$CT_TOP/build/release/bin}
 source "$CT_TOP/tests/lib.sh"
 source "$CT_TOP/tests/nginx.sh"
+source "$CT_TOP/bench/lib.sh"
 MIB=${BENCH_NODEIMAGE_MIB:-600}
 d=$(mktemp -d /var/tmp/ct-bench-nodeimage.XXXXXX)
 at_exit "rm -rf '$d'"
@@ -32,16 +33,13 @@ nginx_start "$d/www" "$d/nginx" || { echo "bench/nodeimage: nginx does not start
 url=http://127.0.0.1:$nginx_port/img.qcow2
 cat "$d/www/img.qcow2" >/dev/null # the server has it in its page cache, as when it serves many nodes
 
-now() { date +%s.%N; }
 requests() { wc -l <"$nginx_log"; }
 written() { echo $(($(stat -c %b "$1") * 512 >> 20)); }
 timed() { # timed CMD...: seconds in $secs, requests in $reqs
-	local t0 r0
+	local r0
 	sync
 	r0=$(requests)
-	t0=$(now)
-	"$@" >/dev/null 2>"$d/err" || { echo "bench/nodeimage: failed: ${*:1:4}" >&2; tail -3 "$d/err" >&2; }
-	secs=$(echo "$(now) - $t0" | bc -l)
+	bench_timed "$@"
 	reqs=$(($(requests) - r0))
 }
 curl_convert() { curl -s -f -o "$d/dl.qcow2" "$url" && qemu-img convert -O raw "$d/dl.qcow2" "$d/c.raw"; }
@@ -64,14 +62,11 @@ same=identical; cmp -s "$d/n.raw" "$d/c.raw" || same="DIFFERENT"
 
 f() { printf '%.2f s' "$1"; }
 r() { printf '%.2fx' "$(echo "$1 / $2" | bc -l)"; }
-echo "## nodeimage"
-echo
-echo "2 GiB qcow2 (ext4 with ${MIB} MiB of files, ${alloc} MiB file) served by nginx on loopback, written to a"
-echo "file (a fresh one each run, flushed: nodeimage fsyncs, the peers do not); image in the server's page"
-echo "cache; one run each. Outputs are $same."
-echo
-echo "| work | ours | peer | ratio | command |"
-echo "|---|---|---|---|---|"
+bench_section nodeimage <<EOF
+2 GiB qcow2 (ext4 with ${MIB} MiB of files, ${alloc} MiB file) served by nginx on loopback, written to a
+file (a fresh one each run, flushed: nodeimage fsyncs, the peers do not); image in the server's page
+cache; one run each. Outputs are $same.
+EOF
 echo "| write the image to a file | $(f "$n_s") | $qemu_note: $(f "$q_s") | $(r "$q_s" "$n_s") | \`nodeimage URL out.raw\` |"
 echo "| write the image to a file | $(f "$n_s") | curl to a file + qemu-img convert: $(f "$c_s") | $(r "$c_s" "$n_s") | \`nodeimage URL out.raw\` |"
 echo "| HTTP requests | $n_r | qemu-img $q_r, curl $c_r | | nginx access log |"

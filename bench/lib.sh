@@ -1,0 +1,36 @@
+# bench/lib.sh — sourced by the bench scripts (bench/*.sh), not run on its own.
+#   bench_timed CMD...        run CMD once: its wall time in seconds in $secs
+#   bench_section TITLE [COL...]   a result section's head: "## TITLE", the text
+#                             read from stdin, the table's header (work, ours,
+#                             peer, ratio, command unless COLs are given)
+# Messages name the script: "bench/NAME: ...".
+bench_name=bench/$(basename "$0" .sh)
+
+bench_now() { date +%s.%N; }
+
+# bench_timed CMD...: run CMD with stdout to $bench_out (default /dev/null),
+# wall seconds in $secs. A failing run is said on stderr with the last lines
+# of its stderr; it is timed all the same (the table shows what happened).
+bench_timed() {
+	local t0 err
+	err=$(mktemp)
+	t0=$(bench_now)
+	if ! "$@" >"${bench_out:-/dev/null}" 2>"$err"; then
+		echo "$bench_name: failed: $*" | cut -c1-300 >&2
+		tail -5 "$err" >&2
+	fi
+	secs=$(echo "$(bench_now) - $t0" | bc -l)
+	rm -f "$err"
+}
+
+# bench_section TITLE [COL...]: the head of a result section (bench/run gathers
+# them into bench/RESULTS.md); the text between title and table comes on stdin.
+bench_section() {
+	local title=$1 col head= rule=
+	shift
+	[ $# -gt 0 ] || set -- work ours peer ratio command
+	for col; do head+="| $col "; rule+="|---"; done
+	printf '## %s\n\n' "$title"
+	cat
+	printf '\n%s|\n%s|\n' "$head" "$rule"
+}
