@@ -1,10 +1,11 @@
 /*
  * grow — partition and filesystem growth through sfdisk, resize2fs and
- * xfs_growfs.
+ * xfs_growfs (in a private mount namespace).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,31 +148,72 @@ static int grow_ext(const char *part, int quiet, char *err, size_t errlen)
 	char *fsck[] = { "e2fsck", "-f", "-p", (char *)part, NULL };
 	int st = run(fsck, NULL, NULL, quiet);
 	if (st < 0 || st > 1)
-		return fail("%s: e2fsck -f -p failed (status %d); filesystem not grown", part, st);
+		return fail("%s: e2fsck -f -p failed (status %d); partition grown, filesystem not", part, st);
 	char *resize[] = { "resize2fs", (char *)part, NULL };
 	if ((st = run(resize, NULL, NULL, quiet)) != 0)
-		return fail("%s: resize2fs failed (status %d)", part, st);
+		return fail("%s: resize2fs failed (status %d); partition grown, filesystem not", part, st);
 	return 0;
 }
 
+/* In the child: mount PART on DIR in a mount namespace of its own, xfs_growfs, unmount. */
+static int xfs_grow_private(const char *part, const char *dir, int quiet, char *err, size_t errlen)
+{
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return fail("%s: cannot make a private mount namespace: %s; partition grown, filesystem not", part,
+			    strerror(errno));
+	/* nouuid: a running system may have a filesystem from the same image mounted */
+	if (mount(part, dir, "xfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME, "nouuid") < 0)
+		return fail("%s: cannot mount the XFS to grow it: %s; partition grown, filesystem not", part,
+			    strerror(errno));
+	char *argv[] = { "xfs_growfs", (char *)dir, NULL };
+	int st = run(argv, NULL, NULL, quiet);
+	int rc = st == 0 ? 0 : fail("%s: xfs_growfs failed (status %d); partition grown, filesystem not", part, st);
+	if (umount(dir) < 0 && rc == 0)
+		rc = fail("%s: cannot unmount it after xfs_growfs: %s", part, strerror(errno));
+	return rc;
+}
+
+/*
+ * xfs_growfs grows only a mounted XFS. A child process mounts it in a mount
+ * namespace of its own, so no other process sees the mount and it cannot
+ * outlive the child; its message comes back through a pipe.
+ */
 static int grow_xfs(const char *part, int quiet, char *err, size_t errlen)
 {
 	char dir[] = "/tmp/nodeimage.XXXXXX";
+	int msg[2];
 	if (!mkdtemp(dir))
 		return fail("cannot make a mount point: %s", strerror(errno));
-	int rc = 0;
-	if (mount(part, dir, "xfs", 0, NULL) < 0) {
-		rc = fail("%s: cannot mount to grow XFS: %s", part, strerror(errno));
-	} else {
-		char *argv[] = { "xfs_growfs", dir, NULL };
-		int st = run(argv, NULL, NULL, quiet);
-		if (st != 0)
-			rc = fail("%s: xfs_growfs failed (status %d)", part, st);
-		if (umount(dir) < 0 && rc == 0)
-			rc = fail("%s: umount %s: %s", part, dir, strerror(errno));
+	if (pipe2(msg, O_CLOEXEC) < 0) {
+		rmdir(dir);
+		return fail("pipe: %s", strerror(errno));
 	}
+	fflush(NULL);
+	pid_t pid = fork();
+	int fork_errno = errno;
+	if (pid == 0) {
+		close(msg[0]);
+		int rc = xfs_grow_private(part, dir, quiet, err, errlen);
+		if (rc < 0 && write(msg[1], err, strlen(err)) < 0)
+			_exit(2);
+		_exit(rc < 0);
+	}
+	close(msg[1]);
+	ssize_t n = pid < 0 ? -1 : read(msg[0], err, errlen - 1);
+	close(msg[0]);
+	int st = -1;
+	if (pid > 0)
+		waitpid(pid, &st, 0);
 	rmdir(dir);
-	return rc;
+	if (pid < 0)
+		return fail("fork: %s", strerror(fork_errno));
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (n > 0) {
+		err[n] = 0;
+		return -1;
+	}
+	return fail("%s: the process growing the XFS failed (status %d)", part, st);
 }
 
 /*

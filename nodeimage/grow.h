@@ -2,7 +2,8 @@
  * grow — after an image was written to a bigger disk: move the GPT backup
  * header to the end of the disk, grow the last partition to fill the disk
  * (sfdisk), and grow its ext2/3/4 (e2fsck -f, resize2fs) or XFS (mounted
- * on a private temporary directory, xfs_growfs) filesystem. Helpers run by
+ * on a temporary directory in a private mount namespace, xfs_growfs)
+ * filesystem. Helpers run by
  * fork/exec with an argv, never through a shell; their chatter goes to
  * stderr.
  */
