@@ -27,7 +27,8 @@ say cmp node.raw ref.raw
 sum=$(sha256sum <ref.raw | cut -d' ' -f1)
 printf '\n# zstd-compressed clusters, verified, JSON result:'
 say nodeimage --json --sha256 "$sum" "$url/node-zstd.qcow2" node2.raw
-say nodeimage -q --sha256 "${sum%????}0000" "$url/node-zstd.qcow2" node3.raw
+printf '\n# a wrong checksum: exit 5, and with --json the failure is a JSON object too:'
+say nodeimage -q --json --sha256 "${sum%????}0000" "$url/node-zstd.qcow2" node3.raw
 printf '\n# an image whose L1 table points past the end of the file:'
 cp www/node.qcow2 www/bad.qcow2
 printf '\x00\x00\x01\x00\x00\x00\x00\x00' | dd of=www/bad.qcow2 bs=1 seek=40 conv=notrunc status=none
