@@ -82,17 +82,32 @@ static void draw(struct progress *p, const char *text, size_t n)
 	p->width = n;
 }
 
-void progress_update(struct progress *p, uint64_t done)
+void progress_update_note(struct progress *p, uint64_t done, const char *note)
 {
 	if (!p || p->fd < 0)
 		return;
 	double t = now();
-	if (t - p->last < 0.2 && done < p->total)
+	if (t - p->last < 0.2 && (p->total == 0 || done < p->total))
 		return;
 	p->last = t;
 	char text[256];
 	size_t n = progress_format(text, sizeof text, p->label, done, p->total, t - p->start);
+	if (note && *note) {
+		int m = snprintf(text + n, sizeof text - n, "  %s", note);
+		n = m < 0 ? n : n + (size_t)m < sizeof text ? n + (size_t)m : sizeof text - 1;
+	}
 	draw(p, text, n);
+}
+
+void progress_update(struct progress *p, uint64_t done)
+{
+	progress_update_note(p, done, NULL);
+}
+
+void progress_set_total(struct progress *p, uint64_t total)
+{
+	if (p)
+		p->total = total;
 }
 
 void progress_end(struct progress *p)

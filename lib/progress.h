@@ -1,6 +1,6 @@
 /*
  * progress — one self-rewriting line on stderr for long work:
- *   "LABEL  123.4 MiB / 2.0 GiB  6%  412.0 MiB/s"
+ *   "LABEL  123.4 MiB / 2.0 GiB  6%  412.0 MiB/s  [NOTE]"
  * shown only when stderr is a terminal and the user did not ask for -q
  * (progress_wanted), redrawn at most five times a second, erased at the end.
  */
@@ -19,6 +19,10 @@ int progress_wanted(int quiet);
 struct progress *progress_start(const char *label, uint64_t total, int fd);
 /* DONE bytes so far; redraws if enough time has passed. */
 void progress_update(struct progress *p, uint64_t done);
+/* The same with NOTE ("12/340 files", NULL for none) after the rate. */
+void progress_update_note(struct progress *p, uint64_t done, const char *note);
+/* A new TOTAL, for work that is found while it is done (drawn at the next update). */
+void progress_set_total(struct progress *p, uint64_t total);
 /* Erase the line and free P (NULL is fine). */
 void progress_end(struct progress *p);
 

@@ -55,6 +55,29 @@ static void test_draws_and_erases_on_fd(void **state)
 	assert_int_equal(buf[n - 1], '\r');
 }
 
+static void test_note_and_growing_total(void **state)
+{
+	(void)state;
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	struct progress *p = progress_start("sync", 0, fds[1]);
+	progress_update_note(p, 1, "0/2 files"); /* first: drawn */
+	progress_update_note(p, 2, "0/2 files"); /* unknown total: throttled */
+	progress_set_total(p, 2048);
+	progress_update_note(p, 2048, "2/2 files"); /* complete: drawn */
+	progress_end(p);
+	close(fds[1]);
+	char buf[1024];
+	ssize_t n = read(fds[0], buf, sizeof buf - 1);
+	close(fds[0]);
+	assert_true(n > 0);
+	buf[n] = 0;
+	assert_non_null(strstr(buf, "\rsync  1 B  "));
+	assert_null(strstr(buf, "sync  2 B"));
+	assert_non_null(strstr(buf, "\rsync  2.0 KiB / 2.0 KiB  100%  "));
+	assert_non_null(strstr(buf, "/s  2/2 files"));
+}
+
 static void test_silent(void **state)
 {
 	(void)state;
@@ -72,6 +95,7 @@ int main(void)
 		cmocka_unit_test(test_human),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_draws_and_erases_on_fd),
+		cmocka_unit_test(test_note_and_growing_total),
 		cmocka_unit_test(test_silent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
