@@ -15,11 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "c3conf.h"
 #include "fanout.h"
 #include "nodeopts.h"
 #include "log.h"
+#include "meter.h"
+#include "progress.h"
 #include "receiver.h"
 #include "sender.h"
 #include "ssh.h"
@@ -270,7 +273,7 @@ int main(int argc, const char **argv)
 		  "reach hosts with this command instead of the built-in ssh (also IMGSYNC_RSH)", "CMD" },
 		{ "remote-imgsync", 0, POPT_ARG_STRING, &c.remote, 0,
 		  "imgsync on the remote side (default imgsync, also IMGSYNC_REMOTE)", "PATH" },
-		{ "quiet", 'q', POPT_ARG_NONE, &c.quiet, 0, "no summary lines", NULL },
+		{ "quiet", 'q', POPT_ARG_NONE, &c.quiet, 0, "no progress, no summary lines", NULL },
 		{ "verbose", 'v', POPT_ARG_NONE, &c.verbose, 0, "more diagnostics", NULL },
 		{ "server", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.server, 0, "run as the peer", NULL },
 		{ "receiver", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.receiver, 0, NULL, NULL },
@@ -355,6 +358,8 @@ int main(int argc, const char **argv)
 	}
 	if (!o.rsh && (many || src.host || t->host))
 		ssh_global_init();
+	if (progress_wanted(c.quiet || no.json))
+		o.meter = imgs_meter_new(many ? nt : 0, STDERR_FILENO);
 	if (src.host) {
 		/* pull: the remote side sends, we receive into the local DEST */
 		char *dest = xstrdup(t->path);
@@ -364,11 +369,13 @@ int main(int argc, const char **argv)
 		if (!o.rsh)
 			imgs_sshx_stop_on_signals();
 		failed = imgs_pull(t, dest, &o) < 0 || t->failed;
+		imgs_meter_end(o.meter);
 		free(dest);
 	} else {
 		struct imgs_image im;
 		char err[512];
 		if (imgs_image_load(&im, src.path, &ex, o.flags, err, sizeof err) < 0) {
+			imgs_meter_end(o.meter);
 			warnmsg("%s", err);
 			imgs_image_free(&im);
 			status = 1;
@@ -377,6 +384,7 @@ int main(int argc, const char **argv)
 		if (!o.rsh && (many || t->host))
 			imgs_sshx_stop_on_signals();
 		failed = imgs_push_all(&im, t, nt, &o);
+		imgs_meter_end(o.meter);
 		verbose("deltas computed %llu, shared %llu", (unsigned long long)im.deltas_computed,
 			(unsigned long long)im.deltas_shared);
 		imgs_image_free(&im);

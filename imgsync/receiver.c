@@ -12,6 +12,7 @@
 #include "delta.h"
 #include "fsutil.h"
 #include "log.h"
+#include "meter.h"
 #include "receiver.h"
 
 enum { WANT_NONE, WANT_WHOLE, WANT_DELTA };
@@ -366,6 +367,8 @@ static int send_requests(struct recv *r)
 	if (rc == 0)
 		rc = imgs_xport_flush(r->x);
 	imgs_wbuf_free(&b);
+	if (rc == 0)
+		imgs_meter_plan(r->x->meter, r->nreq, r->rep->sum.file_bytes);
 	return rc < 0 ? fatal(r, "sending requests: %s", r->x->err) : 0;
 }
 
@@ -465,6 +468,7 @@ static int receive_data(struct recv *r)
 {
 	struct incoming in = { .fd = -1, .basis = -1 };
 	char err[300];
+	uint64_t counted = 0; /* bytes of the current file on the meter */
 	int rc = -1;
 	for (;;) {
 		uint8_t type;
@@ -494,6 +498,8 @@ static int receive_data(struct recv *r)
 				if (imgs_sparse_write(&in.out, data, dlen) < 0)
 					incoming_fail(r, &in, "write");
 			}
+			counted += dlen;
+			imgs_meter_add(r->x->meter, 0, dlen);
 		} else if (type == IMGS_M_DELTA) {
 			if (imgs_dec_chunk(body, len, &idx, &data, &dlen) < 0 || check_index(r, &in, idx, WANT_DELTA) < 0) {
 				fatal(r, "bad delta message");
@@ -508,6 +514,9 @@ static int receive_data(struct recv *r)
 				fatal(r, "bad end of file");
 				break;
 			}
+			uint64_t size = r->list.e[idx].size;
+			imgs_meter_add(r->x->meter, 1, size > counted ? size - counted : 0);
+			counted = 0;
 			incoming_finish(r, &in);
 		} else if (type == IMGS_M_ERROR) {
 			char *t = imgs_dec_text(body, len);

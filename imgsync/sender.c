@@ -10,6 +10,7 @@
 #include "delta.h"
 #include "fsutil.h"
 #include "log.h"
+#include "meter.h"
 #include "sender.h"
 
 #define SIG_MAX (1ull << 30)
@@ -167,6 +168,7 @@ struct send {
 	struct imgs_xport *x;
 	struct req *reqs;
 	size_t nreq;
+	uint64_t counted;     /* bytes of the current file on the meter */
 	char err[400];
 };
 
@@ -245,6 +247,8 @@ static int send_whole(struct send *s, uint32_t idx, int fd, struct imgs_wbuf *b,
 			if (imgs_xport_queue(s->x, b) < 0)
 				return -1;
 			off += n;
+			s->counted += (uint64_t)n;
+			imgs_meter_add(s->x->meter, 0, (uint64_t)n);
 		}
 		pos = hole;
 	}
@@ -292,6 +296,8 @@ static int send_files(struct send *s)
 			rc = send_whole(s, r->index, fd, &b, buf);
 		if (fd >= 0)
 			close(fd);
+		imgs_meter_add(s->x->meter, 1, e->size > s->counted ? e->size - s->counted : 0);
+		s->counted = 0;
 		imgs_enc_u32msg(&b, IMGS_M_FILE_END, r->index);
 		if (rc == 0)
 			rc = imgs_xport_queue(s->x, &b);
@@ -336,6 +342,15 @@ static int read_report(struct send *s, struct imgs_report *rep)
 	}
 }
 
+/* The files this receiver asked for, on the progress line. */
+static void meter_plan(const struct send *s)
+{
+	uint64_t bytes = 0;
+	for (size_t k = 0; k < s->nreq; k++)
+		bytes += s->im->list.e[s->reqs[k].index].size;
+	imgs_meter_plan(s->x->meter, s->nreq, bytes);
+}
+
 int imgs_send(struct imgs_image *im, struct imgs_xport *x, struct imgs_report *rep)
 {
 	struct send s = { .im = im, .x = x };
@@ -347,6 +362,8 @@ int imgs_send(struct imgs_image *im, struct imgs_xport *x, struct imgs_report *r
 		send_fail(&s, "sending the file list: %s", x->err);
 	if (rc == 0)
 		rc = read_requests(&s);
+	if (rc == 0)
+		meter_plan(&s);
 	if (rc == 0)
 		rc = send_files(&s);
 	if (rc == 0 && rep)

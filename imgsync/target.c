@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "log.h"
+#include "meter.h"
 #include "sshx.h"
 #include "target.h"
 
@@ -127,6 +128,7 @@ static int start_session(struct imgs_xport *x, struct imgs_target *t, const char
 		t->failed = 1;
 		return -2;
 	}
+	x->meter = o->meter;
 	int rc = send_hello(x, o);
 	if (rc != 0)
 		t->rep.error = xasprintf("%s", x->err);
@@ -173,6 +175,7 @@ static void *worker(void *arg)
 		if (i >= p->n)
 			return NULL;
 		imgs_push(p->im, &p->t[i], p->o);
+		imgs_meter_node_done(p->o->meter);
 		if (p->t[i].failed) {
 			pthread_mutex_lock(&p->mu);
 			p->failed++;

@@ -13,6 +13,8 @@
 
 #include "proto.h"
 
+struct imgs_meter;
+
 struct imgs_xport {
 	char *name;           /* peer name for messages ("local", node name) */
 	int rfd, wfd;
@@ -26,6 +28,7 @@ struct imgs_xport {
 	unsigned char *in;
 	size_t in_len, in_off, in_cap;
 	uint64_t bytes_in, bytes_out;
+	struct imgs_meter *meter;   /* the client's progress line, or NULL */
 	char err[256];
 };
 

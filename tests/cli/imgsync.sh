@@ -150,6 +150,35 @@ run imgsync -q "$S/lsrc" "$S/ldst"
 is "$(ls -A "$S/outside")" "" "a symlink in the destination is not followed"
 t "it was replaced by the image's directory" test -d "$S/ldst/d" -a ! -L "$S/ldst/d"
 
+# --- progress: a line on a terminal, nothing when stderr is not one ---------------
+mkdir -p "$S/psrc"
+for i in 1 2 3 4 5 6; do head -c 1M /dev/urandom >"$S/psrc/f$i"; done
+IS=$(command -v imgsync)
+run imgsync "$S/psrc" "$S/pdst0"
+is "$err" "" "no progress on stderr when it is not a terminal"
+on_tty() { script -qefc "$*" /dev/null 2>&1 | tr '\r' '\n'; }
+# a fake rsh: "HOST COMMAND" runs COMMAND here, in a directory of HOST's own
+printf '#!/bin/sh\nmkdir -p "%s/nodes/$1" && cd "%s/nodes/$1" && exec sh -c "$2"\n' "$S" "$S" >"$S/fakersh"
+chmod +x "$S/fakersh"
+RSH=(--rsh "$S/fakersh" --remote-imgsync "$IS")
+tty_out=$(on_tty "'$IS' '$S/psrc' '$S/pdst1'")
+like "$tty_out" '^imgsync  [0-9.]+ [KMG]?i?B / 6\.0 MiB  [0-9]+%  [0-9.]+ [KMG]?i?B/s  [0-6]/6 files$' \
+	"a progress line on a terminal (bytes, %, rate, files)"
+like "$tty_out" '^imgsync  6\.0 MiB / 6\.0 MiB  100%  .*  6/6 files$' "it reaches 6/6 files"
+raw=$(script -qefc "'$IS' '$S/psrc' '$S/pdst2'" /dev/null 2>&1)
+t "the line is erased before the summary" grep -qF "$(printf ' \r')$S/pdst2: created " <<<"$raw"
+is "$(oracle "$S/psrc" "$S/pdst1")" "" "the run with a progress line synced everything"
+is "$(on_tty "'$IS' -q '$S/psrc' '$S/pdst3'")" "" "-q: no progress line on a terminal"
+json_tty=$(on_tty "'$IS' --json '$S/psrc' '$S/pdst4'")
+like "$json_tty" '^\{"node"' "--json on a terminal prints the JSON"
+is "$(grep -c 'files$' <<<"$json_tty")" 0 "--json: no progress line"
+tty_out=$(on_tty "'$IS' ${RSH[*]} -w n1,n2 '$S/psrc' d")
+like "$tty_out" '^imgsync  .*  [0-9]+/12 files  [0-2]/2 nodes$' "-w: the line counts files and nodes"
+is "$(oracle "$S/psrc" "$S/nodes/n2/d")" "" "-w through the fake rsh synced node n2"
+tty_out=$(on_tty "'$IS' ${RSH[*]} pullhost:'$S/psrc' '$S/pdst6'")
+like "$tty_out" '^imgsync  6\.0 MiB / 6\.0 MiB  100%  .*  6/6 files$' "a pull shows the received files"
+is "$(oracle "$S/psrc" "$S/pdst6")" "" "the pull synced everything"
+
 # --- usage -------------------------------------------------------------------------
 run imgsync "$S/src"
 is "$rc" 1 "missing DEST is a usage error"

@@ -1,0 +1,76 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "meter.h"
+#include "progress.h"
+
+struct imgs_meter {
+	pthread_mutex_t mu;
+	struct progress *line;
+	uint64_t files, files_done, bytes, bytes_done;
+	size_t nodes, nodes_done;
+};
+
+struct imgs_meter *imgs_meter_new(size_t nodes, int fd)
+{
+	struct imgs_meter *m = xcalloc(1, sizeof *m);
+	pthread_mutex_init(&m->mu, NULL);
+	m->line = progress_start("imgsync", 0, fd);
+	m->nodes = nodes;
+	return m;
+}
+
+/* Redraw (lib/progress decides whether it is time); M locked. */
+static void redraw(struct imgs_meter *m)
+{
+	char note[96];
+	int n = snprintf(note, sizeof note, "%llu/%llu files", (unsigned long long)m->files_done,
+			 (unsigned long long)m->files);
+	if (m->nodes && n > 0 && (size_t)n < sizeof note)
+		snprintf(note + n, sizeof note - (size_t)n, "  %zu/%zu nodes", m->nodes_done, m->nodes);
+	progress_update_note(m->line, m->bytes_done, note);
+}
+
+void imgs_meter_plan(struct imgs_meter *m, uint64_t files, uint64_t bytes)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->mu);
+	m->files += files;
+	m->bytes += bytes;
+	progress_set_total(m->line, m->bytes);
+	redraw(m);
+	pthread_mutex_unlock(&m->mu);
+}
+
+void imgs_meter_add(struct imgs_meter *m, uint64_t files, uint64_t bytes)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->mu);
+	m->files_done += files;
+	m->bytes_done += bytes;
+	redraw(m);
+	pthread_mutex_unlock(&m->mu);
+}
+
+void imgs_meter_node_done(struct imgs_meter *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->mu);
+	m->nodes_done++;
+	redraw(m);
+	pthread_mutex_unlock(&m->mu);
+}
+
+void imgs_meter_end(struct imgs_meter *m)
+{
+	if (!m)
+		return;
+	progress_end(m->line);
+	pthread_mutex_destroy(&m->mu);
+	free(m);
+}
