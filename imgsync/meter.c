@@ -33,37 +33,38 @@ static void redraw(struct imgs_meter *m)
 	progress_update_note(m->line, m->bytes_done, note);
 }
 
-void imgs_meter_plan(struct imgs_meter *m, uint64_t files, uint64_t bytes)
+/* Add to the work planned (PLAN) or to the work done, and redraw. */
+static void account(struct imgs_meter *m, int plan, uint64_t files, uint64_t bytes, size_t nodes)
 {
 	if (!m)
 		return;
 	pthread_mutex_lock(&m->mu);
-	m->files += files;
-	m->bytes += bytes;
-	progress_set_total(m->line, m->bytes);
+	if (plan) {
+		m->files += files;
+		m->bytes += bytes;
+		progress_set_total(m->line, m->bytes);
+	} else {
+		m->files_done += files;
+		m->bytes_done += bytes;
+	}
+	m->nodes_done += nodes;
 	redraw(m);
 	pthread_mutex_unlock(&m->mu);
+}
+
+void imgs_meter_plan(struct imgs_meter *m, uint64_t files, uint64_t bytes)
+{
+	account(m, 1, files, bytes, 0);
 }
 
 void imgs_meter_add(struct imgs_meter *m, uint64_t files, uint64_t bytes)
 {
-	if (!m)
-		return;
-	pthread_mutex_lock(&m->mu);
-	m->files_done += files;
-	m->bytes_done += bytes;
-	redraw(m);
-	pthread_mutex_unlock(&m->mu);
+	account(m, 0, files, bytes, 0);
 }
 
 void imgs_meter_node_done(struct imgs_meter *m)
 {
-	if (!m)
-		return;
-	pthread_mutex_lock(&m->mu);
-	m->nodes_done++;
-	redraw(m);
-	pthread_mutex_unlock(&m->mu);
+	account(m, 0, 0, 0, 1);
 }
 
 void imgs_meter_end(struct imgs_meter *m)

@@ -37,6 +37,17 @@ static void test_format(void **state)
 	assert_int_equal(strlen(b), 7);
 }
 
+/* Close the writing end FDS[1], read what was drawn into BUF; its length. */
+static size_t drawn(int fds[2], char *buf, size_t len)
+{
+	close(fds[1]);
+	ssize_t n = read(fds[0], buf, len - 1);
+	close(fds[0]);
+	assert_true(n > 0);
+	buf[n] = 0;
+	return (size_t)n;
+}
+
 static void test_draws_and_erases_on_fd(void **state)
 {
 	(void)state;
@@ -45,12 +56,8 @@ static void test_draws_and_erases_on_fd(void **state)
 	struct progress *p = progress_start("copy", 1000, fds[1]);
 	progress_update(p, 1000); /* complete: always drawn */
 	progress_end(p);
-	close(fds[1]);
 	char buf[512];
-	ssize_t n = read(fds[0], buf, sizeof buf - 1);
-	close(fds[0]);
-	assert_true(n > 0);
-	buf[n] = 0;
+	size_t n = drawn(fds, buf, sizeof buf);
 	assert_non_null(strstr(buf, "\rcopy  1000 B / 1000 B  100%"));
 	assert_int_equal(buf[n - 1], '\r');
 }
@@ -66,12 +73,8 @@ static void test_note_and_growing_total(void **state)
 	progress_set_total(p, 2048);
 	progress_update_note(p, 2048, "2/2 files"); /* complete: drawn */
 	progress_end(p);
-	close(fds[1]);
 	char buf[1024];
-	ssize_t n = read(fds[0], buf, sizeof buf - 1);
-	close(fds[0]);
-	assert_true(n > 0);
-	buf[n] = 0;
+	drawn(fds, buf, sizeof buf);
 	assert_non_null(strstr(buf, "\rsync  1 B  "));
 	assert_null(strstr(buf, "sync  2 B"));
 	assert_non_null(strstr(buf, "\rsync  2.0 KiB / 2.0 KiB  100%  "));
