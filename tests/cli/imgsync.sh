@@ -2,6 +2,7 @@
 # imgsync local-to-local: the rsync oracle over every kind of path, excludes,
 # mount points, dry-run itemize = real run, --no-delete, --checksum, deltas
 # (200 MiB with 1 MiB changed), a server killed midway, hostile servers.
+: "${CT_TOP:?run me through tests/run (an empty \$S would write to /)}"
 source "$CT_TOP/tests/lib.sh"
 source "$CT_TOP/tests/cli/imgsync.inc"
 need_root
