@@ -57,7 +57,8 @@ for step in full same one_pct; do
 done
 
 # --- over ssh to the test cluster -------------------------------------------
-if timeout 900 "$CL" start "$NODES" >/dev/null 2>&1; then
+# the cluster belongs to this script (under timeout, its owner would be timeout itself)
+if CT_TESTBED_OWNER=$$ timeout 900 "$CL" start "$NODES" >/dev/null 2>&1; then
 	cluster_up=1
 	eval "$("$CL" env)"
 	RI=(--remote-imgsync "$CT_BIN/imgsync")
