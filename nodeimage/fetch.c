@@ -47,6 +47,11 @@ struct xfer {
 
 #define fail(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
+static int stopped(const struct fetch *f)
+{
+	return f->o.stop && *f->o.stop;
+}
+
 uint64_t fetch_size(const struct fetch *f)
 {
 	return f->size;
@@ -72,6 +77,10 @@ static int fd_stream(struct fetch *f, uint64_t off, uint64_t len, fetch_sink sin
 	uint8_t *buf = xmalloc(CHUNK);
 	int rc = 0;
 	while (len > 0) {
+		if (stopped(f)) {
+			rc = fail("%s: interrupted", f->url);
+			break;
+		}
 		size_t n = len < CHUNK ? (size_t)len : CHUNK;
 		ssize_t r = pread(f->fd, buf, n, (off_t)off);
 		if (r < 0 && errno == EINTR)
@@ -265,6 +274,8 @@ static int http_stream(struct fetch *f, uint64_t off, uint64_t len, fetch_sink s
 			return 0;
 		if (x.sink_failed)
 			return -2;
+		if (stopped(f))
+			return fail("%s: interrupted at offset %" PRIu64, f->url, off + x.got);
 		if (x.not_ranged && sink != spool_sink) {
 			if (spool(f, err, errlen) < 0)
 				return -1;
@@ -316,10 +327,19 @@ static int http_head(struct fetch *f, char *err, size_t errlen)
 			f->size = (uint64_t)n;
 			return x.accept_none ? spool(f, err, errlen) : 0;
 		}
+		if (stopped(f))
+			return fail("%s: interrupted", f->url);
 		if (attempt >= f->o.retries || !retryable(c, status))
 			return fail("%s: %s", f->url, curl_msg(f, c));
 		backoff(attempt);
 	}
+}
+
+/* Called by libcurl about once a second and as bytes move: nonzero aborts the transfer. */
+static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return stopped(p);
 }
 
 static int open_http(struct fetch *f, char *err, size_t errlen)
@@ -337,6 +357,9 @@ static int open_http(struct fetch *f, char *err, size_t errlen)
 	curl_easy_setopt(f->curl, CURLOPT_CONNECTTIMEOUT, f->o.connect_timeout);
 	curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_TIME, f->o.stall_timeout);
+	curl_easy_setopt(f->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(f->curl, CURLOPT_XFERINFODATA, f);
+	curl_easy_setopt(f->curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(f->curl, CURLOPT_USERAGENT, "nodeimage/" CT_VERSION);
 	curl_easy_setopt(f->curl, CURLOPT_ACCEPT_ENCODING, NULL);
 	return http_head(f, err, errlen);

@@ -9,6 +9,7 @@
 #ifndef NODEIMAGE_FETCH_H
 #define NODEIMAGE_FETCH_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@ struct fetch_opts {
 	int retries;          /* extra attempts per range after a failure */
 	long connect_timeout; /* seconds */
 	long stall_timeout;   /* seconds without a byte before a transfer is retried */
+	const volatile sig_atomic_t *stop; /* if set and nonzero (a signal came): give up at once, no retry */
 };
 
 struct fetch_stats {

@@ -3,7 +3,7 @@
  * a disk or a file: header, L1, L2, then data in host-file order, once.
  *
  * Exit: 0 ok, 1 usage or local error, 2 download, 3 bad or unsupported
- * image, 4 write error, 5 checksum mismatch.
+ * image, 4 write error, 5 checksum mismatch, 128+N stopped by signal N.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <popt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,29 @@ __attribute__((format(printf, 3, 4), noreturn)) static void quit(const struct op
 	report(o, NULL, &r, status, msg ? msg : "out of memory");
 	free(msg);
 	exit(status);
+}
+
+/* The signal that asked us to stop, or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/*
+ * SIGINT, SIGTERM, SIGHUP (unless ignored, as under nohup): the download stops
+ * within a second, a file target's temporary is removed and the outcome
+ * reported (exit 128+N). A second signal kills at once (SA_RESETHAND).
+ */
+static void catch_stop_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART | SA_RESETHAND }, old;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
 }
 
 static double now(void)
@@ -114,6 +138,7 @@ static void load_config(struct opts *o)
 	o->wipe |= conf_bool(o, ini, "wipe", 0, path);
 	ini_free(ini);
 	o->fetch.retries = o->retries;
+	o->fetch.stop = &stop_signal;
 }
 
 /* Is --json among the options (before a "--")? */
@@ -307,6 +332,7 @@ int main(int argc, const char **argv)
 	if (o.quiet)
 		log_set_verbosity(LOG_QUIET);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	catch_stop_signals();
 
 	char err[1024] = "";
 	struct result r;
@@ -314,15 +340,25 @@ int main(int argc, const char **argv)
 	double t0 = now();
 	struct fetch *f = fetch_new(o.source, &o.fetch);
 	int rc = fetch_open(f, err, sizeof err) < 0 ? IMAGE_EXIT_DOWNLOAD : write_image(f, &o, &r, err, sizeof err);
-	if (rc == 0 && o.grow) {
+	if (rc == 0 && o.grow && !stop_signal) {
 		if (grow_disk(o.target, o.quiet, err, sizeof err) < 0)
 			rc = IMAGE_EXIT_WRITE;
 		else
 			r.grown = 1;
 	}
 	r.seconds = now() - t0;
-	/* the parser does not know the source's name */
-	char *msg = rc == IMAGE_EXIT_BAD_IMAGE ? xasprintf("%s: %s", o.source, err) : xstrdup(err);
+	char *msg;
+	if (stop_signal && (rc != 0 || (o.grow && !r.grown))) {
+		rc = 128 + stop_signal;
+		struct stat st;
+		int partial = r.written && stat(o.target, &st) == 0 && S_ISBLK(st.st_mode);
+		msg = xasprintf("%s: stopped by SIG%s%s", o.target, sigabbrev_np(stop_signal),
+				partial ? "; the device holds part of the image" : "");
+	} else if (rc == IMAGE_EXIT_BAD_IMAGE) {
+		msg = xasprintf("%s: %s", o.source, err); /* the parser does not know the source's name */
+	} else {
+		msg = xstrdup(err);
+	}
 	if (rc)
 		warnmsg("%s", msg);
 	report(&o, f, &r, rc, msg);

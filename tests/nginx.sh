@@ -2,7 +2,8 @@
 #   nginx_start ROOT DIR   serve ROOT on a free high port with config, pid and
 #                          logs in DIR; sets $nginx_port and $nginx_log (access
 #                          log); stopped at exit. ROOT/noranges/ is served
-#                          without byte ranges (max_ranges 0).
+#                          without byte ranges (max_ranges 0), ROOT/slow/ at
+#                          1 MB/s per connection (limit_rate).
 nginx_start() {
 	local root=$1 dir=$2 try
 	mkdir -p "$dir"
@@ -25,6 +26,7 @@ nginx_start() {
 		        listen 127.0.0.1:$nginx_port;
 		        root $root;
 		        location /noranges/ { max_ranges 0; }
+		        location /slow/ { limit_rate 1m; }
 		    }
 		}
 		CONF

@@ -131,6 +131,27 @@ is "$rc" 0 "no ranges and a cut connection: the spool download restarts and comp
 like "$out" '"resumed":[1-9].*"spooled":true' "it was spooled and resumed"
 t "spooled image identical" cmp "$d/spoolcut.raw" "$(ref "$big")"
 kill $cut_pid
+
+# --- SIGTERM midway: exit 143, the failure in JSON, no temporary left ------------------------
+mkdir -p "$d/www/slow" "$d/stop"
+cp "$big" "$d/www/slow/big.qcow2" # 11 MiB of data at 1 MB/s
+"$NI" -q --json "$url/slow/big.qcow2" "$d/stop/out.raw" >"$d/stop.json" 2>"$d/stop.err" &
+stop_pid=$!
+at_exit "kill -KILL $stop_pid"
+for i in $(seq 100); do [ -n "$(ls -A "$d/stop")" ] && break; sleep 0.1; done
+sleep 1
+t "SIGTERM midway: the temporary file was there" test -n "$(ls -A "$d/stop")"
+kill -TERM $stop_pid
+t0=$SECONDS
+wait $stop_pid
+rc=$? out=$(cat "$d/stop.json") err=$(cat "$d/stop.err")
+is "$rc" 143 "SIGTERM midway: exit 143"
+t "SIGTERM midway: it stopped within 3 s ($((SECONDS - t0)) s)" test $((SECONDS - t0)) -le 3
+like "$err" "stopped by SIGTERM" "SIGTERM midway: says so"
+json_fails "SIGTERM midway" "out.raw: stopped by SIGTERM"
+is "$(jq '.bytes_written > 0 and .bytes_downloaded > 0' <<<"$out")" true "SIGTERM midway: JSON counts what was done"
+is "$(ls -A "$d/stop")" "" "SIGTERM midway: no temporary file left"
+
 run "$NI" --json "$url/missing.qcow2" "$d/missing.raw"
 is "$rc" 2 "HTTP 404 exits 2"
 json_fails "HTTP 404" "missing.qcow2: .*404"
