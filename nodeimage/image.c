@@ -263,6 +263,10 @@ int image_copy(struct fetch *f, const struct qcow2_image *img, const struct qcow
 	r.cluster = img->cluster_size ? xmalloc(img->cluster_size) : NULL;
 	r.meter = progress_start("nodeimage", total, progress ? 2 : -1);
 	struct pipeline *pipe = pipeline_start(route, &r);
+	if (!pipe) {
+		snprintf(err, errlen, "cannot start the writer thread");
+		rc = IMAGE_EXIT_WRITE;
+	}
 	for (size_t i = 0; i < n && rc == IMAGE_OK;) {
 		size_t j = run_end(e, n, i, &len);
 		r.first = i;
@@ -277,7 +281,8 @@ int image_copy(struct fetch *f, const struct qcow2_image *img, const struct qcow
 		st->ranges++;
 		i = j;
 	}
-	pipeline_stop(pipe);
+	if (pipe)
+		pipeline_stop(pipe);
 	progress_end(r.meter);
 	free(r.stage);
 	free(r.cluster);

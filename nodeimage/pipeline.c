@@ -63,8 +63,15 @@ struct pipeline *pipeline_start(fetch_sink sink, void *arg)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->data, NULL);
 	pthread_cond_init(&p->space, NULL);
-	if (pthread_create(&p->thread, NULL, worker, p) != 0)
-		die(1, "cannot start the writer thread");
+	if (pthread_create(&p->thread, NULL, worker, p) != 0) {
+		for (int i = 0; i < NBUF; i++)
+			free(p->s[i].data);
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->data);
+		pthread_cond_destroy(&p->space);
+		free(p);
+		return NULL;
+	}
 	return p;
 }
 

@@ -14,6 +14,7 @@
 
 struct pipeline;
 
+/* Start the worker thread; NULL if it cannot be started. */
 struct pipeline *pipeline_start(fetch_sink sink, void *arg);
 /* A fetch_sink: queue LEN bytes at OFF. -1 once the worker's sink has failed. */
 int pipeline_push(void *p, uint64_t off, const uint8_t *data, size_t len);
