@@ -53,6 +53,17 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Free P's buffers, locks and P itself (the worker is not running). */
+static void release(struct pipeline *p)
+{
+	for (int i = 0; i < NBUF; i++)
+		free(p->s[i].data);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->data);
+	pthread_cond_destroy(&p->space);
+	free(p);
+}
+
 struct pipeline *pipeline_start(fetch_sink sink, void *arg)
 {
 	struct pipeline *p = xcalloc(1, sizeof *p);
@@ -64,12 +75,7 @@ struct pipeline *pipeline_start(fetch_sink sink, void *arg)
 	pthread_cond_init(&p->data, NULL);
 	pthread_cond_init(&p->space, NULL);
 	if (pthread_create(&p->thread, NULL, worker, p) != 0) {
-		for (int i = 0; i < NBUF; i++)
-			free(p->s[i].data);
-		pthread_mutex_destroy(&p->mu);
-		pthread_cond_destroy(&p->data);
-		pthread_cond_destroy(&p->space);
-		free(p);
+		release(p);
 		return NULL;
 	}
 	return p;
@@ -141,10 +147,5 @@ void pipeline_stop(struct pipeline *p)
 	pthread_cond_signal(&p->data);
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(p->thread, NULL);
-	for (int i = 0; i < NBUF; i++)
-		free(p->s[i].data);
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->data);
-	pthread_cond_destroy(&p->space);
-	free(p);
+	release(p);
 }
