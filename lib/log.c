@@ -7,6 +7,8 @@
 
 static const char *progname = "clustertools";
 static int level = LOG_NORMAL;
+static void (*before_msg)(void *);
+static void *before_arg;
 
 void log_init(const char *argv0)
 {
@@ -18,12 +20,20 @@ const char *log_progname(void) { return progname; }
 void log_set_verbosity(int l) { level = l; }
 int log_verbosity(void) { return level; }
 
+void log_set_before(void (*before)(void *arg), void *arg)
+{
+	before_msg = before;
+	before_arg = arg;
+}
+
 static void vmsg(const char *node, int errnum, const char *fmt, va_list ap)
 {
 	char buf[4096];
 	int n = vsnprintf(buf, sizeof buf, fmt, ap);
 	if (n < 0)
 		buf[0] = '\0';
+	if (before_msg)
+		before_msg(before_arg);
 	if (node && errnum)
 		fprintf(stderr, "%s: %s: %s: %s\n", progname, node, buf, strerror(errnum));
 	else if (node)

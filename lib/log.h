@@ -13,6 +13,8 @@ void log_init(const char *progname);
 const char *log_progname(void);
 void log_set_verbosity(int level);
 int log_verbosity(void);
+/* Call BEFORE(ARG) ahead of every message (a progress line erases itself); NULL: none. */
+void log_set_before(void (*before)(void *arg), void *arg);
 
 void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warnmsg_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -110,15 +110,21 @@ void progress_set_total(struct progress *p, uint64_t total)
 		p->total = total;
 }
 
+void progress_clear(struct progress *p)
+{
+	if (!p || p->fd < 0 || p->width == 0)
+		return;
+	draw(p, "", 0);
+	if (write(p->fd, "\r", 1) < 0)
+		p->fd = -1;
+	p->last = 0;
+}
+
 void progress_end(struct progress *p)
 {
 	if (!p)
 		return;
-	if (p->fd >= 0 && p->width > 0) {
-		draw(p, "", 0);
-		if (write(p->fd, "\r", 1) < 0)
-			p->fd = -1;
-	}
+	progress_clear(p);
 	free(p->label);
 	free(p);
 }

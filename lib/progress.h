@@ -23,6 +23,8 @@ void progress_update(struct progress *p, uint64_t done);
 void progress_update_note(struct progress *p, uint64_t done, const char *note);
 /* A new TOTAL, for work that is found while it is done (drawn at the next update). */
 void progress_set_total(struct progress *p, uint64_t total);
+/* Erase the line for a message to take its place; the next update draws it again. */
+void progress_clear(struct progress *p);
 /* Erase the line and free P (NULL is fine). */
 void progress_end(struct progress *p);
 

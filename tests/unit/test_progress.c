@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "progress.h"
 
 static void test_human(void **state)
@@ -81,6 +82,30 @@ static void test_note_and_growing_total(void **state)
 	assert_non_null(strstr(buf, "/s  2/2 files"));
 }
 
+static void clear_hook(void *arg)
+{
+	progress_clear(arg);
+}
+
+static void test_cleared_for_a_message(void **state)
+{
+	(void)state;
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	struct progress *p = progress_start("work", 100, fds[1]);
+	progress_update(p, 10);
+	log_set_before(clear_hook, p);
+	warnmsg("a message between two redraws");
+	log_set_before(NULL, NULL);
+	progress_update(p, 20); /* within 0.2 s, but the line was erased: drawn */
+	progress_end(p);
+	char buf[512];
+	drawn(fds, buf, sizeof buf);
+	const char *erased = strstr(buf, "\r        ");
+	assert_non_null(erased);
+	assert_non_null(strstr(erased, "\r\rwork  20 B / 100 B  20%"));
+}
+
 static void test_silent(void **state)
 {
 	(void)state;
@@ -99,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_draws_and_erases_on_fd),
 		cmocka_unit_test(test_note_and_growing_total),
+		cmocka_unit_test(test_cleared_for_a_message),
 		cmocka_unit_test(test_silent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
