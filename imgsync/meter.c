@@ -13,12 +13,22 @@ struct imgs_meter {
 	size_t nodes, nodes_done;
 };
 
+/* Before any diagnostic: erase the line, which the next update draws again. */
+static void clear_for_message(void *arg)
+{
+	struct imgs_meter *m = arg;
+	pthread_mutex_lock(&m->mu);
+	progress_clear(m->line);
+	pthread_mutex_unlock(&m->mu);
+}
+
 struct imgs_meter *imgs_meter_new(size_t nodes, int fd)
 {
 	struct imgs_meter *m = xcalloc(1, sizeof *m);
 	pthread_mutex_init(&m->mu, NULL);
 	m->line = progress_start("imgsync", 0, fd);
 	m->nodes = nodes;
+	log_set_before(clear_for_message, m);
 	return m;
 }
 
@@ -71,6 +81,7 @@ void imgs_meter_end(struct imgs_meter *m)
 {
 	if (!m)
 		return;
+	log_set_before(NULL, NULL);
 	progress_end(m->line);
 	pthread_mutex_destroy(&m->mu);
 	free(m);

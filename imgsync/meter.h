@@ -4,7 +4,8 @@
  * many nodes, nodes done of the total. Senders and receivers of every node
  * thread add to one meter (it locks); the total grows as each node asks for
  * its files. A delta counts as its whole file once sent. Drawing, throttling
- * and erasing are lib/progress's. Every function takes NULL (no meter).
+ * and erasing are lib/progress's; while a meter lives, every diagnostic
+ * (lib/log) erases the line first. Every function takes NULL (no meter).
  */
 #ifndef IMGSYNC_METER_H
 #define IMGSYNC_METER_H

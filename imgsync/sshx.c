@@ -83,7 +83,7 @@ static void drain_stderr(struct imgs_xport *x)
 		s->errlen += (size_t)n;
 		char *nl;
 		while ((nl = memchr(s->errline, '\n', s->errlen)) != NULL) {
-			fprintf(stderr, "%s: %s: %.*s\n", log_progname(), x->name, (int)(nl - s->errline), s->errline);
+			node_warn(x->name, "%.*s", (int)(nl - s->errline), s->errline); /* erases a progress line */
 			s->errlen -= (size_t)(nl + 1 - s->errline);
 			memmove(s->errline, nl + 1, s->errlen);
 		}
