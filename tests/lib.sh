@@ -6,6 +6,8 @@
 #   run CMD...                                      sets $out, $err, $rc
 #   scratch                                         a fresh temp dir, removed at exit
 #   at_exit CMD                                     cleanup, run in reverse order even on failure
+#   start_cluster N [--or-skip]                     a test cluster for this test (below)
+#   cluster CMD..., on NODE CMD...                  the testbed: tests/cluster.sh
 set -u
 CT_TOP=${CT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 CT_BIN=${CT_BIN:-$CT_TOP/build/asan/bin}
@@ -70,3 +72,29 @@ scratch() {
 
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
+
+# --- the local test cluster (tests/cluster.sh: cluster, on, node_procs, kill_sshd,
+# cluster_gateway) -------------------------------------------------------------------
+source "$CT_TOP/tests/cluster.sh"
+
+# start_cluster N [--or-skip]: start an N-node test cluster (waits while another
+# test's cluster runs) that is stopped at exit, and export its environment
+# (HOME, CT_NODES, CT_NODE_COUNT, CT_SSH_CONFIG, CT_TESTBED). Needs root. If it
+# does not start, the testbed's messages are shown as comments and the test
+# ends: "not ok - cluster start N", or with --or-skip skipped as a whole.
+start_cluster() {
+	local n=$1 or_skip=${2:-} log why
+	need_root
+	at_exit "cluster stop"
+	log=$(mktemp)
+	if ! cluster start "$n" >"$log" 2>&1; then
+		sed 's/^/# /' "$log"
+		why=$(tail -1 "$log")
+		rm -f "$log"
+		[ "$or_skip" != --or-skip ] || skip_all "cannot start the test cluster (${why:-no message})"
+		_fail "cluster start $n"
+		exit 1
+	fi
+	rm -f "$log"
+	eval "$(cluster env)"
+}

@@ -5,10 +5,7 @@
 source "$CT_TOP/tests/lib.sh"
 need_root
 command -v jq >/dev/null || skip_all "needs jq"
-C=$CT_TOP/tests/testbed/cluster
-at_exit "$C stop"
-"$C" start 32 || { echo "not ok 1 - cluster start 32"; exit 1; }
-eval "$("$C" env)"
+start_cluster 32
 S=$(scratch)
 nodes() { seq -f 'node%02g' "$@"; }
 
@@ -69,8 +66,8 @@ run cexec -n -w 'node[01-02]' uptime
 is "$out" $'node01: uptime\nnode02: uptime' "-n prints the nodes and the command"
 
 # --- a dead node and a hung one -------------------------------------------
-"$C" kill node05
-"$C" kill node06
+cluster kill node05
+cluster kill node06
 silent_listener 127.0.1.6 22 >"$S/listener.out" &
 lpid=$!
 at_exit "kill $lpid"
@@ -90,8 +87,8 @@ is "$rc" 255 "-S: 255 when a node could not be reached"
 run cexec -w ^"$S/failed" --list
 is "$out" $'node05\nnode06' "-w ^FILE reruns the failed nodes"
 kill "$lpid"
-"$C" restart node05
-"$C" restart node06
+cluster restart node05
+cluster restart node06
 
 # --- command timeout kills ----------------------------------------------
 start=$(date +%s.%N)
@@ -160,7 +157,7 @@ printf 'Host alias*\n  HostName node03\n  User cttest\n  UserKnownHostsFile %s\n
 	"$HOME/.ssh/known_hosts" >"$A/.ssh/config"
 run env HOME="$A" cexec -p -w alias1 'id -un; hostname'
 is "$out" $'alias1: cttest\nalias1: node03' "~/.ssh/config: Host pattern, HostName, User, UserKnownHostsFile"
-"$C" kill node04
+cluster kill node04
 silent_listener 127.0.1.4 22 >/dev/null &
 lpid=$!
 at_exit "kill $lpid"
@@ -170,7 +167,7 @@ run env HOME="$A" cexec --host-keys off -w node04 true
 secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
 t "~/.ssh/config ConnectTimeout 1 is honoured (${secs} s)" awk -v s="$secs" 'BEGIN{exit !(s < 2)}'
 kill "$lpid"; wait "$lpid" 2>/dev/null
-"$C" restart node04
+cluster restart node04
 
 # --- Ctrl-C -------------------------------------------------------------------
 cexec -w 'node[01-04]' sleep 4321 >"$S/int.out" 2>"$S/int.err" &
@@ -191,9 +188,7 @@ is "$out" "$(for n in $(nodes 1 3); do printf -- '--------- %s---------\n%s\n' "
 
 # --- indirect cluster through a gateway --------------------------------------
 # node01 gets its own /etc/c3.conf and the cexec binary on its PATH, in its namespace only
-"$C" exec node01 sh -c "mkdir -p /tmp/etc && cp -a /etc/. /tmp/etc/ && mount --bind /tmp/etc /etc &&
-	mount --bind '$CT_BIN' /usr/local/bin &&
-	printf 'cluster inner {\n  node01\n  node[10-14]\n  exclude 12\n}\n' > /etc/c3.conf"
+printf 'cluster inner {\n  node01\n  node[10-14]\n  exclude 12\n}\n' | cluster_gateway node01
 printf 'cluster near {\n  node01\n  node[02-03]\n}\ncluster far {\n  :node01\n}\n' >"$S/c3g.conf"
 run cexec -f "$S/c3g.conf" --json far: hostname
 is "$(jq -r '[.cluster, .node, (.stdout|rtrimstr("\n"))] | join(" ")' <<<"$out")" \

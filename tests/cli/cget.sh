@@ -5,15 +5,9 @@
 # TARGET-DIR) that must not make anything land outside TARGET-DIR, and
 # per-node errors (missing source, unreadable source).
 source "$CT_TOP/tests/lib.sh"
-need_root
-command -v sshd >/dev/null || skip_all "no sshd"
-cluster=$CT_TOP/tests/testbed/cluster
 N=4
-"$cluster" start $N >/dev/null || skip_all "cannot start the test cluster"
-at_exit "'$cluster' stop"
-eval "$("$cluster" env)"
+start_cluster $N --or-skip
 nodes=$CT_NODES
-on() { "$cluster" exec "$@"; }
 d=$(scratch)
 
 # Each node's own name in a file of its private /tmp (the nodes share the

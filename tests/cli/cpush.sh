@@ -4,15 +4,9 @@
 # symlinks, a transfer cut off midway, and per-node errors (missing source,
 # unwritable target, full disk). Content is checked by sha256 on the nodes.
 source "$CT_TOP/tests/lib.sh"
-need_root
-command -v sshd >/dev/null || skip_all "no sshd"
-cluster=$CT_TOP/tests/testbed/cluster
 N=4
-"$cluster" start $N >/dev/null || skip_all "cannot start the test cluster"
-at_exit "'$cluster' stop"
-eval "$("$cluster" env)"
+start_cluster $N --or-skip
 nodes=$CT_NODES
-on() { "$cluster" exec "$@"; }
 d=$(scratch)
 
 # node_sums PATH: "sha256 mode mtime" on every node, one line each
@@ -116,15 +110,6 @@ is "$(on 1 sh -c 'sha256sum </tmp/small/f1' | cut -d' ' -f1)" "$(sha256sum <"$d/
 
 # --- transfer cut off midway -------------------------------------------------
 head -c $((192 << 20)) /dev/urandom >"$d/big"
-# kill_node_sshd NODE: every sshd/sftp-server process in NODE's mount namespace
-kill_node_sshd() {
-	local ns; ns=$(readlink "/proc/$("$cluster" pid "$1")/ns/mnt")
-	local p
-	for p in $(pgrep -x 'sshd|sftp-server'); do
-		[ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$ns" ] && kill -9 "$p" 2>/dev/null
-	done
-	return 0
-}
 cpush -w "$nodes" --json "$d/big" /tmp/big >"$d/cut.out" 2>"$d/cut.err" &
 pid=$!
 at_exit "kill $pid"
@@ -134,7 +119,7 @@ for _ in $(seq 1 500); do
 	[ -n "$s" ] && [ "$s" -gt 1000000 ] && break
 	sleep 0.02
 done
-kill_node_sshd node02
+kill_sshd node02
 wait $pid
 rc=$?
 is "$rc" 2 "cut transfer: exit 2"
@@ -143,4 +128,4 @@ is "$(on 2 sh -c 'test -e /tmp/big && echo exists || echo absent')" absent "cut 
 for i in 1 3 4; do
 	is "$(on $i sh -c 'sha256sum </tmp/big' | cut -d' ' -f1)" "$(sha256sum <"$d/big" | cut -d' ' -f1)" "cut transfer: node0$i complete"
 done
-"$cluster" restart node02
+cluster restart node02

@@ -16,11 +16,11 @@ mkdir -p "$W/img2/etc"
 for i in $(seq 1 50); do echo "file $i" >"$W/img2/etc/f$i"; done
 cp "$W/four" "$W/img2/four"
 same_on() { # NODE REMOTE LOCAL: REMOTE on NODE is identical to LOCAL
-	"$C" exec "$1" cmp -s "$2" "$3"
+	cluster exec "$1" cmp -s "$2" "$3"
 }
 # every regular file under /tmp/img on NODE is whole (identical to the image's)
 img_whole() {
-	"$C" exec "$1" sh -c 'cd /tmp/img 2>/dev/null || exit 0; find . -type f | while read -r f; do cmp -s "$f" "$1/$f" || echo "partial: $f"; done' sh "$W/img"
+	cluster exec "$1" sh -c 'cd /tmp/img 2>/dev/null || exit 0; find . -type f | while read -r f; do cmp -s "$f" "$1/$f" || echo "partial: $f"; done' sh "$W/img"
 }
 
 # --- sshd killed mid-command (cexec) -----------------------------------------------
@@ -32,7 +32,7 @@ no_hang "cexec, node02's sshd killed mid-command"
 is "$rc" 2 "cexec: exit 2 when a node's sshd dies mid-command"
 like "$err" 'cexec: node02: ' "cexec: node02 reported on stderr ($(head -c 200 <<<"$err"))"
 is "$(grep -c '^end$' <<<"$out")" 3 "cexec: the three other nodes ran to the end"
-"$C" restart node02
+cluster restart node02
 
 # --- sshd killed mid-push (cpush) ------------------------------------------------------
 clean_nodes
@@ -44,7 +44,7 @@ is "$rc" 2 "cpush: exit 2 when a node's sshd dies mid-push"
 like "$err" 'cpush: node02' "cpush: node02 reported on stderr"
 is "$(node_size node02 /tmp/big)" "" "cpush: no file at the target path on node02"
 t "cpush: node01 got the whole file" same_on node01 /tmp/big "$W/big"
-"$C" restart node02
+cluster restart node02
 
 # --- sshd killed mid-sync (imgsync -w) -----------------------------------------------------
 clean_nodes
@@ -57,15 +57,15 @@ no_hang "imgsync -w, node02's sshd killed mid-sync"
 is "$rc" 2 "imgsync: exit 2 when a node's sshd dies mid-sync"
 like "$err" 'node02' "imgsync: node02 reported on stderr ($(head -c 200 <<<"$err"))"
 is "$(img_whole node02)" "" "imgsync: every file on node02 is whole or absent"
-is "$("$C" exec node01 cmp /tmp/img/data/big "$W/img/data/big" 2>&1)" "" "imgsync: node01 synced"
+is "$(cluster exec node01 cmp /tmp/img/data/big "$W/img/data/big" 2>&1)" "" "imgsync: node01 synced"
 no_server() { [ -z "$(node_procs node02 imgsync)" ]; }
 wait_for 5 no_server
 is "$(node_procs node02 imgsync)" "" "imgsync: no server left running on node02"
-"$C" restart node02
+cluster restart node02
 
 # --- a node that accepts TCP and never speaks SSH -----------------------------------------------
 clean_nodes
-"$C" kill node03
+cluster kill node03
 silent_listener 127.0.1.3 22 >"$S/listener" &
 lpid=$!
 at_exit "kill $lpid"
@@ -89,7 +89,7 @@ silent_case imgsync -q -t 2 "${RI[@]}" -w "$ALL" "$W/img2" /tmp/img2
 t "imgsync: the other nodes synced" same_on node04 /tmp/img2/four "$W/four"
 kill "$lpid" 2>/dev/null
 wait "$lpid" 2>/dev/null
-"$C" restart node03
+cluster restart node03
 
 # --- a node that stalls mid-transfer (its sshd session SIGSTOPped) ------------------------------------
 clean_nodes
@@ -115,7 +115,7 @@ is "$(node_size node02 /tmp/big)" "" "cpush: no file at the target path on node0
 t "cpush: node01 got the whole file" same_on node01 /tmp/big "$W/big"
 
 clean_nodes
-"$C" exec node02 cp "$W/big" /tmp/big
+cluster exec node02 cp "$W/big" /tmp/big
 rm -rf "$S/got" && mkdir "$S/got"
 bg cget -u 5 -w 'node[01-02]' /tmp/big "$S/got"
 local_growing() { [ "$(du -sk "$S/got" | cut -f1)" -gt 4096 ]; }
@@ -129,7 +129,7 @@ like "$err" 'node01.*(No such file|not found)' "cget: node01 without the file re
 is "$(ls -A "$S/got")" "" "cget: no partial or temporary file left locally"
 
 # SIGTERM while a peer is frozen: cget has nothing to tidy on the node, so it must not wait on it
-"$C" exec node02 cp "$W/big" /tmp/big
+cluster exec node02 cp "$W/big" /tmp/big
 bg cget -w 'node[01-02]' /tmp/big "$S/got"
 wait_for 30 local_growing && freeze node02
 sleep 0.5
@@ -152,13 +152,13 @@ no_hang "imgsync -u 5 -w, node02 stalled mid-sync"
 is "$rc" 2 "imgsync: exit 2 with a stalled node"
 like "$err" 'node02.*timed out' "imgsync: node02 reported as timed out ($(grep node02 <<<"$err" | head -c 200))"
 is "$(img_whole node02)" "" "imgsync: every file on the stalled node02 is whole or absent"
-is "$("$C" exec node01 cmp /tmp/img/data/big "$W/img/data/big" 2>&1)" "" "imgsync: node01 synced"
+is "$(cluster exec node01 cmp /tmp/img/data/big "$W/img/data/big" 2>&1)" "" "imgsync: node01 synced"
 kill -9 $(node_sessions node02) 2>/dev/null
 
 # --- a full disk on a node -------------------------------------------------------------------
 clean_nodes
-for n in node01 node02 node03 node04; do "$C" exec $n mkdir /tmp/full; done
-"$C" exec node02 mount -t tmpfs -o size=1m ct-full /tmp/full
+for n in node01 node02 node03 node04; do cluster exec $n mkdir /tmp/full; done
+cluster exec node02 mount -t tmpfs -o size=1m ct-full /tmp/full
 bg cpush -w "$ALL" "$W/four" /tmp/full/four
 bg_wait
 no_hang "cpush to a full disk"
@@ -172,9 +172,9 @@ bg_wait
 no_hang "imgsync to a full disk"
 is "$rc" 2 "imgsync: exit 2 when a node's disk is full"
 like "$err" 'node02.*(space|full)' "imgsync: node02 reported ($(grep node02 <<<"$err" | head -c 200))"
-is "$("$C" exec node02 sh -c 'cd /tmp/full/img 2>/dev/null && find . -type f | while read -r f; do cmp -s "$f" "$1/$f" || echo "partial: $f"; done' sh "$W/img2")" "" \
+is "$(cluster exec node02 sh -c 'cd /tmp/full/img 2>/dev/null && find . -type f | while read -r f; do cmp -s "$f" "$1/$f" || echo "partial: $f"; done' sh "$W/img2")" "" \
 	"imgsync: every file on the full node is whole or absent"
 t "imgsync: the other nodes synced" same_on node03 /tmp/full/img/four "$W/four"
-"$C" exec node02 umount /tmp/full
+cluster exec node02 umount /tmp/full
 
 echo "1..$_tap_n"

@@ -60,7 +60,7 @@ for sig in INT TERM; do
 
 	# --- cget -------------------------------------------------------------------
 	clean_nodes
-	for n in node01 node02 node03 node04; do "$C" exec $n cp "$W/big" /tmp/big; done
+	for n in node01 node02 node03 node04; do cluster exec $n cp "$W/big" /tmp/big; done
 	rm -rf "$S/got" && mkdir "$S/got"
 	bg cget -w "$ALL" /tmp/big "$S/got"
 	wait_for 30 local_growing
@@ -83,7 +83,7 @@ for sig in INT TERM; do
 	is "$rc" 2 "imgsync: SIG$sig mid-sync exits 2"
 	like "$err" 'node0[1-4]' "imgsync: SIG$sig: nodes named on stderr ($(head -c 300 <<<"$err"))"
 	for n in node01 node02 node03 node04; do
-		"$C" exec $n sh -c 'cd /tmp/img 2>/dev/null || exit 0; find . -type f | while read -r f; do cmp -s "$f" "$2/$f" || echo "$1: partial $f"; done' sh $n "$W/img"
+		cluster exec $n sh -c 'cd /tmp/img 2>/dev/null || exit 0; find . -type f | while read -r f; do cmp -s "$f" "$2/$f" || echo "$1: partial $f"; done' sh $n "$W/img"
 	done >"$S/partial"
 	is "$(cat "$S/partial")" "" "imgsync: SIG$sig: every file on the nodes whole or absent"
 	wait_for 5 no_server

@@ -5,12 +5,7 @@
 # node (private /tmp) via `cluster exec`.
 source "$CT_TOP/tests/lib.sh"
 source "$CT_TOP/tests/cli/imgsync.inc"
-need_root
-command -v sshd >/dev/null || command -v /usr/sbin/sshd >/dev/null || skip_all "openssh-server missing"
-CL=$CT_TOP/tests/testbed/cluster
-"$CL" start 16 >/dev/null 2>&1 || skip_all "cannot start the test cluster"
-at_exit "'$CL' stop"
-eval "$("$CL" env)"
+start_cluster 16 --or-skip
 # the image lives outside /tmp: every node sees the host's files but has its own /tmp
 W=$(mktemp -d /var/tmp/ct-imgsync.XXXXXX)
 at_exit "rm -rf '$W'"
@@ -19,7 +14,7 @@ mk_new "$W/src"
 RI=(--remote-imgsync "$CT_BIN/imgsync")
 EXC=(--exclude /etc/hostname --exclude '/var/log/*')
 node_oracle() { # NODE [IMAGE] -> differences between the image and NODE:/tmp/img
-	"$CL" exec "$1" rsync -aHAXn --delete --checksum --itemize-changes --numeric-ids \
+	cluster exec "$1" rsync -aHAXn --delete --checksum --itemize-changes --numeric-ids \
 		"${ORACLE_EXCLUDES[@]}" "${2:-$W/src}/" /tmp/img/ 2>&1
 }
 
@@ -31,8 +26,8 @@ run imgsync -i "${RI[@]}" "${EXC[@]}" "$W/src" node01:/tmp/img
 is "$rc" 0 "push the new image over it"
 like "$out" 'deleting +etc/deleted' "itemize comes back from the node"
 is "$(node_oracle node01)" "" "rsync on node01 finds no difference"
-is "$("$CL" exec node01 cat /tmp/img/etc/hostname)" "node01" "excluded file untouched on the node"
-t "sparse file stays sparse on the node" test "$("$CL" exec node01 du -k /tmp/img/data/sparse | cut -f1)" -lt 1024
+is "$(cluster exec node01 cat /tmp/img/etc/hostname)" "node01" "excluded file untouched on the node"
+t "sparse file stays sparse on the node" test "$(cluster exec node01 du -k /tmp/img/data/sparse | cut -f1)" -lt 1024
 run imgsync -n -i "${RI[@]}" "${EXC[@]}" "$W/src" node01:/tmp/img
 is "$(printf '%s\n' "$out" | grep -vE 'created [0-9]+, updated')" "" "dry run after the sync lists nothing"
 
@@ -71,7 +66,7 @@ client=$!
 pid=
 for _ in $(seq 1 200); do
 	pid=$(pgrep -f -- '--server --receiver /tmp/kimg' | head -1)
-	if [ -n "$pid" ] && [ "$("$CL" exec node03 sha256sum /tmp/kimg/f2 | cut -c1-64)" = "$(grep ' f2$' "$W/new.sums" | cut -c1-64)" ]; then break; fi
+	if [ -n "$pid" ] && [ "$(cluster exec node03 sha256sum /tmp/kimg/f2 | cut -c1-64)" = "$(grep ' f2$' "$W/new.sums" | cut -c1-64)" ]; then break; fi
 	sleep 0.05
 done
 [ -n "$pid" ] && kill -9 "$pid"
@@ -80,18 +75,18 @@ crc=$?
 t "killing the node's server fails the run (status $crc)" test "$crc" -eq 2
 bad=0
 for i in $(seq 1 12); do
-	h=$("$CL" exec node03 sha256sum /tmp/kimg/f$i | cut -c1-64)
+	h=$(cluster exec node03 sha256sum /tmp/kimg/f$i | cut -c1-64)
 	grep -q "^$h  f$i\$" "$W/new.sums" "$W/old.sums" || bad=$((bad + 1))
 done
 is "$bad" 0 "every file on the node is old or new"
 run imgsync -q "${RI[@]}" "$W/k" node03:/tmp/kimg
 is "$rc" 0 "the next run completes"
-is "$("$CL" exec node03 rsync -an --delete --checksum -i "$W/k/" /tmp/kimg/)" "" "node03 equals the image"
+is "$(cluster exec node03 rsync -an --delete --checksum -i "$W/k/" /tmp/kimg/)" "" "node03 equals the image"
 
 # --- failures --------------------------------------------------------------------------
-"$CL" kill node05 >/dev/null
+cluster kill node05 >/dev/null
 run imgsync -q -w 'node[04-06]' --failed "$W/failed" "${RI[@]}" "$W/k" /tmp/kimg
 is "$rc" 2 "an unreachable node makes the exit status 2"
 is "$(cat "$W/failed")" "node05" "--failed lists it"
 like "$err" 'node05' "the error names the node"
-"$CL" restart node05 >/dev/null
+cluster restart node05 >/dev/null

@@ -7,18 +7,15 @@ source "$CT_TOP/tests/cli/mkchroot.inc"
 need_root
 s=$(scratch)
 export MKCHROOT_TEMPLATES=$CT_TOP/etc/mkchroot.d
-cluster=$CT_TOP/tests/testbed/cluster
-"$cluster" start 2 >"$s/cluster.log" 2>&1 || { cat "$s/cluster.log"; skip_all "test cluster did not start"; }
-at_exit "'$cluster' stop"
-eval "$("$cluster" env)"
+start_cluster 2 --or-skip
 
 # the golden tree lives in node01's private /tmp: only node01 can see it
-"$cluster" exec node01 bash -c "source '$CT_TOP/tests/cli/mkchroot.inc' && make_tree /tmp/golden &&
+cluster exec node01 bash -c "source '$CT_TOP/tests/cli/mkchroot.inc' && make_tree /tmp/golden &&
 	mkdir -p /tmp/golden/home/u /tmp/golden/etc/ssh && echo x >/tmp/golden/home/u/f &&
 	echo key >/tmp/golden/etc/ssh/ssh_host_rsa_key && echo node01 >/tmp/golden/etc/hostname"
 t "the golden tree is not visible on the host" test ! -e /tmp/golden
-"$cluster" exec node01 bash -c "source '$CT_TOP/tests/cli/mkchroot.inc' && tree_list /tmp/golden" >"$s/want"
-"$cluster" exec node01 bash -c "source '$CT_TOP/tests/cli/mkchroot.inc' && link_groups /tmp/golden" >"$s/want-links"
+cluster exec node01 bash -c "source '$CT_TOP/tests/cli/mkchroot.inc' && tree_list /tmp/golden" >"$s/want"
+cluster exec node01 bash -c "source '$CT_TOP/tests/cli/mkchroot.inc' && link_groups /tmp/golden" >"$s/want-links"
 
 run mkchroot -v golden-system "$s/g" --source node01:/tmp/golden --exclude '*.tmp'
 is "$rc" 0 "golden from node01 over ssh: exit 0"
@@ -36,7 +33,7 @@ run mkchroot golden-system "$s/g2" --source node01:/tmp/nonexistent
 is "$rc" 2 "golden from a missing remote path: exit 2"
 like "$err" "node01: .*nonexistent" "golden from a missing remote path: the node's tar error is shown"
 t "golden from a missing remote path: nothing left" test ! -e "$s/g2"
-"$cluster" kill node02
+cluster kill node02
 run mkchroot golden-system "$s/g3" --source node02
 is "$rc" 2 "golden from a node that refuses ssh: exit 2"
 like "$err" "node02" "golden from a node that refuses ssh: names the node"

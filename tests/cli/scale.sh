@@ -9,14 +9,11 @@ source "$CT_TOP/tests/lib.sh"
 need_root
 command -v jq >/dev/null || skip_all "needs jq"
 N=${SCALE_NODES:-1000}
-C=$CT_TOP/tests/testbed/cluster
 REL=$CT_TOP/build/release/bin
 [ -x "$REL/cexec" ] || skip_all "no release build ($REL/cexec)"
-at_exit "'$C' stop"
 t0=$SECONDS
-"$C" start "$N" >/dev/null 2>&1 || { echo "not ok 1 - cluster start $N"; exit 1; }
+start_cluster "$N"
 echo "# $N nodes started in $((SECONDS - t0)) s"
-eval "$("$C" env)"
 S=$(scratch)
 w=$([ "$N" -le 99 ] && echo 2 || { [ "$N" -le 999 ] && echo 3 || echo 4; })
 name() { printf 'node%0*d' "$w" "$1"; }
@@ -40,9 +37,7 @@ for g in 0 1 2 3; do
 	lo=$((gw + 1)) hi=$((gw + q))
 	[ $g = 3 ] && hi=$N
 	# the gateway gets its own /etc/c3.conf and cexec on its PATH, in its namespace only
-	"$C" exec "$(name $gw)" sh -c "mkdir -p /tmp/etc && cp -a /etc/. /tmp/etc/ && mount --bind /tmp/etc /etc &&
-		mount --bind '$CT_BIN' /usr/local/bin &&
-		printf 'cluster sub {\n  $(name $gw)\n  node[%0*d-%0*d]\n}\n' $w $lo $w $hi >/etc/c3.conf"
+	printf 'cluster sub {\n  %s\n  node[%0*d-%0*d]\n}\n' "$(name $gw)" $w $lo $w $hi | cluster_gateway "$(name $gw)"
 	printf 'cluster g%d {\n  :%s\n}\n' $g "$(name $gw)" >>"$S/c3g.conf"
 	expect_n=$((${expect_n:-0} + hi - lo + 1))
 done
