@@ -7,31 +7,22 @@
 set -u
 top=${CT_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${CT_BIN:-$top/build/release/bin}
-cluster=$top/tests/testbed/cluster
+source "$top/bench/lib.sh"
 BIG=${BENCH_NODES_BIG:-256}
 RUNS=${BENCH_RUNS:-5}
-"$cluster" start "$BIG" >/dev/null || { echo "bench/cexec: cannot start the test cluster" >&2; exit 1; }
-trap '"$cluster" stop >/dev/null 2>&1' EXIT
-eval "$("$cluster" env)"
-export PDSH_SSH_ARGS_APPEND="-F $CT_SSH_CONFIG"
+bench_cluster "$BIG"
+trap 'cluster stop >/dev/null 2>&1' EXIT
 w=${#BIG}; [ "$w" -lt 2 ] && w=2
 range() { printf 'node[%0*d-%0*d]' "$w" 1 "$w" "$1"; }
 
-now() { date +%s.%N; }
 # best CMD...: the best wall time of $RUNS runs, in $best; complains if a run fails
 best() {
-	local i t0 t
+	local i
 	best=
 	for ((i = 0; i < RUNS; i++)); do
-		t0=$(now)
-		if ! "$@" >/dev/null 2>/tmp/ct-bench-cexec.err; then
-			echo "bench/cexec: failed: $*" >&2
-			tail -3 /tmp/ct-bench-cexec.err >&2
-		fi
-		t=$(echo "$(now) - $t0" | bc -l)
-		if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+		bench_timed "$@"
+		if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc -l)" = 1 ]; then best=$secs; fi
 	done
-	rm -f /tmp/ct-bench-cexec.err
 }
 fmt() { printf '%.3f s' "$1"; }
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
@@ -50,12 +41,8 @@ row() { # N FANOUT
 	eval "t_ours_$n=$ours t_peer_$n=$peer"
 }
 
-echo "## cexec"
-echo
-echo "Best of $RUNS runs; peer = the faster of \`pdsh -R ssh\` and \`clush\` (OpenSSH, same sshd nodes)."
-echo
-echo "| work | ours | peer | ratio | command |"
-echo "|---|---|---|---|---|"
+echo "Best of $RUNS runs; peer = the faster of \`pdsh -R ssh\` and \`clush\` (OpenSSH, same sshd nodes)." |
+	bench_section cexec
 row 32 32
 row "$BIG" 64
 echo

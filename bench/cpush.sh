@@ -7,27 +7,15 @@
 set -u
 top=${CT_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${CT_BIN:-$top/build/release/bin}
-cluster=$top/tests/testbed/cluster
+source "$top/bench/lib.sh"
 N=${BENCH_NODES:-32}
-"$cluster" start "$N" >/dev/null || { echo "bench/cpush: cannot start the test cluster" >&2; exit 1; }
-trap '"$cluster" stop >/dev/null 2>&1; rm -rf "$work"' EXIT
-eval "$("$cluster" env)"
+bench_cluster "$N"
+trap 'cluster stop >/dev/null 2>&1; rm -rf "$work"' EXIT
 nodes=$CT_NODES
 work=$(mktemp -d /tmp/ct-bench-cpush.XXXXXX)
-export PDSH_SSH_ARGS_APPEND="-F $CT_SSH_CONFIG"
 sshopt="-F $CT_SSH_CONFIG"
 
-now() { date +%s.%N; }
-# timed NAME CMD...: run, record seconds in $secs, fail loudly
-timed() {
-	local t0; t0=$(now)
-	if ! "$@" >"$work/out" 2>"$work/err"; then
-		echo "bench/cpush: failed: $*" >&2
-		tail -5 "$work/err" >&2
-	fi
-	secs=$(echo "$(now) - $t0" | bc -l)
-}
-wipe() { "$bin/cexec" -w "$nodes" rm -rf "$@" >/dev/null 2>&1 || for i in $(seq 1 "$N"); do "$cluster" exec "$i" rm -rf "$@"; done; }
+wipe() { "$bin/cexec" -w "$nodes" rm -rf "$@" >/dev/null 2>&1 || for i in $(seq 1 "$N"); do on "$i" rm -rf "$@"; done; }
 fmt() { printf '%.2f s' "$1"; }
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
 
@@ -37,27 +25,27 @@ sum=$(sha256sum <"$work/big" | cut -d' ' -f1)
 check_push() { # PATH: every node has the file
 	local bad=0 i
 	for i in 1 "$N"; do
-		[ "$("$cluster" exec "$i" sh -c "sha256sum < $1" | cut -d' ' -f1)" = "$sum" ] || bad=1
+		[ "$(on "$i" sh -c "sha256sum < $1" | cut -d' ' -f1)" = "$sum" ] || bad=1
 	done
 	[ $bad = 0 ] || echo "bench/cpush: wrong content at $1" >&2
 }
 wipe /tmp/p1 /tmp/p2 /tmp/p3
-for i in $(seq 1 "$N"); do "$cluster" exec "$i" mkdir -p /tmp/p1 /tmp/p2 /tmp/p3; done
+for i in $(seq 1 "$N"); do on "$i" mkdir -p /tmp/p1 /tmp/p2 /tmp/p3; done
 sync
-timed "$bin/cpush" -w "$nodes" "$work/big" /tmp/p1/big; t_ours=$secs; check_push /tmp/p1/big
-timed pdcp -R ssh -f 64 -w "$nodes" "$work/big" /tmp/p2/big; t_pdcp=$secs; check_push /tmp/p2/big
-timed clush -f 64 -o "$sshopt" -w "$nodes" --copy "$work/big" --dest /tmp/p3/; t_clush=$secs; check_push /tmp/p3/big
+bench_timed "$bin/cpush" -w "$nodes" "$work/big" /tmp/p1/big; t_ours=$secs; check_push /tmp/p1/big
+bench_timed pdcp -R ssh -f 64 -w "$nodes" "$work/big" /tmp/p2/big; t_pdcp=$secs; check_push /tmp/p2/big
+bench_timed clush -f 64 -o "$sshopt" -w "$nodes" --copy "$work/big" --dest /tmp/p3/; t_clush=$secs; check_push /tmp/p3/big
 wipe /tmp/p1 /tmp/p2 /tmp/p3
 
 # --- gather --------------------------------------------------------------------
 for i in $(seq 1 "$N"); do
-	"$cluster" exec "$i" sh -c 'head -c $((16 << 20)) /dev/urandom > /tmp/g16' &
+	on "$i" sh -c 'head -c $((16 << 20)) /dev/urandom > /tmp/g16' &
 done
 wait
 mkdir -p "$work/g1" "$work/g2" "$work/g3"
-timed "$bin/cget" -w "$nodes" /tmp/g16 "$work/g1"; g_ours=$secs
-timed rpdcp -R ssh -f 64 -w "$nodes" /tmp/g16 "$work/g2"; g_pdcp=$secs
-timed clush -f 64 -o "$sshopt" -w "$nodes" --rcopy /tmp/g16 --dest "$work/g3"; g_clush=$secs
+bench_timed "$bin/cget" -w "$nodes" /tmp/g16 "$work/g1"; g_ours=$secs
+bench_timed rpdcp -R ssh -f 64 -w "$nodes" /tmp/g16 "$work/g2"; g_pdcp=$secs
+bench_timed clush -f 64 -o "$sshopt" -w "$nodes" --rcopy /tmp/g16 --dest "$work/g3"; g_clush=$secs
 for dir in g1 g2 g3; do
 	c=$(find "$work/$dir" -type f -size $((16 << 20))c | wc -l)
 	[ "$c" = "$N" ] || echo "bench/cpush: $dir has $c complete files, not $N" >&2
@@ -68,12 +56,8 @@ if (($(echo "$t_clush < $t_pdcp" | bc -l))); then best_push=$t_clush; best_push_
 best_get=$g_pdcp; best_get_name="rpdcp -R ssh"
 if (($(echo "$g_clush < $g_pdcp" | bc -l))); then best_get=$g_clush; best_get_name="clush --rcopy"; fi
 
-echo "## cpush / cget"
-echo
-echo "$N local sshd nodes (tests/testbed), loopback, $(nproc) cores; one run each. Ratio = peer time / ours."
-echo
-echo "| work | ours | peer | ratio | command |"
-echo "|---|---|---|---|---|"
+echo "$N local sshd nodes (tests/testbed), loopback, $(nproc) cores; one run each. Ratio = peer time / ours." |
+	bench_section "cpush / cget"
 echo "| 64 MiB file to $N nodes | $(fmt "$t_ours") | $(fmt "$t_pdcp") | $(ratio "$t_pdcp" "$t_ours") | \`cpush -w $nodes big /tmp/p/big\` vs \`pdcp -R ssh -f 64\` |"
 echo "| 64 MiB file to $N nodes | $(fmt "$t_ours") | $(fmt "$t_clush") | $(ratio "$t_clush" "$t_ours") | \`cpush\` vs \`clush -f 64 --copy\` |"
 echo "| $N files of 16 MiB gathered | $(fmt "$g_ours") | $(fmt "$g_pdcp") | $(ratio "$g_pdcp" "$g_ours") | \`cget -w $nodes /tmp/g16 dir\` vs \`rpdcp -R ssh -f 64\` |"

@@ -3,8 +3,11 @@
 #   bench_section TITLE [COL...]   a result section's head: "## TITLE", the text
 #                             read from stdin, the table's header (work, ours,
 #                             peer, ratio, command unless COLs are given)
+#   bench_cluster N           an N-node test cluster, its environment exported
+#   cluster CMD..., on NODE CMD...   the testbed (tests/cluster.sh)
 # Messages name the script: "bench/NAME: ...".
 bench_name=bench/$(basename "$0" .sh)
+source "$(dirname "${BASH_SOURCE[0]}")/../tests/cluster.sh"
 
 bench_now() { date +%s.%N; }
 
@@ -33,4 +36,13 @@ bench_section() {
 	printf '## %s\n\n' "$title"
 	cat
 	printf '\n%s|\n%s|\n' "$head" "$rule"
+}
+
+# bench_cluster N: start an N-node test cluster (tests/testbed), or end the bench;
+# export its environment (HOME, CT_NODES, CT_SSH_CONFIG, ...) and point pdsh's
+# ssh at its ssh_config. The script stops it at exit (cluster stop).
+bench_cluster() {
+	cluster start "$1" >/dev/null || { echo "$bench_name: cannot start the test cluster" >&2; exit 1; }
+	eval "$(cluster env)"
+	export PDSH_SSH_ARGS_APPEND="-F $CT_SSH_CONFIG"
 }

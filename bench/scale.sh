@@ -9,16 +9,14 @@
 set -u
 top=${CT_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${CT_BIN:-$top/build/release/bin}
-cluster=$top/tests/testbed/cluster
+source "$top/bench/lib.sh"
 N=${BENCH_SCALE_NODES:-1000}
 RUNS=${BENCH_SCALE_RUNS:-1}
 F=64
 t0=$SECONDS
-"$cluster" start "$N" >/dev/null || { echo "bench/scale: cannot start the test cluster" >&2; exit 1; }
+bench_cluster "$N"
 start_secs=$((SECONDS - t0))
-trap '"$cluster" stop >/dev/null 2>&1; rm -rf "$W"' EXIT
-eval "$("$cluster" env)"
-export PDSH_SSH_ARGS_APPEND="-F $CT_SSH_CONFIG"
+trap 'cluster stop >/dev/null 2>&1; rm -rf "$W"' EXIT
 W=$(mktemp -d /var/tmp/ct-bench-scale.XXXXXX)
 head -c 1M /dev/urandom >"$W/onemeg"
 nodes=$CT_NODES
@@ -62,14 +60,11 @@ row() { # WORK OURS-CMD -- PDSH-CMD -- CLUSH-CMD
 		"$(ratio "$pr" "$or")" "${pd[0]}" "$(ratio "$cr" "$or")" "${cmd//$W\//}"
 }
 
-echo "## scale"
-echo
-echo "$N sshd nodes on loopback (started in ${start_secs} s), fanout $F for every tool, best of $RUNS run(s)."
-echo "Peak RSS is the largest single process (GNU time %M); pdsh and clush also run an ssh client per node in flight."
-echo "Ratio = fastest peer's time / ours (above 1: we are faster); RSS ratio = peer / ours."
-echo
-echo "| work | ours | peers | ratio | command |"
-echo "|---|---|---|---|---|"
+bench_section scale work ours peers ratio command <<EOF
+$N sshd nodes on loopback (started in ${start_secs} s), fanout $F for every tool, best of $RUNS run(s).
+Peak RSS is the largest single process (GNU time %M); pdsh and clush also run an ssh client per node in flight.
+Ratio = fastest peer's time / ours (above 1: we are faster); RSS ratio = peer / ours.
+EOF
 row "\`true\` on $N nodes" "$bin/cexec" -F $F -w "$nodes" true -- \
 	pdsh -R ssh -f $F -w "$nodes" true -- clush -f $F -o "-F $CT_SSH_CONFIG" -w "$nodes" true
 row "push 1 MiB to $N nodes" "$bin/cpush" -b -F $F -w "$nodes" "$W/onemeg" /tmp/onemeg -- \
@@ -86,9 +81,7 @@ members=()
 for g in 0 1 2 3; do
 	gw=$((1 + g * (q + 1))) ; lo=$((gw + 1)) hi=$((gw + q))
 	[ $g = 3 ] && hi=$N
-	"$cluster" exec "$(name $gw)" sh -c "mkdir -p /tmp/etc && cp -a /etc/. /tmp/etc/ && mount --bind /tmp/etc /etc &&
-		mount --bind '$bin' /usr/local/bin &&
-		printf 'cluster sub {\n  $(name $gw)\n  node[%0*d-%0*d]\n}\n' $w $lo $w $hi >/etc/c3.conf"
+	printf 'cluster sub {\n  %s\n  node[%0*d-%0*d]\n}\n' "$(name $gw)" $w $lo $w $hi | cluster_gateway "$(name $gw)" "$bin"
 	printf 'cluster g%d {\n  :%s\n}\n' $g "$(name $gw)" >>"$W/c3g.conf"
 	members+=("$(printf 'node[%0*d-%0*d]' $w $lo $w $hi)")
 done
