@@ -4,7 +4,7 @@
 #   is GOT EXPECTED DESC                            string equality, shows both on failure
 #   t "description" CMD...                          like ok, with a description
 #   run CMD...                                      sets $out, $err, $rc
-#   scratch                                         a fresh temp dir, removed at exit
+#   scratch [PARENT]                                a fresh temp dir (in /tmp or PARENT), removed at exit
 #   at_exit CMD                                     cleanup, run in reverse order even on failure
 #   start_cluster N [--or-skip]                     a test cluster for this test (below)
 #   cluster CMD..., on NODE CMD...                  the testbed: tests/cluster.sh
@@ -28,6 +28,11 @@ _run_cleanups() {
 	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[$i]}" >/dev/null 2>&1 || true; done
 }
 trap '_run_cleanups; [ $_tap_fail -eq 0 ]' EXIT
+# scratch runs in $(...), a subshell, where at_exit would be lost: its dirs are
+# listed in a file, removed after every other cleanup (servers stopped, mounts gone)
+_scratch_list=$(mktemp /tmp/ct-scratch.XXXXXX)
+at_exit "_rm_scratch"
+_rm_scratch() { xargs -r -d '\n' rm -rf --one-file-system -- <"$_scratch_list"; rm -f "$_scratch_list"; }
 trap 'exit 130' INT TERM
 
 # TODO="why": checks made while it is set are known bugs (TAP "# TODO"): shown, not counted.
@@ -64,9 +69,11 @@ run() {
 	return 0
 }
 
+# scratch [PARENT]: a fresh temp dir in PARENT (default /tmp), removed at exit. A test
+# cluster's nodes have their own /tmp: files they must see go under /var/tmp.
 scratch() {
-	local d; d=$(mktemp -d /tmp/ct-test.XXXXXX)
-	at_exit "rm -rf '$d'"
+	local d; d=$(mktemp -d "${1:-/tmp}/ct-test.XXXXXX")
+	echo "$d" >>"$_scratch_list"
 	echo "$d"
 }
 

@@ -6,8 +6,7 @@
 source "$CT_TOP/tests/lib.sh"
 source "$CT_TOP/tests/cli/faults.inc"
 S=$(scratch)
-W=$(mktemp -d /var/tmp/ct-faults.XXXXXX)
-at_exit "rm -rf '$W'"
+W=$(scratch /var/tmp)
 export NODEIMAGE_CONF=/dev/null
 # 1 GiB of incompressible bytes, quickly
 openssl enc -aes-128-ctr -pass pass:ct -nosalt -pbkdf2 </dev/zero 2>/dev/null | head -c 1G >"$W/disk.raw"

@@ -7,8 +7,7 @@ source "$CT_TOP/tests/lib.sh"
 source "$CT_TOP/tests/cli/imgsync.inc"
 start_cluster 16 --or-skip
 # the image lives outside /tmp: every node sees the host's files but has its own /tmp
-W=$(mktemp -d /var/tmp/ct-imgsync.XXXXXX)
-at_exit "rm -rf '$W'"
+W=$(scratch /var/tmp)
 mk_old "$W/old"
 mk_new "$W/src"
 RI=(--remote-imgsync "$CT_BIN/imgsync")
