@@ -11,6 +11,7 @@ CT_BIN=${CT_BIN:-$CT_TOP/build/release/bin}
 export PATH=$CT_BIN:$PATH
 RUNS=${RUNS:-31}
 source "$CT_TOP/tests/helpers/envswitch-fixture.sh"
+source "$CT_TOP/bench/lib.sh"
 d=$(mktemp -d /tmp/ct-bench-envswitch.XXXXXX)
 trap 'rm -rf "$d"' EXIT
 esw_setup "$d" sys.conf
@@ -83,13 +84,10 @@ apply_ms=$(median_ms envswitch --apply bash) true_ms=$(median_ms /bin/true)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "-" }'; }
 over() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 
-echo "## envswitch"
-echo
-echo "Login shell time (\`bash -l -c true\`, median of $RUNS runs, ms) bringing back compiler/gcc-12 + mpi/openmpi-4.1;"
-echo "peer: the module system's own \`module restore\` of the same saved collection."
-echo
-echo "| work | ours | peer | ratio | command |"
-echo "|---|---|---|---|---|"
+bench_section envswitch <<EOF
+Login shell time (\`bash -l -c true\`, median of $RUNS runs, ms) bringing back compiler/gcc-12 + mpi/openmpi-4.1;
+peer: the module system's own \`module restore\` of the same saved collection.
+EOF
 for s in $systems; do
 	sys=${s%%:*}
 	name=$([ "$sys" = lmod ] && echo "Lmod 8.6" || echo "Environment Modules 5")

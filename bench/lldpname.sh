@@ -8,6 +8,7 @@ set -u
 CT_TOP=${CT_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 CT_BIN=${CT_BIN:-$CT_TOP/build/release/bin}
 export PATH=$CT_BIN:$PATH
+source "$CT_TOP/bench/lib.sh"
 RUNS=${RUNS:-5}
 DOUBLINGS=${DOUBLINGS:-14}
 d=$(mktemp -d /tmp/ct-bench-lldpname.XXXXXX)
@@ -37,11 +38,8 @@ peer=$(median_ms tcpdump -r "$d/big.pcap" -v -n)
 n_ours=$(lldpname --pcap "$d/big.pcap" --show --all 2>/dev/null | grep -c '^Interface:')
 ratio=$(awk -v a="$ours" -v b="$peer" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "-" }')
 
-echo "## lldpname"
-echo
-echo "Decode and print every TLV of $frames LLDP/CDP frames from one pcap (7 switch styles;"
-echo "lldpname decoded $n_ours). Median of $RUNS runs, ms. Peer: tcpdump -v, which decodes the same TLVs."
-echo
-echo "| work | ours (ms) | peer (ms) | ratio | command |"
-echo "|---|---|---|---|---|"
+bench_section lldpname work "ours (ms)" "peer (ms)" ratio command <<EOF
+Decode and print every TLV of $frames LLDP/CDP frames from one pcap (7 switch styles;
+lldpname decoded $n_ours). Median of $RUNS runs, ms. Peer: tcpdump -v, which decodes the same TLVs.
+EOF
 echo "| $frames frames, full decode | $ours | $peer | $ratio | \`lldpname --pcap big.pcap --show --all\` vs \`tcpdump -r big.pcap -v -n\` |"
