@@ -1,5 +1,6 @@
 # bench/lib.sh — sourced by the bench scripts (bench/*.sh), not run on its own.
 #   bench_timed CMD...        run CMD once: its wall time in seconds in $secs
+#   bench_median N...         the median of the numbers (the lower middle if even)
 #   bench_section TITLE [COL...]   a result section's head: "## TITLE", the text
 #                             read from stdin, the table's header (work, ours,
 #                             peer, ratio, command unless COLs are given)
@@ -25,6 +26,8 @@ bench_timed() {
 	secs=$(echo "$(bench_now) - $t0" | bc -l)
 	rm -f "$err"
 }
+
+bench_median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 
 # bench_section TITLE [COL...]: the head of a result section (bench/run gathers
 # them into bench/RESULTS.md); the text between title and table comes on stdin.

@@ -40,7 +40,6 @@ RUNS=${BENCH_NODEIMAGE_RUNS:-3}
 
 requests() { wc -l <"$nginx_log"; }
 written() { echo $(($(stat -c %b "$1") * 512 >> 20)); }
-median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; } # the lower middle if even
 # cold_start NAME: the same start for every run: NAME's output gone, dirty pages
 # written, the page cache dropped (when we may), the image in the server's cache
 # and every contender's programs and libraries loaded once, so none starts colder
@@ -103,9 +102,9 @@ for ((round = 0; round < RUNS; round++)); do
 	for ((i = 0; i < 3; i++)); do contender "${order[(round + i) % 3]}"; done
 done
 # shellcheck disable=SC2086 # the lists are split on purpose
-n_s=$(median ${secs_of[n]}) q_s=$(median ${secs_of[q]}) c_s=$(median ${secs_of[c]})
+n_s=$(bench_median ${secs_of[n]}) q_s=$(bench_median ${secs_of[q]}) c_s=$(bench_median ${secs_of[c]})
 # shellcheck disable=SC2086
-n_r=$(median ${reqs_of[n]}) q_r=$(median ${reqs_of[q]}) c_r=$(median ${reqs_of[c]})
+n_r=$(bench_median ${reqs_of[n]}) q_r=$(bench_median ${reqs_of[q]}) c_r=$(bench_median ${reqs_of[c]})
 n_w=$(written "$d/n.raw") q_w=$(written "$d/q.raw") c_w=$(written "$d/c.raw")
 same=identical
 cmp -s "$d/n.raw" "$d/c.raw" && cmp -s "$d/n.raw" "$d/q.raw" || same="DIFFERENT"
