@@ -347,6 +347,7 @@ static int exec_io(struct fanout_node *n, struct exec_node *x, struct exec_ctx *
 				}
 				if (r == 0) {
 					x->eof[s] = 1;
+					progress = 1; /* this read may have taken the other stream's EOF off the socket */
 					break;
 				}
 				progress = 1;
@@ -354,6 +355,10 @@ static int exec_io(struct fanout_node *n, struct exec_node *x, struct exec_ctx *
 					ctx->cb.output(n, s, buf, (size_t)r, ctx->cb.ctx);
 			}
 		}
+		/* reading stderr may have queued stdout data in memory, which poll() cannot see */
+		for (int s = 0; s < 2; s++)
+			if (!x->eof[s] && ssh_exec_pending(x->e, s))
+				progress = 1;
 	}
 	return x->eof[0] && x->eof[1] ? FANOUT_STEP_DONE : FANOUT_STEP_AGAIN;
 }

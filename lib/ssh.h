@@ -99,6 +99,12 @@ int ssh_exec_send_eof(struct ssh_exec *e);
 /* Both streams at EOF? */
 int ssh_exec_eof(struct ssh_exec *e);
 /*
+ * Has libssh2 already read data for STREAM into memory? Reading one stream
+ * can pull the other's data off the socket: a caller that then waits for
+ * the socket to be readable would wait for nothing.
+ */
+int ssh_exec_pending(struct ssh_exec *e, int stream);
+/*
  * Wait for the channel to close, then fetch exit status and signal.
  * SSH_OK: *status is the exit status (or -1) and *signal a malloced signal
  * name without "SIG" (or NULL, caller frees).
