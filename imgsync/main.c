@@ -34,7 +34,7 @@
 struct cli {
 	char *config, *rsh, *remote;
 	char **c3defs, **excludes, **exclude_from;
-	int checksum, dry_run, itemize, no_delete, quiet, verbose, version;
+	int checksum, dry_run, itemize, no_delete, no_compress, quiet, verbose, version;
 	int server, receiver, sender;
 };
 
@@ -265,6 +265,8 @@ int main(int argc, const char **argv)
 		{ "dry-run", 'n', POPT_ARG_NONE, &c.dry_run, 0, "change nothing, report what would change", NULL },
 		{ "itemize", 'i', POPT_ARG_NONE, &c.itemize, 0, "list every change (rsync-style)", NULL },
 		{ "no-delete", 0, POPT_ARG_NONE, &c.no_delete, 0, "keep files the image does not have", NULL },
+		{ "no-compress", 0, POPT_ARG_NONE, &c.no_compress, 0,
+		  "send file data to and from hosts uncompressed (default: zstd)", NULL },
 		{ "exclude", 0, POPT_ARG_ARGV, &c.excludes, 0, "leave paths matching PATTERN alone", "PATTERN" },
 		{ "exclude-from", 0, POPT_ARG_ARGV, &c.exclude_from, 0, "read exclude patterns from FILE", "FILE" },
 		{ "config", 0, POPT_ARG_STRING, &c.config, 0,
@@ -327,6 +329,7 @@ int main(int argc, const char **argv)
 		.remote_imgsync = remote && *remote ? remote : "imgsync",
 		.fanout = no.fanout,
 		.stall_timeout = no.timeout,
+		.no_compress = c.no_compress,
 	};
 
 	struct imgs_target src = { 0 }, *t;

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "fsutil.h"
 #include "log.h"
@@ -566,6 +567,33 @@ int imgs_dec_data(const unsigned char *p, size_t n, uint32_t *index, uint64_t *o
 		return -1;
 	*data = p + r.off;
 	*len = n - r.off;
+	return 0;
+}
+
+void imgs_enc_zdata(struct imgs_wbuf *b, uint32_t index, uint64_t offset, uint32_t rawlen, const void *z,
+		    size_t zlen)
+{
+	size_t f = imgs_frame_begin(b, IMGS_M_ZDATA);
+	imgs_put_u32(b, index);
+	imgs_put_u64(b, offset);
+	imgs_put_u32(b, rawlen);
+	imgs_put_bytes(b, z, zlen);
+	imgs_frame_end(b, f);
+}
+
+int imgs_dec_zdata(const unsigned char *p, size_t n, uint32_t *index, uint64_t *offset, unsigned char *out,
+		   size_t *len)
+{
+	struct imgs_rbuf r = { p, n, 0, 0 };
+	*index = imgs_get_u32(&r);
+	*offset = imgs_get_u64(&r);
+	uint32_t rawlen = imgs_get_u32(&r);
+	if (r.bad || *offset > (uint64_t)INT64_MAX - IMGS_FRAME_MAX || rawlen == 0 || rawlen > IMGS_CHUNK)
+		return -1;
+	size_t got = ZSTD_decompress(out, rawlen, p + r.off, n - r.off);
+	if (ZSTD_isError(got) || got != rawlen)
+		return -1;
+	*len = rawlen;
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  * (whole file or delta, a delta followed by SIG chunks of its old file's
  * librsync signature) and REQ_END; the sender streams DATA (offset + bytes,
  * holes are simply not sent) or DELTA chunks, FILE_END per file and DONE;
- * the receiver ends with ITEM lines and a SUMMARY. ERROR carries a message
+ * the receiver ends with ITEM lines and a SUMMARY. With the COMPRESS hello
+ * flag the sender may send ZDATA (a DATA chunk as one zstd frame) instead. ERROR carries a message
  * either way. Everything from the peer is validated here: paths are relative,
  * without "." or ".." components, sorted, below a directory already listed;
  * hard links point back to an earlier non-directory; sizes are bounded.
@@ -30,12 +31,12 @@
 enum imgs_msg {
 	IMGS_M_HELLO = 1, IMGS_M_ENTRY, IMGS_M_LIST_END, IMGS_M_REQ, IMGS_M_SIG, IMGS_M_REQ_END,
 	IMGS_M_DATA, IMGS_M_DELTA, IMGS_M_FILE_END, IMGS_M_DONE, IMGS_M_ITEM, IMGS_M_SUMMARY,
-	IMGS_M_ERROR, IMGS_M_MAX
+	IMGS_M_ERROR, IMGS_M_ZDATA, IMGS_M_MAX
 };
 
 /* HELLO flags */
-enum { IMGS_F_CHECKSUM = 1, IMGS_F_DRY_RUN = 2, IMGS_F_NO_DELETE = 4, IMGS_F_ITEMIZE = 8 };
-#define IMGS_F_ALL 15u
+enum { IMGS_F_CHECKSUM = 1, IMGS_F_DRY_RUN = 2, IMGS_F_NO_DELETE = 4, IMGS_F_ITEMIZE = 8, IMGS_F_COMPRESS = 16 };
+#define IMGS_F_ALL 31u
 
 /* REQ kinds */
 enum { IMGS_REQ_WHOLE = 0, IMGS_REQ_DELTA = 1 };
@@ -113,6 +114,12 @@ int imgs_dec_chunk(const unsigned char *p, size_t n, uint32_t *index, const unsi
 void imgs_enc_data(struct imgs_wbuf *b, uint32_t index, uint64_t offset, const void *data, size_t len);
 int imgs_dec_data(const unsigned char *p, size_t n, uint32_t *index, uint64_t *offset,
 		  const unsigned char **data, size_t *len);
+/* ZDATA: index + offset + raw length + one zstd frame of that many bytes */
+void imgs_enc_zdata(struct imgs_wbuf *b, uint32_t index, uint64_t offset, uint32_t rawlen, const void *z,
+		    size_t zlen);
+/* Decompress into OUT (IMGS_CHUNK bytes): 0 with *LEN set, -1 if bad or not exactly the raw length. */
+int imgs_dec_zdata(const unsigned char *p, size_t n, uint32_t *index, uint64_t *offset, unsigned char *out,
+		   size_t *len);
 int imgs_dec_u32msg(const unsigned char *p, size_t n, uint32_t *v);
 void imgs_enc_text(struct imgs_wbuf *b, uint8_t type, const char *text);
 /* ITEM, ERROR: a printable line without newlines. Returns a new string or NULL. */

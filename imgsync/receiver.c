@@ -469,6 +469,7 @@ static int receive_data(struct recv *r)
 	struct incoming in = { .fd = -1, .basis = -1 };
 	char err[300];
 	uint64_t counted = 0; /* bytes of the current file on the meter */
+	unsigned char *zbuf = xmalloc(IMGS_CHUNK); /* a ZDATA chunk, decompressed */
 	int rc = -1;
 	for (;;) {
 		uint8_t type;
@@ -488,11 +489,15 @@ static int receive_data(struct recv *r)
 			}
 			rc = 0;
 			break;
-		} else if (type == IMGS_M_DATA) {
-			if (imgs_dec_data(body, len, &idx, &off, &data, &dlen) < 0 || check_index(r, &in, idx, WANT_WHOLE) < 0) {
-				fatal(r, "bad data message");
+		} else if (type == IMGS_M_DATA || type == IMGS_M_ZDATA) {
+			int bad = type == IMGS_M_DATA ? imgs_dec_data(body, len, &idx, &off, &data, &dlen)
+						      : imgs_dec_zdata(body, len, &idx, &off, zbuf, &dlen);
+			if (bad < 0 || check_index(r, &in, idx, WANT_WHOLE) < 0) {
+				fatal(r, type == IMGS_M_DATA ? "bad data message" : "bad compressed data message");
 				break;
 			}
+			if (type == IMGS_M_ZDATA)
+				data = zbuf;
 			if (incoming_open(r, &in) == 0) {
 				in.out.off = off;
 				if (imgs_sparse_write(&in.out, data, dlen) < 0)
@@ -529,6 +534,7 @@ static int receive_data(struct recv *r)
 		}
 	}
 	incoming_reset(&in);
+	free(zbuf);
 	return rc;
 }
 

@@ -12,8 +12,11 @@
 #include "log.h"
 #include "meter.h"
 #include "sender.h"
+#include "zcache.h"
 
 #define SIG_MAX (1ull << 30)
+/* compressed chunks kept for the nodes that lag behind the first (about 2-3x as much image) */
+#define ZCACHE_BUDGET (128u << 20)
 
 /* --- delta cache: one delta per (file, signature) ------------------------- */
 
@@ -140,6 +143,7 @@ int imgs_image_load(struct imgs_image *im, const char *root, const struct imgs_e
 	}
 	imgs_enc_list(&im->frames, &im->list);
 	im->cache = cache_new();
+	im->zcache = imgs_zcache_new(ZCACHE_BUDGET);
 	return 0;
 }
 
@@ -148,6 +152,7 @@ void imgs_image_free(struct imgs_image *im)
 	imgs_flist_free(&im->list);
 	imgs_wbuf_free(&im->frames);
 	cache_free(im->cache);
+	imgs_zcache_free(im->zcache);
 	if (im->rootfd >= 0)
 		close(im->rootfd);
 	free(im->root);
@@ -238,12 +243,20 @@ static int send_whole(struct send *s, uint32_t idx, int fd, struct imgs_wbuf *b,
 			hole = (off_t)size;
 		for (off_t off = data; off < hole;) {
 			size_t want = (size_t)(hole - off) < IMGS_CHUNK ? (size_t)(hole - off) : IMGS_CHUNK;
-			ssize_t n = pread(fd, buf, want, off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				return 0; /* shrank meanwhile: the receiver pads to the listed size */
-			imgs_enc_data(b, idx, (uint64_t)off, buf, (size_t)n);
+			size_t got = 0;
+			int cached = s->x->zdata ? imgs_zcache_frame(s->im->zcache, b, idx, (uint64_t)off, &got) : -1;
+			ssize_t n = (ssize_t)got;
+			if (cached != 1) {
+				n = pread(fd, buf, want, off);
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n <= 0)
+					return 0; /* shrank meanwhile: the receiver pads to the listed size */
+				if (cached == 0)
+					imgs_zcache_add_frame(s->im->zcache, b, idx, (uint64_t)off, buf, (size_t)n);
+				else
+					imgs_enc_data(b, idx, (uint64_t)off, buf, (size_t)n);
+			}
 			if (imgs_xport_queue(s->x, b) < 0)
 				return -1;
 			off += n;
@@ -393,6 +406,7 @@ int imgs_serve_sender(const char *root)
 		imgs_xport_send_error(&x, err);
 		goto out;
 	}
+	x.zdata = !!(flags & IMGS_F_COMPRESS);
 	status = imgs_send(&im, &x, NULL) < 0 ? 2 : 0;
 out:
 	x.rfd = x.wfd = -1;

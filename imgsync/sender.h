@@ -18,6 +18,7 @@
 #include "xport.h"
 
 struct imgs_delta_cache;
+struct imgs_zcache;
 
 struct imgs_image {
 	char *root;
@@ -26,6 +27,7 @@ struct imgs_image {
 	struct imgs_flist list;
 	struct imgs_wbuf frames;   /* HELLO-less encoded list: ENTRY... LIST_END */
 	struct imgs_delta_cache *cache;
+	struct imgs_zcache *zcache;   /* compressed DATA chunks, shared by the receivers */
 	uint64_t deltas_computed, deltas_shared;
 };
 

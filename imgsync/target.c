@@ -90,7 +90,8 @@ static int connect_peer(struct imgs_xport *x, struct imgs_target *t, const char 
 static int send_hello(struct imgs_xport *x, const struct imgs_opts *o)
 {
 	struct imgs_wbuf b = { 0 };
-	imgs_enc_hello(&b, o->flags, o->ex->pats + o->ex->nbuiltin, o->ex->n - o->ex->nbuiltin);
+	uint32_t flags = o->flags | (x->zdata ? IMGS_F_COMPRESS : 0);
+	imgs_enc_hello(&b, flags, o->ex->pats + o->ex->nbuiltin, o->ex->n - o->ex->nbuiltin);
 	int rc = imgs_xport_queue(x, &b);
 	imgs_wbuf_free(&b);
 	return rc;
@@ -129,6 +130,8 @@ static int start_session(struct imgs_xport *x, struct imgs_target *t, const char
 		return -2;
 	}
 	x->meter = o->meter;
+	/* over a network, compressing once beats encrypting and sending more bytes to every node */
+	x->zdata = t->host && !o->no_compress;
 	int rc = send_hello(x, o);
 	if (rc != 0)
 		t->rep.error = xasprintf("%s", x->err);

@@ -19,6 +19,7 @@ struct imgs_opts {
 	const char *remote_imgsync;   /* the program to run on the host */
 	int fanout;
 	double stall_timeout;         /* -u: a node without progress this long fails; 0: wait */
+	int no_compress;              /* --no-compress: DATA to and from hosts goes as it is */
 	struct imgs_meter *meter;     /* progress line on a terminal, or NULL */
 };
 

@@ -1,5 +1,5 @@
 TOOLS += imgsync
-imgsync_PKGS = libcrypto
+imgsync_PKGS = libcrypto libzstd
 imgsync_LDLIBS = -lrsync -lpthread
 SBIN_TOOLS += imgsync
 imgsync_LINKS =

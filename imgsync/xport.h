@@ -29,6 +29,7 @@ struct imgs_xport {
 	size_t in_len, in_off, in_cap;
 	uint64_t bytes_in, bytes_out;
 	struct imgs_meter *meter;   /* the client's progress line, or NULL */
+	int zdata;             /* the sender compresses DATA chunks (hello flag COMPRESS) */
 	char err[256];
 };
 

@@ -53,6 +53,20 @@ sent=$(printf '%s\n' "$out" | sed -n 's/.*"bytes_sent":\([0-9]*\).*/\1/p' | sort
 t "each node received < 1 MiB for a 64 KiB change (max $sent)" test "${sent:-99999999}" -lt $((1 << 20))
 is "$(node_oracle node16)" "" "node16 equals the image after the delta"
 
+# text crosses compressed (one zstd frame per chunk, made once for all nodes); --no-compress sends it as it is
+max_sent() { printf '%s\n' "$out" | sed -n 's/.*"bytes_sent":\([0-9]*\).*/\1/p' | sort -n | tail -1; }
+seq 1 2000000 >"$W/src/data/text"
+size=$(stat -c %s "$W/src/data/text")
+run imgsync -w "$CT_NODES" --json "${RI[@]}" "${EXC[@]}" "$W/src" /tmp/img
+sent=$(max_sent)
+t "a $size-byte text file reaches each node as less than a third of it (max $sent)" test "${sent:-0}" -gt 0 -a "${sent:-0}" -lt $((size / 3))
+is "$(node_oracle node09)" "" "node09 equals the image after a compressed push"
+seq 2 2000001 >"$W/src/data/text2"
+run imgsync --no-compress --json "${RI[@]}" "${EXC[@]}" "$W/src" node02:/tmp/img
+sent=$(max_sent)
+t "--no-compress: the new text file crosses whole ($sent bytes)" test "${sent:-0}" -ge "$size"
+is "$(node_oracle node02)" "" "node02 equals the image after an uncompressed push"
+
 # --- a remote server killed midway ----------------------------------------------------
 mkdir -p "$W/k"
 for i in $(seq 1 12); do head -c 8M /dev/urandom >"$W/k/f$i"; done

@@ -25,6 +25,8 @@ static void check_roundtrip(const struct imgs_entry *prev, const struct imgs_ent
 	imgs_wbuf_free(&b);
 }
 
+static unsigned char zbuf[IMGS_CHUNK];
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct imgs_flist list = { 0 };
@@ -75,6 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case IMGS_M_DATA:
 			imgs_dec_data(body, len, &idx, &o, &d, &dl);
+			break;
+		case IMGS_M_ZDATA:
+			imgs_dec_zdata(body, len, &idx, &o, zbuf, &dl);
 			break;
 		case IMGS_M_LIST_END:
 		case IMGS_M_FILE_END:

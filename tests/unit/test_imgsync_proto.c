@@ -8,6 +8,7 @@
 
 #include "../../imgsync/compare.h"
 #include "../../imgsync/proto.h"
+#include "../../imgsync/zcache.h"
 
 static struct imgs_entry mk(const char *path, int type)
 {
@@ -291,6 +292,64 @@ static void test_compare_itemize(void **state)
 	free(s);
 }
 
+/* ZDATA: compressed once, shared from the cache, refused when it lies about its size */
+static void test_zdata_and_zcache(void **state)
+{
+	(void)state;
+	static unsigned char text[IMGS_CHUNK], noise[4096], out[IMGS_CHUNK];
+	for (size_t i = 0; i < sizeof text; i++)
+		text[i] = (unsigned char)"node image line\n"[i % 16];
+	uint32_t x = 1;
+	for (size_t i = 0; i < sizeof noise; i++)
+		noise[i] = (unsigned char)((x = x * 1103515245u + 12345u) >> 24);
+	struct imgs_zcache *zc = imgs_zcache_new(1024); /* a few compressed chunks */
+	struct imgs_wbuf b = { 0 }, again = { 0 };
+	size_t rawlen = 0, len;
+	uint32_t idx;
+	uint64_t off;
+
+	assert_int_equal(imgs_zcache_frame(zc, &b, 3, 0, &rawlen), 0);
+	imgs_zcache_add_frame(zc, &b, 3, 0, text, sizeof text);
+	assert_int_equal(b.p[4], IMGS_M_ZDATA);
+	assert_true(b.len < sizeof text / 10);
+	assert_int_equal(imgs_dec_zdata(b.p + 5, b.len - 5, &idx, &off, out, &len), 0);
+	assert_int_equal(idx, 3);
+	assert_int_equal(off, 0);
+	assert_int_equal(len, sizeof text);
+	assert_memory_equal(out, text, sizeof text);
+	/* the next receiver gets the same frame without compressing */
+	assert_int_equal(imgs_zcache_frame(zc, &again, 3, 0, &rawlen), 1);
+	assert_int_equal(rawlen, sizeof text);
+	assert_int_equal(again.len, b.len);
+	assert_memory_equal(again.p, b.p, b.len);
+
+	/* a raw length that is not what the frame holds, or over a chunk: refused */
+	size_t at_rawlen = 5 + 4 + 8;
+	b.p[at_rawlen + 3] ^= 1;
+	assert_int_equal(imgs_dec_zdata(b.p + 5, b.len - 5, &idx, &off, out, &len), -1);
+	b.p[at_rawlen + 3] ^= 1;
+	b.p[at_rawlen + 1] = 0x7f;
+	assert_int_equal(imgs_dec_zdata(b.p + 5, b.len - 5, &idx, &off, out, &len), -1);
+	assert_int_equal(imgs_dec_zdata(again.p + 5, again.len - 6, &idx, &off, out, &len), -1);
+
+	/* noise goes as DATA, and is remembered as such */
+	b.len = 0;
+	imgs_zcache_add_frame(zc, &b, 4, 0, noise, sizeof noise);
+	assert_int_equal(b.p[4], IMGS_M_DATA);
+	assert_int_equal(imgs_zcache_frame(zc, &b, 4, 0, &rawlen), -1);
+
+	/* over the budget the oldest chunk goes */
+	for (uint64_t k = 1; k <= 64; k++) {
+		b.len = 0;
+		imgs_zcache_add_frame(zc, &b, 3, k * IMGS_CHUNK, text, sizeof text);
+	}
+	assert_int_equal(imgs_zcache_frame(zc, &b, 3, 0, &rawlen), 0);
+	assert_int_equal(imgs_zcache_frame(zc, &b, 3, 64 * IMGS_CHUNK, &rawlen), 1);
+	imgs_wbuf_free(&b);
+	imgs_wbuf_free(&again);
+	imgs_zcache_free(zc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_hello_and_small_messages),
 		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_compare_itemize),
+		cmocka_unit_test(test_zdata_and_zcache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
