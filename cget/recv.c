@@ -24,7 +24,6 @@ enum phase {
 
 enum item_type { I_FILE, I_DIR, I_LINK };
 
-enum { READS_PER_STEP = 8, STEP_YIELD = -2 /* run_phase: more to read, let the others run */ };
 
 struct item {
 	enum item_type type;
@@ -267,8 +266,7 @@ static int run_phase(struct cgrecv *r, struct fanout_node *n, struct ssh_conn *c
 					     LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE);
 		return sftpu_classify(ssh_session(c), ns->sftp, ns->h ? 0 : -1, code);
 	case G_READ:
-		/* a fast peer never says EAGAIN: yield after a few buffers so others (and signals) get a turn */
-		for (size_t n_read = 0; n_read < READS_PER_STEP; n_read++) {
+		for (size_t calls = 0; calls < SFTPU_CALLS_PER_STEP; calls++) {
 			ssize_t got = libssh2_sftp_read(ns->h, ns->buf, r->opts.bufsize);
 			if (got <= 0)
 				return sftpu_classify(ssh_session(c), ns->sftp, (int)got, code);
@@ -278,7 +276,7 @@ static int run_phase(struct cgrecv *r, struct fanout_node *n, struct ssh_conn *c
 			}
 			ns->st.bytes += (uint64_t)got;
 		}
-		return STEP_YIELD;
+		return SFTPU_YIELD;
 	case G_CLOSE:
 	case G_LIST_CLOSE:
 		return sftpu_close(ssh_session(c), ns->sftp, &ns->h, code);
@@ -389,7 +387,7 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 		int k = run_phase(r, n, c, ns, &code);
 		if (k == SFTPU_AGAIN)
 			return FANOUT_STEP_AGAIN;
-		if (k == STEP_YIELD)
+		if (k == SFTPU_YIELD)
 			return FANOUT_STEP_MORE;
 		if (k == -1) { /* local write error */
 			item_error(n, ns, ns->cur.local, strerror((int)code));

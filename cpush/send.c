@@ -309,7 +309,9 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 		return sftpu_classify(ssh_session(c), ns->sftp, ns->h ? 0 : -1, code);
 	case P_WRITE: {
 		struct src_map *m = &s->src[ns->idx];
-		while (ns->off < m->len) {
+		for (size_t calls = 0; ns->off < m->len; calls++) {
+			if (calls == SFTPU_CALLS_PER_STEP)
+				return SFTPU_YIELD;
 			size_t len = m->len - ns->off;
 			if (len > s->opts.chunk)
 				len = s->opts.chunk;
@@ -566,6 +568,8 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 		r = run_phase(s, n, c, ns, &code);
 		if (r == SFTPU_AGAIN)
 			return FANOUT_STEP_AGAIN;
+		if (r == SFTPU_YIELD)
+			return FANOUT_STEP_MORE;
 		if (r == SFTPU_BROKEN) {
 			const struct cpplan_entry *e = ns->idx < s->plan->n ? &s->plan->e[ns->idx] : NULL;
 			n->error = xasprintf("%s%s%s", e ? e->dst : "", e ? ": " : "", ssh_last_error(c));

@@ -20,7 +20,14 @@ enum {
 	SFTPU_AGAIN = 1,   /* would block: call again when the socket is ready */
 	SFTPU_REFUSED = 2, /* the server answered with an error status for this path */
 	SFTPU_BROKEN = 3,  /* the session failed (socket closed, protocol error) */
+	SFTPU_YIELD = 4,   /* more to do, stopped to let other nodes (and signals) run: FANOUT_STEP_MORE */
 };
+
+/*
+ * Reads or writes of a file per fanout step. A fast peer never says EAGAIN:
+ * without a bound one node would move a whole file in one step.
+ */
+#define SFTPU_CALLS_PER_STEP 8
 
 /*
  * Classify RC (a libssh2 return value, or -1 for a NULL handle) of a call on
