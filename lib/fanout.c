@@ -357,7 +357,7 @@ static int exec_io(struct fanout_node *n, struct exec_node *x, struct exec_ctx *
 		}
 		/* reading stderr may have queued stdout data in memory, which poll() cannot see */
 		for (int s = 0; s < 2; s++)
-			if (!x->eof[s] && ssh_exec_pending(x->e, s))
+			if (!x->eof[s] && ssh_exec_readable(x->e, s))
 				progress = 1;
 	}
 	return x->eof[0] && x->eof[1] ? FANOUT_STEP_DONE : FANOUT_STEP_AGAIN;

@@ -692,7 +692,10 @@ ssize_t ssh_exec_read(struct ssh_exec *e, int stream, char *buf, size_t len)
 
 int ssh_exec_eof(struct ssh_exec *e) { return libssh2_channel_eof(e->ch); }
 
-int ssh_exec_pending(struct ssh_exec *e, int stream) { return libssh2_poll_channel_read(e->ch, stream) > 0; }
+int ssh_exec_readable(struct ssh_exec *e, int stream)
+{
+	return libssh2_poll_channel_read(e->ch, stream) > 0 || libssh2_channel_eof(e->ch);
+}
 
 ssize_t ssh_exec_write(struct ssh_exec *e, const char *buf, size_t len)
 {

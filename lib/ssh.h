@@ -99,11 +99,11 @@ int ssh_exec_send_eof(struct ssh_exec *e);
 /* Both streams at EOF? */
 int ssh_exec_eof(struct ssh_exec *e);
 /*
- * Has libssh2 already read data for STREAM into memory? Reading one stream
- * can pull the other's data off the socket: a caller that then waits for
- * the socket to be readable would wait for nothing.
+ * Would a read of STREAM return at once (data already in memory, or EOF)?
+ * Reading one stream can take the other's data or EOF off the socket: a
+ * caller that then waits for the socket to be readable waits for nothing.
  */
-int ssh_exec_pending(struct ssh_exec *e, int stream);
+int ssh_exec_readable(struct ssh_exec *e, int stream);
 /*
  * Wait for the channel to close, then fetch exit status and signal.
  * SSH_OK: *status is the exit status (or -1) and *signal a malloced signal

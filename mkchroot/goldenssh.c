@@ -132,6 +132,8 @@ static la_ssize_t remote_read(struct archive *a, void *cd, const void **buf)
 			r->failed = 1;
 			return -1;
 		}
+		if (ssh_exec_readable(r->e, 0))
+			continue; /* draining stderr took stdout's data or EOF off the socket */
 		if (wait_io(r, MKC_IDLE_TIMEOUT, "tar stream") < 0) {
 			r->failed = 1;
 			return -1;
