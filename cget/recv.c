@@ -24,7 +24,6 @@ enum phase {
 
 enum item_type { I_FILE, I_DIR, I_LINK };
 
-
 struct item {
 	enum item_type type;
 	char *remote;

@@ -347,7 +347,6 @@ static int exec_io(struct fanout_node *n, struct exec_node *x, struct exec_ctx *
 				}
 				if (r == 0) {
 					x->eof[s] = 1;
-					progress = 1; /* this read may have taken the other stream's EOF off the socket */
 					break;
 				}
 				progress = 1;
@@ -355,7 +354,7 @@ static int exec_io(struct fanout_node *n, struct exec_node *x, struct exec_ctx *
 					ctx->cb.output(n, s, buf, (size_t)r, ctx->cb.ctx);
 			}
 		}
-		/* reading stderr may have queued stdout data in memory, which poll() cannot see */
+		/* a read of one stream may have taken the other's data or EOF off the socket, which poll() cannot see */
 		for (int s = 0; s < 2; s++)
 			if (!x->eof[s] && ssh_exec_readable(x->e, s))
 				progress = 1;
