@@ -105,6 +105,8 @@ static ssize_t ssh_read_hook(struct imgs_xport *x, void *buf, size_t n)
 		}
 		if (must_stop(s, since))
 			return -1;
+		if (ssh_exec_readable(s->e, 0) || ssh_exec_readable(s->e, 1))
+			continue; /* the reads took data or EOF off the socket: poll() would not see it */
 		wait_ready(s->c, 1000);
 	}
 }
