@@ -210,8 +210,14 @@ int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts
 		goto fail;
 	}
 	s->e = ssh_exec_new(s->c, command);
-	while ((rc = ssh_exec_start(s->e)) == SSH_AGAIN)
+	double since = fanout_now();
+	while ((rc = ssh_exec_start(s->e)) == SSH_AGAIN) {
+		if (must_stop(s, since)) { /* a node frozen before its server starts: -u and signals still apply */
+			snprintf(err, errlen, "starting the server: %s", strerror(errno));
+			goto fail;
+		}
 		wait_ready(s->c, 1000);
+	}
 	if (rc != SSH_OK) {
 		snprintf(err, errlen, "%s", ssh_error(s->c));
 		goto fail;
