@@ -94,8 +94,7 @@ cluster restart node03
 # --- a node that stalls mid-transfer (its sshd session SIGSTOPped) ------------------------------------
 clean_nodes
 bg cexec -u 4 -w "$ALL" 'sleep 2; echo done'
-has_session() { [ -n "$(node_sessions node02)" ]; }
-wait_for 10 has_session && freeze node02
+wait_for 10 has_session node02 && freeze node02
 bg_wait
 thaw node02
 no_hang "cexec -u 4, node02 stalled"
@@ -145,7 +144,7 @@ base=$(tmp_used node02)
 # imgsync moves 160 MiB to a node in well under a second: freeze node02's
 # session as soon as it exists, so imgsync is sending into a frozen peer
 bg imgsync -q -u 5 "${RI[@]}" -w 'node[01-02]' "$W/img" /tmp/img
-wait_for 10 has_session && freeze node02
+wait_for 10 has_session node02 && freeze node02
 bg_wait
 thaw node02
 no_hang "imgsync -u 5 -w, node02 stalled mid-sync"

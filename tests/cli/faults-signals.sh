@@ -26,7 +26,6 @@ all_nodes() { # every node's temp dir entries
 }
 
 local_growing() { [ "$(du -sk "$S/got" | cut -f1)" -gt 4096 ]; }
-node_growing() { [ $(($(tmp_used node01) - base)) -gt 16384 ]; }
 sleeps_are() { [ "$(remote_left sleep | wc -l)" -eq "$1" ]; }
 no_server() { [ -z "$(remote_left imgsync)" ]; }
 for sig in INT TERM; do
@@ -74,11 +73,12 @@ for sig in INT TERM; do
 
 	# --- imgsync -w ---------------------------------------------------------------
 	clean_nodes
-	base=$(tmp_used node01)
 	bg imgsync -q "${RI[@]}" -w "$ALL" "$W/img" /tmp/img
-	wait_for 30 node_growing
+	# the sync takes well under a second: hold node01's session as soon as it exists, so the signal lands mid-sync
+	wait_for 10 has_session node01 && freeze node01
 	kill -$sig "$bgpid" # one signal: imgsync ends every session (a second one kills it)
 	bg_wait
+	thaw node01
 	no_hang "imgsync -w, SIG$sig"
 	is "$rc" 2 "imgsync: SIG$sig mid-sync exits 2"
 	like "$err" 'node0[1-4]' "imgsync: SIG$sig: nodes named on stderr ($(head -c 300 <<<"$err"))"
