@@ -265,7 +265,7 @@ static int run_phase(struct cgrecv *r, struct fanout_node *n, struct ssh_conn *c
 					     LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE);
 		return sftpu_classify(ssh_session(c), ns->sftp, ns->h ? 0 : -1, code);
 	case G_READ:
-		for (size_t calls = 0; calls < SFTPU_CALLS_PER_STEP; calls++) {
+		for (;;) {
 			ssize_t got = libssh2_sftp_read(ns->h, ns->buf, r->opts.bufsize);
 			if (got <= 0)
 				return sftpu_classify(ssh_session(c), ns->sftp, (int)got, code);
@@ -274,8 +274,9 @@ static int run_phase(struct cgrecv *r, struct fanout_node *n, struct ssh_conn *c
 				return -1; /* local write error */
 			}
 			ns->st.bytes += (uint64_t)got;
+			if (fanout_should_yield())
+				return SFTPU_YIELD;
 		}
-		return SFTPU_YIELD;
 	case G_CLOSE:
 	case G_LIST_CLOSE:
 		return sftpu_close(ssh_session(c), ns->sftp, &ns->h, code);

@@ -309,9 +309,7 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 		return sftpu_classify(ssh_session(c), ns->sftp, ns->h ? 0 : -1, code);
 	case P_WRITE: {
 		struct src_map *m = &s->src[ns->idx];
-		for (size_t calls = 0; ns->off < m->len; calls++) {
-			if (calls == SFTPU_CALLS_PER_STEP)
-				return SFTPU_YIELD;
+		while (ns->off < m->len) {
 			size_t len = m->len - ns->off;
 			if (len > s->opts.chunk)
 				len = s->opts.chunk;
@@ -320,6 +318,8 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 				return sftpu_classify(ssh_session(c), ns->sftp, (int)w, code);
 			ns->off += (uint64_t)w;
 			ns->st.bytes += (uint64_t)w;
+			if (ns->off < m->len && fanout_should_yield())
+				return SFTPU_YIELD;
 		}
 		return SFTPU_OK;
 	}

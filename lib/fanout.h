@@ -92,6 +92,13 @@ enum { FANOUT_COMPLETE = 0, FANOUT_INTERRUPTED = 1 };
 /* Run TASK on all NODES. Returns FANOUT_COMPLETE or FANOUT_INTERRUPTED. */
 int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *opts,
 	       const struct fanout_task *task);
+/*
+ * For a step that moves data while its peer keeps up (the socket never says
+ * EAGAIN): true when it should return FANOUT_STEP_MORE now, because this
+ * round's time slice is used up or a signal came. The nodes take turns at
+ * being first in a round.
+ */
+int fanout_should_yield(void);
 /* The signal that stopped the last interrupted run: SIGINT (a second Ctrl-C) or SIGTERM; 0 if none. */
 int fanout_stop_signal(void);
 /* Free what fanout put in the nodes (error, exit_signal, connections). */

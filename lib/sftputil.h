@@ -24,12 +24,6 @@ enum {
 };
 
 /*
- * Reads or writes of a file per fanout step. A fast peer never says EAGAIN:
- * without a bound one node would move a whole file in one step.
- */
-#define SFTPU_CALLS_PER_STEP 8
-
-/*
  * Classify RC (a libssh2 return value, or -1 for a NULL handle) of a call on
  * SFTP: for SFTPU_REFUSED *CODE is the SFTP status (LIBSSH2_FX_*).
  */
