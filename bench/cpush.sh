@@ -22,7 +22,7 @@ ratio() { echo "scale=2; $1 / $2" | bc -l; }
 # Each contender runs RUNS times (BENCH_CPUSH_RUNS, default 3), interleaved
 # with the order rotated each round; the table shows medians, the text every run.
 RUNS=${BENCH_CPUSH_RUNS:-3}
-declare -A secs_of
+declare -A secs_of cpu_of
 rounds() { # KIND(push|get) CONTENDER...: run every contender RUNS times, interleaved
 	local kind=$1 round i k n
 	shift
@@ -33,6 +33,7 @@ rounds() { # KIND(push|get) CONTENDER...: run every contender RUNS times, interl
 			k=${who[(round + i) % n]}
 			"${kind}_$k"
 			secs_of[$kind.$k]+="$secs "
+			cpu_of[$kind.$k]+="$cpu "
 		done
 	done
 }
@@ -81,6 +82,7 @@ runs() { printf '%.2f ' ${secs_of[$1]}; }
 {
 	echo "$N local sshd nodes (tests/testbed), loopback, $(nproc) cores. Median of $RUNS runs per contender,"
 	echo "interleaved (order rotated each round); every run writes to a fresh directory. Ratio = peer time / ours."
+	echo "The head and the nodes share the cores, so the wall time follows the CPU of both sides."
 	echo "Runs (s): cpush $(runs push.ours)| pdcp $(runs push.pdcp)| clush --copy $(runs push.clush)| cget $(runs get.ours)|"
 	echo "rpdcp $(runs get.pdcp)| clush --rcopy $(runs get.clush)"
 } | bench_section "cpush / cget"
@@ -88,5 +90,9 @@ echo "| 64 MiB file to $N nodes | $(fmt "$t_ours") | $(fmt "$t_pdcp") | $(ratio 
 echo "| 64 MiB file to $N nodes | $(fmt "$t_ours") | $(fmt "$t_clush") | $(ratio "$t_clush" "$t_ours") | \`cpush\` vs \`clush -f 64 --copy\` |"
 echo "| $N files of 16 MiB gathered | $(fmt "$g_ours") | $(fmt "$g_pdcp") | $(ratio "$g_pdcp" "$g_ours") | \`cget -w $nodes /tmp/g16 dir\` vs \`rpdcp -R ssh -f 64\` |"
 echo "| $N files of 16 MiB gathered | $(fmt "$g_ours") | $(fmt "$g_clush") | $(ratio "$g_clush" "$g_ours") | \`cget\` vs \`clush -f 64 --rcopy\` |"
+echo
+hcpu() { printf '%.2f s' "$(bench_median ${cpu_of[$1]})"; }
+echo "Head-side CPU (median; the tool and its ssh processes, not the nodes' sshd): push: cpush $(hcpu push.ours),"
+echo "pdcp $(hcpu push.pdcp), clush $(hcpu push.clush); gather: cget $(hcpu get.ours), rpdcp $(hcpu get.pdcp), clush $(hcpu get.clush)."
 echo
 echo "Fastest peer: scatter $best_push_name (ratio $(ratio "$best_push" "$t_ours")), gather $best_get_name (ratio $(ratio "$best_get" "$g_ours"))."

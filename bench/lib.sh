@@ -1,5 +1,6 @@
 # bench/lib.sh — sourced by the bench scripts (bench/*.sh), not run on its own.
-#   bench_timed CMD...        run CMD once: its wall time in seconds in $secs
+#   bench_timed CMD...        run CMD once: its wall time in seconds in $secs,
+#                             the CPU seconds of CMD and its children in $cpu
 #   bench_median N...         the median of the numbers (the lower middle if even)
 #   bench_section TITLE [COL...]   a result section's head: "## TITLE", the text
 #                             read from stdin, the table's header (work, ours,
@@ -13,19 +14,29 @@ source "$(dirname "${BASH_SOURCE[0]}")/../tests/cluster.sh"
 bench_now() { date +%s.%N; }
 
 # bench_timed CMD...: run CMD with stdout to $bench_out (default /dev/null),
-# wall seconds in $secs. A failing run is said on stderr with the last lines
+# wall seconds in $secs, CPU seconds of CMD and the children it waited for
+# in $cpu (the head's share when the peers are sshd nodes). A failing run is said on stderr with the last lines
 # of its stderr; it is timed all the same (the table shows what happened).
 bench_timed() {
-	local t0 err
+	local t0 err c0
 	err=$(mktemp)
+	times >"$err"
+	c0=$(bench_children_cpu "$err")
 	t0=$(bench_now)
 	if ! "$@" >"${bench_out:-/dev/null}" 2>"$err"; then
 		echo "$bench_name: failed: $*" | cut -c1-300 >&2
 		tail -5 "$err" >&2
 	fi
 	secs=$(echo "$(bench_now) - $t0" | bc -l)
+	times >"$err"
+	cpu=$(echo "$(bench_children_cpu "$err") - $c0" | bc -l)
 	rm -f "$err"
 }
+
+# bench_children_cpu FILE: user + system seconds of the children in FILE, the
+# output of bash's times run by the shell itself (in a command substitution it
+# would count the subshell's children).
+bench_children_cpu() { tail -1 "$1" | tr -d s | tr m ' ' | awk '{ print $1 * 60 + $2 + $3 * 60 + $4 }'; }
 
 bench_median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 
