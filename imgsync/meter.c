@@ -67,9 +67,14 @@ void imgs_meter_plan(struct imgs_meter *m, uint64_t files, uint64_t bytes)
 	account(m, 1, files, bytes, 0);
 }
 
-void imgs_meter_add(struct imgs_meter *m, uint64_t files, uint64_t bytes)
+void imgs_meter_add(struct imgs_meter *m, uint64_t bytes)
 {
-	account(m, 0, files, bytes, 0);
+	account(m, 0, 0, bytes, 0);
+}
+
+void imgs_meter_file_done(struct imgs_meter *m, uint64_t size, uint64_t counted)
+{
+	account(m, 0, 1, size > counted ? size - counted : 0, 0);
 }
 
 void imgs_meter_node_done(struct imgs_meter *m)

@@ -19,8 +19,14 @@ struct imgs_meter;
 struct imgs_meter *imgs_meter_new(size_t nodes, int fd);
 /* A destination will take FILES files of BYTES bytes. */
 void imgs_meter_plan(struct imgs_meter *m, uint64_t files, uint64_t bytes);
-/* FILES more files and BYTES more bytes are done. */
-void imgs_meter_add(struct imgs_meter *m, uint64_t files, uint64_t bytes);
+/* BYTES more bytes of a file are done. */
+void imgs_meter_add(struct imgs_meter *m, uint64_t bytes);
+/*
+ * A file of SIZE bytes is finished, COUNTED of them already added as they
+ * went: the file counts, and so does the rest of its bytes (a delta, holes,
+ * a file that shrank meanwhile).
+ */
+void imgs_meter_file_done(struct imgs_meter *m, uint64_t size, uint64_t counted);
 /* One more node is finished (done or failed). */
 void imgs_meter_node_done(struct imgs_meter *m);
 /* Erase the line and free M. */

@@ -504,7 +504,7 @@ static int receive_data(struct recv *r)
 					incoming_fail(r, &in, "write");
 			}
 			counted += dlen;
-			imgs_meter_add(r->x->meter, 0, dlen);
+			imgs_meter_add(r->x->meter, dlen);
 		} else if (type == IMGS_M_DELTA) {
 			if (imgs_dec_chunk(body, len, &idx, &data, &dlen) < 0 || check_index(r, &in, idx, WANT_DELTA) < 0) {
 				fatal(r, "bad delta message");
@@ -519,8 +519,7 @@ static int receive_data(struct recv *r)
 				fatal(r, "bad end of file");
 				break;
 			}
-			uint64_t size = r->list.e[idx].size;
-			imgs_meter_add(r->x->meter, 1, size > counted ? size - counted : 0);
+			imgs_meter_file_done(r->x->meter, r->list.e[idx].size, counted);
 			counted = 0;
 			incoming_finish(r, &in);
 		} else if (type == IMGS_M_ERROR) {

@@ -261,7 +261,7 @@ static int send_whole(struct send *s, uint32_t idx, int fd, struct imgs_wbuf *b,
 				return -1;
 			off += n;
 			s->counted += (uint64_t)n;
-			imgs_meter_add(s->x->meter, 0, (uint64_t)n);
+			imgs_meter_add(s->x->meter, (uint64_t)n);
 		}
 		pos = hole;
 	}
@@ -309,7 +309,7 @@ static int send_files(struct send *s)
 			rc = send_whole(s, r->index, fd, &b, buf);
 		if (fd >= 0)
 			close(fd);
-		imgs_meter_add(s->x->meter, 1, e->size > s->counted ? e->size - s->counted : 0);
+		imgs_meter_file_done(s->x->meter, e->size, s->counted);
 		s->counted = 0;
 		imgs_enc_u32msg(&b, IMGS_M_FILE_END, r->index);
 		if (rc == 0)
