@@ -7,10 +7,11 @@
  * librsync signature) and REQ_END; the sender streams DATA (offset + bytes,
  * holes are simply not sent) or DELTA chunks, FILE_END per file and DONE;
  * the receiver ends with ITEM lines and a SUMMARY. With the COMPRESS hello
- * flag the sender may send ZDATA (a DATA chunk as one zstd frame) instead. ERROR carries a message
- * either way. Everything from the peer is validated here: paths are relative,
- * without "." or ".." components, sorted, below a directory already listed;
- * hard links point back to an earlier non-directory; sizes are bounded.
+ * flag the sender may send ZDATA (a DATA chunk as one zstd frame) instead.
+ * ERROR carries a message either way. Everything from the peer is validated
+ * here: paths are relative, without "." or ".." components, sorted, below a
+ * directory already listed; hard links point back to an earlier
+ * non-directory; sizes are bounded.
  */
 #ifndef IMGSYNC_PROTO_H
 #define IMGSYNC_PROTO_H

@@ -94,7 +94,10 @@ void progress_update_note(struct progress *p, uint64_t done, const char *note)
 	size_t n = progress_format(text, sizeof text, p->label, done, p->total, t - p->start);
 	if (note && *note) {
 		int m = snprintf(text + n, sizeof text - n, "  %s", note);
-		n = m < 0 ? n : n + (size_t)m < sizeof text ? n + (size_t)m : sizeof text - 1;
+		if (m > 0)
+			n += (size_t)m;
+		if (n >= sizeof text)
+			n = sizeof text - 1; /* truncated */
 	}
 	draw(p, text, n);
 }

@@ -694,7 +694,7 @@ int ssh_exec_eof(struct ssh_exec *e) { return libssh2_channel_eof(e->ch); }
 
 int ssh_exec_readable(struct ssh_exec *e, int stream)
 {
-	return libssh2_poll_channel_read(e->ch, stream) > 0 || libssh2_channel_eof(e->ch);
+	return libssh2_poll_channel_read(e->ch, stream) > 0 || ssh_exec_eof(e);
 }
 
 ssize_t ssh_exec_write(struct ssh_exec *e, const char *buf, size_t len)

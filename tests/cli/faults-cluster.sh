@@ -140,7 +140,6 @@ is "$rc" 2 "cget: SIGTERM with a stalled node exits 2"
 t "cget: SIGTERM with a stalled node ends within 3 s (took $secs s)" test "$secs" -le 3
 
 clean_nodes
-base=$(tmp_used node02)
 # imgsync moves 160 MiB to a node in well under a second: freeze node02's
 # session as soon as it exists, so imgsync is sending into a frozen peer
 bg imgsync -q -u 5 "${RI[@]}" -w 'node[01-02]' "$W/img" /tmp/img
