@@ -15,28 +15,29 @@ bench_now() { date +%s.%N; }
 
 # bench_timed CMD...: run CMD with stdout to $bench_out (default /dev/null),
 # wall seconds in $secs, CPU seconds of CMD and the children it waited for
-# in $cpu (the head's share when the peers are sshd nodes). A failing run is said on stderr with the last lines
-# of its stderr; it is timed all the same (the table shows what happened).
+# in $cpu (the head's share when the peers are sshd nodes). A failing run is
+# said on stderr with the last lines of its stderr; it is timed all the same
+# (the table shows what happened).
 bench_timed() {
-	local t0 err c0
+	local t0 err clock rc
 	err=$(mktemp)
-	times >"$err"
-	c0=$(bench_children_cpu "$err")
+	clock=$(mktemp)
+	# bash's times, run by this shell (a command substitution would count a
+	# subshell's children): lines 2 and 4 are the children's user and system time
 	t0=$(bench_now)
-	if ! "$@" >"${bench_out:-/dev/null}" 2>"$err"; then
+	times >"$clock"
+	"$@" >"${bench_out:-/dev/null}" 2>"$err"
+	rc=$?
+	times >>"$clock"
+	secs=$(echo "$(bench_now) - $t0" | bc -l)
+	if [ $rc -ne 0 ]; then
 		echo "$bench_name: failed: $*" | cut -c1-300 >&2
 		tail -5 "$err" >&2
 	fi
-	secs=$(echo "$(bench_now) - $t0" | bc -l)
-	times >"$err"
-	cpu=$(echo "$(bench_children_cpu "$err") - $c0" | bc -l)
-	rm -f "$err"
+	cpu=$(awk 'NR % 2 == 0 { gsub(/s/, ""); split($1, u, "m"); split($2, s, "m"); c[NR] = u[1] * 60 + u[2] + s[1] * 60 + s[2] }
+		END { printf "%.3f\n", c[4] - c[2] }' "$clock")
+	rm -f "$err" "$clock"
 }
-
-# bench_children_cpu FILE: user + system seconds of the children in FILE, the
-# output of bash's times run by the shell itself (in a command substitution it
-# would count the subshell's children).
-bench_children_cpu() { tail -1 "$1" | tr -d s | tr m ' ' | awk '{ print $1 * 60 + $2 + $3 * 60 + $4 }'; }
 
 bench_median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 

@@ -55,15 +55,21 @@ cold_start() {
 # seconds and HTTP requests are appended to secs_of[NAME] and reqs_of[NAME]
 declare -A secs_of reqs_of
 timed() {
-	local name=$1 r0 t0
+	local name=$1 r0
 	shift
 	cold_start "$name"
 	r0=$(requests)
-	t0=$(bench_now)
-	bench_timed "$@"
-	sync "$d/$name.raw" 2>/dev/null
-	secs_of[$name]+=" $(echo "$(bench_now) - $t0" | bc -l)"
+	bench_timed synced "$d/$name.raw" "$@"
+	secs_of[$name]+=" $secs"
 	reqs_of[$name]+=" $(($(requests) - r0))"
+}
+synced() { # FILE CMD...: CMD, then FILE on disk
+	local file=$1 rc
+	shift
+	"$@"
+	rc=$?
+	sync "$file" 2>/dev/null
+	return $rc
 }
 curl_convert() { curl -s -f -o "$d/dl.qcow2" "$url" && qemu-img convert -O raw "$d/dl.qcow2" "$d/c.raw"; }
 
