@@ -26,19 +26,7 @@ void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 void die_errno(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
-/* Allocation that cannot fail: dies with status 1 on out-of-memory. */
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-void *xreallocarray(void *p, size_t n, size_t size);
-/*
- * Make room for element N in array P that holds N elements of SIZE bytes and
- * only ever grows by appending: capacity doubles at powers of two, so N
- * appends cost O(N) (no capacity field needed).
- */
-void *xgrowarray(void *p, size_t n, size_t size);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Transitional: the allocation wrappers now live in xalloc.h. */
+#include "xalloc.h"
 
 #endif

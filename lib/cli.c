@@ -1,0 +1,260 @@
+/*
+ * cli — the tools' front door: option loop, version, usage errors, numbers,
+ * config paths. See cli.h.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "jsonl.h"
+#include "log.h"
+#include "xalloc.h"
+
+static const struct poptOption *cli_table;
+
+void cli_begin(struct cli *c, const char *tool, int argc, char **argv, const struct poptOption *table,
+	       const char *args_help, int flags)
+{
+	memset(c, 0, sizeof *c);
+	c->tool = tool;
+	c->flags = flags;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			c->json_asked = 1;
+	cli_table = table;
+	c->pc = poptGetContext(tool, argc, (const char **)argv, table, POPT_CONTEXT_POSIXMEHARDER);
+	if (args_help)
+		poptSetOtherOptionHelp(c->pc, args_help);
+}
+
+static __attribute__((noreturn)) void fail_usage(struct cli *c, const char *msg)
+{
+	warnmsg("%s", msg);
+	if ((c->flags & CLI_JSON_FAILURES) && c->json_asked)
+		jsonl_emit(stdout, jsonl_result(1, msg));
+	poptPrintUsage(c->pc, stderr, 0);
+	poptFreeContext(c->pc);
+	exit(1);
+}
+
+void cli_usage_error(struct cli *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fail_usage(c, msg);
+}
+
+int cli_next(struct cli *c)
+{
+	int rc = poptGetNextOpt(c->pc);
+	c->opt = rc;
+	if (rc == CLI_VERSION_VAL) {
+		printf("%s %s\n", c->tool, CT_VERSION);
+		poptFreeContext(c->pc);
+		exit(0);
+	}
+	if (rc < -1) {
+		const char *bad = poptBadOption(c->pc, POPT_BADOPTION_NOALIAS);
+		if (rc == POPT_ERROR_NOARG)
+			cli_usage_error(c, "%s: needs a value", bad);
+		cli_usage_error(c, "%s: %s", bad, rc == POPT_ERROR_BADOPT ? "unknown option" : poptStrerror(rc));
+	}
+	return rc;
+}
+
+const char *cli_value(struct cli *c)
+{
+	return poptGetOptArg(c->pc);
+}
+
+static const struct poptOption *find_val(const struct poptOption *t, int val)
+{
+	for (; t && (t->longName || t->shortName || t->argInfo || t->arg); t++) {
+		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
+			const struct poptOption *o = find_val(t->arg, val);
+			if (o)
+				return o;
+		} else if (t->val == val) {
+			return t;
+		}
+	}
+	return NULL;
+}
+
+const char *cli_option_name(struct cli *c)
+{
+	static char name[64];
+	const struct poptOption *o = find_val(cli_table, c->opt);
+	if (o && o->shortName)
+		snprintf(name, sizeof name, "-%c", o->shortName);
+	else if (o && o->longName)
+		snprintf(name, sizeof name, "--%s", o->longName);
+	else
+		snprintf(name, sizeof name, "option");
+	return name;
+}
+
+/* The value popt handed over for the current option; popt's copy is ours to free. */
+static char *take_value(struct cli *c)
+{
+	char *v = (char *)poptGetOptArg(c->pc);
+	if (!v)
+		cli_usage_error(c, "%s: needs a value", cli_option_name(c));
+	return v;
+}
+
+int cli_parse_long(const char *s, long min, long max, long *out, char *why, size_t whylen)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || end == s) {
+		snprintf(why, whylen, "not a number");
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		snprintf(why, whylen, "out of range (%ld to %ld)", min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_parse_seconds(const char *s, double min, double max, double *out, char *why, size_t whylen)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (!*s || *end || end == s || isnan(v)) {
+		snprintf(why, whylen, "not a number");
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		snprintf(why, whylen, "out of range (%g to %g)", min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+long cli_long(struct cli *c, long min, long max)
+{
+	char *v = take_value(c), why[128];
+	long n;
+	if (cli_parse_long(v, min, max, &n, why, sizeof why) < 0) {
+		char *msg = xasprintf("%s %s: %s", cli_option_name(c), v, why);
+		free(v);
+		cli_usage_error(c, "%s", msg);
+	}
+	free(v);
+	return n;
+}
+
+double cli_seconds(struct cli *c, double min, double max)
+{
+	char *v = take_value(c), why[128];
+	double d;
+	if (cli_parse_seconds(v, min, max, &d, why, sizeof why) < 0) {
+		char *msg = xasprintf("%s %s: %s", cli_option_name(c), v, why);
+		free(v);
+		cli_usage_error(c, "%s", msg);
+	}
+	free(v);
+	return d;
+}
+
+int cli_choice(struct cli *c, const char *const *words)
+{
+	char *v = take_value(c);
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(v, words[i])) {
+			free(v);
+			return i;
+		}
+	char list[512] = "";
+	for (int i = 0; words[i]; i++) {
+		if (i)
+			strncat(list, words[i + 1] ? ", " : " or ", sizeof list - strlen(list) - 1);
+		strncat(list, words[i], sizeof list - strlen(list) - 1);
+	}
+	char *msg = xasprintf("%s %s: not one of %s", cli_option_name(c), v, list);
+	free(v);
+	cli_usage_error(c, "%s", msg);
+}
+
+char **cli_args(struct cli *c, size_t *n)
+{
+	const char **rest = poptGetArgs(c->pc);
+	size_t k = 0;
+	while (rest && rest[k])
+		k++;
+	char **args = xcalloc(k + 1, sizeof *args);
+	for (size_t i = 0; i < k; i++)
+		args[i] = xstrdup(rest[i]);
+	*n = k;
+	return args;
+}
+
+void cli_args_free(char **args, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(args[i]);
+	free(args);
+}
+
+void cli_end(struct cli *c)
+{
+	if (c->pc)
+		poptFreeContext(c->pc);
+	c->pc = NULL;
+}
+
+const char *cli_config_path(const char *option_value, const char *env, const char *default_path, int *explicit)
+{
+	const char *e = env ? getenv(env) : NULL;
+	*explicit = 1;
+	if (option_value && *option_value)
+		return option_value;
+	if (e && *e)
+		return e;
+	*explicit = 0;
+	return default_path;
+}
+
+int cli_check_output_file(const char *option, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s %s: is a directory", option, path);
+		return -1;
+	}
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	int rc = 0;
+	if (stat(dir, &st) < 0) {
+		snprintf(err, errlen, "%s %s: %s: %s", option, path, dir, strerror(errno));
+		rc = -1;
+	} else if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s %s: %s: not a directory", option, path, dir);
+		rc = -1;
+	} else if (access(dir, W_OK | X_OK) < 0) {
+		snprintf(err, errlen, "%s %s: %s: %s", option, path, dir, strerror(errno));
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
