@@ -146,15 +146,19 @@ int cli_parse_seconds(const char *s, double min, double max, double *out, char *
 	return 0;
 }
 
+static __attribute__((noreturn)) void value_error(struct cli *c, char *value, const char *why)
+{
+	char *msg = xasprintf("%s %s: %s", cli_option_name(c), value, why);
+	free(value);
+	cli_usage_error(c, "%s", msg);
+}
+
 long cli_long(struct cli *c, long min, long max)
 {
 	char *v = take_value(c), why[128];
 	long n;
-	if (cli_parse_long(v, min, max, &n, why, sizeof why) < 0) {
-		char *msg = xasprintf("%s %s: %s", cli_option_name(c), v, why);
-		free(v);
-		cli_usage_error(c, "%s", msg);
-	}
+	if (cli_parse_long(v, min, max, &n, why, sizeof why) < 0)
+		value_error(c, v, why);
 	free(v);
 	return n;
 }
@@ -163,11 +167,8 @@ double cli_seconds(struct cli *c, double min, double max)
 {
 	char *v = take_value(c), why[128];
 	double d;
-	if (cli_parse_seconds(v, min, max, &d, why, sizeof why) < 0) {
-		char *msg = xasprintf("%s %s: %s", cli_option_name(c), v, why);
-		free(v);
-		cli_usage_error(c, "%s", msg);
-	}
+	if (cli_parse_seconds(v, min, max, &d, why, sizeof why) < 0)
+		value_error(c, v, why);
 	free(v);
 	return d;
 }
@@ -186,9 +187,9 @@ int cli_choice(struct cli *c, const char *const *words)
 			strncat(list, words[i + 1] ? ", " : " or ", sizeof list - strlen(list) - 1);
 		strncat(list, words[i], sizeof list - strlen(list) - 1);
 	}
-	char *msg = xasprintf("%s %s: not one of %s", cli_option_name(c), v, list);
-	free(v);
-	cli_usage_error(c, "%s", msg);
+	char why[600];
+	snprintf(why, sizeof why, "not one of %s", list);
+	value_error(c, v, why);
 }
 
 char **cli_args(struct cli *c, size_t *n)
