@@ -59,6 +59,9 @@ readme_opts() {
 		pairs | sort -u
 }
 
+# the text of the ".It Fl -json" entry of a page
+json_entry() { awk '/^\.It / { on = ($0 ~ /^\.It Fl -json( |$)/) } /^\.(El|Sh)/ { on = 0 } on' "$1"; }
+
 no_help_opts() { grep -vxE -- '-\? --help|--usage'; }
 
 # missing A B: the lines of A that B lacks, on one line
@@ -80,7 +83,7 @@ for ts in $tools; do
 	is "$(missing "$m" "$h")" "" "$tool: every option of $tool.$sec is in --help (missing there)"
 	is "$(missing "$hr" "$r")" "" "$tool: every --help option is in README (missing there)"
 	is "$(missing "$r" "$hr")" "" "$tool: every README option of $tool is in --help (missing there)"
-	t "$tool.$sec: --json points to clustertools-json(7)" grep -q '^\.Xr clustertools-json 7' "$page"
+	is "$(json_entry "$page" | grep -c '^\.Xr clustertools-json 7')" 1 "$tool.$sec: the --json entry points to clustertools-json(7)"
 done
 
 t "man cexecs: man/cexecs.1 sources cexec.1" grep -qx '\.so man1/cexec\.1' "$man/cexecs.1"
