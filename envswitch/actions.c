@@ -21,7 +21,7 @@ static int load_one(struct envsw_choices *ch, const char *path, enum envsw_sourc
 	char err[512];
 	if (!path)
 		return 0;
-	struct ini *ini = ini_load(path, err, sizeof err);
+	struct ini *ini = ini_load(path, 0, err, sizeof err);
 	int rc = ini ? envsw_choices_add(ch, ini, path, src, err, sizeof err) : -1;
 	ini_free(ini);
 	if (rc < 0) {
