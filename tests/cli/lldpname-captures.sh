@@ -77,8 +77,8 @@ like "$err" "bad4.conf:2: unknown key 'templat'" "unknown key refused"
 # usage
 run lldpname --bogus
 is "$rc" 1 "unknown option: exit 1"
-run lldpname --pcap x -i eth0
-is "$rc" 1 "--pcap with -i: exit 1"
+run lldpname --pcap x -I eth0
+is "$rc:$err" "1:lldpname: --pcap and -I exclude each other" "--pcap with -I: exit 1, says why"
 run lldpname --pcap "$d/missing.pcap"
 is "$rc" 1 "missing capture file: exit 1"
 run lldpname --version
