@@ -91,10 +91,11 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		}
 	}
 	size_t n;
-	char **args = cli_args(&c, &n);
-	if (n)
-		cli_usage_error(&c, "unexpected argument '%s'", args[0]);
+	char **args = cli_args(&c, &n), first[256];
+	snprintf(first, sizeof first, "%s", n ? args[0] : "");
 	cli_args_free(args, n);
+	if (n)
+		cli_usage_error(&c, "unexpected argument '%s'", first);
 	if (o->pcap && o->nifs)
 		cli_usage_error(&c, "--pcap and -I exclude each other");
 	if (o->all && !o->show && !o->json)

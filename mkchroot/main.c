@@ -30,7 +30,8 @@ struct opts {
 	enum mkc_vnfs_format format;
 	enum mkc_vnfs_compress compress;
 	struct mkc_excl excl;
-	const char *template, *path; /* what to build or pack */
+	char *first, *last;          /* the first and last arguments */
+	const char *template, *path; /* what to build or pack: the template (or --config) and PATH */
 };
 
 enum { OPT_EXCLUDE = 1, OPT_FORMAT, OPT_COMPRESS, OPT_LEVEL, OPT_THREADS };
@@ -60,9 +61,11 @@ static void check_level(struct cli *c, const struct opts *o)
 				mkc_vnfs_compress_name(o->compress));
 }
 
-/* The arguments: TEMPLATE PATH, --config FILE PATH or --vnfs OUTPUT PATH. */
-static void check_args(struct cli *c, struct opts *o, char **args, size_t n)
+/* The N arguments (FIRST ... LAST): TEMPLATE PATH, --config FILE PATH or --vnfs OUTPUT PATH. */
+static void check_args(struct cli *c, struct opts *o, size_t n, char *first, char *last)
 {
+	o->template = o->config ? o->config : first;
+	o->path = last;
 	if (o->list)
 		return;
 	if (o->vnfs) {
@@ -75,8 +78,6 @@ static void check_args(struct cli *c, struct opts *o, char **args, size_t n)
 	} else if (n != (o->config ? 1u : 2u)) {
 		cli_usage_error(c, o->config ? "--config FILE takes one PATH" : "mkchroot TEMPLATE PATH: give both");
 	}
-	o->template = o->config ? o->config : o->vnfs ? NULL : xstrdup(args[0]);
-	o->path = xstrdup(args[n - 1]);
 }
 
 static void parse_options(int argc, char **argv, struct opts *o)
@@ -141,8 +142,10 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	}
 	size_t n;
 	char **args = cli_args(&c, &n);
-	check_args(&c, o, args, n);
+	o->first = n ? xstrdup(args[0]) : NULL;
+	o->last = n ? xstrdup(args[n - 1]) : NULL;
 	cli_args_free(args, n);
+	check_args(&c, o, n, o->first, o->last);
 	cli_end(&c);
 }
 
@@ -342,8 +345,7 @@ int main(int argc, char **argv)
 	mkc_excl_free(&o.excl);
 	free(o.mirror); free(o.packages); free(o.source); free(o.from); free(o.templates); free(o.config);
 	free(o.cache); free(o.vnfs); free(o.exclude_from);
-	if (o.template != o.config)
-		free((char *)o.template);
-	free((char *)o.path);
+	free(o.first);
+	free(o.last);
 	return status;
 }

@@ -149,11 +149,13 @@ static void parse_options(int argc, char **argv, struct opts *o)
 			o->retries = (int)cli_long(&c, 0, NODEIMAGE_MAX_RETRIES);
 	size_t n;
 	char **args = cli_args(&c, &n);
+	if (n == 2) {
+		o->source = xstrdup(args[0]);
+		o->target = xstrdup(args[1]);
+	}
+	cli_args_free(args, n);
 	if (n != 2)
 		cli_usage_error(&c, "want two arguments, URL|FILE and TARGET, not %zu", n);
-	o->source = xstrdup(args[0]);
-	o->target = xstrdup(args[1]);
-	cli_args_free(args, n);
 	cli_end(&c);
 }
 
