@@ -163,10 +163,10 @@ static void check_options(struct opts *o)
 {
 	if (o->sha256) {
 		size_t n = strlen(o->sha256);
+		if (n != 64 || strspn(o->sha256, "0123456789abcdefABCDEF") != 64)
+			quit(o, EXIT_USAGE, "--sha256 %s: want 64 hex digits", o->sha256);
 		for (size_t i = 0; i < n; i++)
 			o->sha256[i] = (char)tolower((unsigned char)o->sha256[i]);
-		if (n != 64 || strspn(o->sha256, "0123456789abcdef") != 64)
-			quit(o, EXIT_USAGE, "--sha256 wants 64 hex digits");
 	} else if (o->require_sha256) {
 		quit(o, EXIT_USAGE, "the config requires --sha256 (require-sha256 = yes)");
 	}

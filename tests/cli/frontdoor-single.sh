@@ -55,6 +55,8 @@ usage_fails "mkchroot --compress lz4" "mkchroot: --compress lz4: not one of gzip
 	mkchroot --vnfs "$d/o.img" --compress lz4 "$d"
 t "no image was written by the refused runs" test ! -e "$d/o.img" -a ! -e "$d/o.cpio.gz"
 
+run nodeimage --sha256 XYZ http://127.0.0.1:1/x "$d/t.raw"
+is "$rc:$err" "1:nodeimage: --sha256 XYZ: want 64 hex digits" "nodeimage --sha256 XYZ: names the value as typed"
 usage_fails "nodeimage with one argument" "nodeimage: want two arguments, URL|FILE and TARGET, not 1" nodeimage "$d/x"
 usage_fails "lldpname with an argument" "lldpname: unexpected argument 'eth0'" lldpname eth0
 usage_fails "mkchroot --vnfs with two paths" "mkchroot: --vnfs OUTPUT needs exactly one PATH to pack" \
