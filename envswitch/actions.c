@@ -9,6 +9,7 @@
 #include "actions.h"
 #include "choice.h"
 #include "inifile.h"
+#include "jsonl.h"
 #include "log.h"
 #include "modpath.h"
 #include "plan.h"
@@ -16,29 +17,32 @@
 
 /* --- loading both files ---------------------------------------------------- */
 
-static int load_one(struct envsw_choices *ch, const char *path, enum envsw_source src, int lenient)
+/* PATH into CH. MUST_EXIST: a missing file is an error (the system file named by -c or $ENVSWITCH_CONF). */
+static int load_one(struct envsw_choices *ch, const char *path, int must_exist, enum envsw_source src, char *err,
+		    size_t errlen)
 {
-	char err[512];
 	if (!path)
 		return 0;
-	struct ini *ini = ini_load(path, err, sizeof err);
-	int rc = ini ? envsw_choices_add(ch, ini, path, src, err, sizeof err) : -1;
+	struct ini *ini = ini_load(path, must_exist, err, errlen);
+	int rc = ini ? envsw_choices_add(ch, ini, path, src, err, errlen) : -1;
 	ini_free(ini);
-	if (rc < 0) {
-		if (!lenient)
-			return warnmsg("%s", err), -1;
-		warnmsg("%s (file ignored)", err);
-	}
-	return 0;
+	return rc;
 }
 
-/* Both files; LENIENT (login time): a bad file is reported and skipped. */
-static int load_choices(const struct envsw_ctx *c, struct envsw_choices *ch, int lenient)
+/* Both files, or -1 with ERR. LENIENT (login time): a bad file is reported and skipped. */
+static int load_choices(const struct envsw_ctx *c, struct envsw_choices *ch, int lenient, char *err, size_t errlen)
 {
 	memset(ch, 0, sizeof *ch);
-	if (load_one(ch, c->sysconf, ENVSW_SYSTEM, lenient) < 0 || load_one(ch, c->userconf, ENVSW_USER, lenient) < 0) {
-		envsw_choices_free(ch);
-		return -1;
+	const char *paths[] = { c->sysconf, c->userconf };
+	for (int i = 0; i < 2; i++) {
+		if (load_one(ch, paths[i], i == 0 && c->sysconf_given, i == 0 ? ENVSW_SYSTEM : ENVSW_USER, err,
+			     errlen) == 0)
+			continue;
+		if (!lenient) {
+			envsw_choices_free(ch);
+			return -1;
+		}
+		warnmsg("%s (file ignored)", err);
 	}
 	return 0;
 }
@@ -181,8 +185,13 @@ static json_t *choice_json(const struct envsw_choice *ch)
 	enum envsw_source from;
 	const char *name = envsw_choice_effective(ch, &from);
 	char *module = name ? module_of(ch->tag, name) : NULL;
-	json_t *o = json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s?}", "tag", ch->tag, "name", name, "from",
-			      envsw_source_name(from), "system", ch->system, "user", ch->user, "module", module);
+	json_t *o = json_object();
+	jsonl_set_str(o, "tag", ch->tag);
+	jsonl_set_str(o, "name", name);
+	jsonl_set_str(o, "from", envsw_source_name(from));
+	jsonl_set_str(o, "system", ch->system);
+	jsonl_set_str(o, "user", ch->user);
+	jsonl_set_str(o, "module", module);
 	free(module);
 	return o;
 }
@@ -200,22 +209,33 @@ static void print_choice(const struct envsw_choice *ch)
 		printf("%s = %s\t# %s\n", ch->tag, name, envsw_source_name(from));
 }
 
-static void print_json(json_t *j)
+/* The --json object: ok, exit, error, then KEY = ARR (NULL on failure). The exit status. */
+static int print_json(int exit, const char *error, const char *key, json_t *arr)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
-	if (s)
-		puts(s);
-	free(s);
-	json_decref(j);
+	json_t *o = jsonl_result(exit, error);
+	if (arr)
+		json_object_set_new(o, key, arr);
+	jsonl_emit(stdout, o);
+	return exit;
+}
+
+/* A failure of --show or --list: the message, and with --json the object. 1. */
+static int fail(const struct envsw_ctx *c, const char *err)
+{
+	warnmsg("%s", err);
+	return c->json ? print_json(1, err, NULL, NULL) : 1;
 }
 
 int envsw_cmd_show(const struct envsw_ctx *c, const char *tag)
 {
 	struct envsw_choices ch;
-	if (tag && !envsw_tag_is_valid(tag))
-		return warnmsg("bad tag '%s'", tag), 1;
-	if (load_choices(c, &ch, 0) < 0)
-		return 1;
+	char err[1024];
+	if (tag && !envsw_tag_is_valid(tag)) {
+		snprintf(err, sizeof err, "bad tag '%s'", tag);
+		return fail(c, err);
+	}
+	if (load_choices(c, &ch, 0, err, sizeof err) < 0)
+		return fail(c, err);
 	struct envsw_choice unset = {.tag = (char *)tag};
 	json_t *arr = c->json ? json_array() : NULL;
 	for (size_t i = 0; i < ch.n || (tag && i == 0); i++) {
@@ -230,7 +250,7 @@ int envsw_cmd_show(const struct envsw_ctx *c, const char *tag)
 			break;
 	}
 	if (arr)
-		print_json(arr);
+		print_json(0, NULL, "choices", arr);
 	envsw_choices_free(&ch);
 	return 0;
 }
@@ -260,16 +280,29 @@ static const char **list_tags(struct envsw_avail *av, const struct envsw_choices
 	return v;
 }
 
+/* S as a JSON string for an array (lib/jsonl's rule without the _base64 key: bad bytes become U+FFFD). */
+static json_t *json_text(const char *s)
+{
+	json_t *tmp = json_object();
+	jsonl_set_str(tmp, "s", s);
+	json_t *v = json_incref(json_object_get(tmp, "s"));
+	json_decref(tmp);
+	return v;
+}
+
 static void list_one(const char *tag, const char **names, size_t nn, const struct envsw_choice *choice, json_t *arr)
 {
 	enum envsw_source from = ENVSW_UNSET;
 	const char *cur = choice ? envsw_choice_effective(choice, &from) : NULL;
 	if (arr) {
-		json_t *avail = json_array();
+		json_t *avail = json_array(), *o = json_object();
 		for (size_t k = 0; k < nn; k++)
-			json_array_append_new(avail, json_string(names[k]));
-		json_array_append_new(arr, json_pack("{s:s, s:o, s:s?, s:s}", "tag", tag, "available", avail, "current",
-						     cur, "from", envsw_source_name(from)));
+			json_array_append_new(avail, json_text(names[k]));
+		jsonl_set_str(o, "tag", tag);
+		json_object_set_new(o, "available", avail);
+		jsonl_set_str(o, "current", cur);
+		jsonl_set_str(o, "from", envsw_source_name(from));
+		json_array_append_new(arr, o);
 		return;
 	}
 	printf("%s:", tag);
@@ -286,8 +319,9 @@ static void list_one(const char *tag, const char **names, size_t nn, const struc
 int envsw_cmd_list(const struct envsw_ctx *c)
 {
 	struct envsw_choices ch;
-	if (load_choices(c, &ch, 0) < 0)
-		return 1;
+	char err[1024];
+	if (load_choices(c, &ch, 0, err, sizeof err) < 0)
+		return fail(c, err);
 	struct envsw_avail av = {0};
 	envsw_avail_scan(&av, getenv("MODULEPATH"));
 	size_t nt;
@@ -300,7 +334,7 @@ int envsw_cmd_list(const struct envsw_ctx *c)
 		free(names);
 	}
 	if (arr)
-		print_json(arr);
+		print_json(0, NULL, "tags", arr);
 	free(tags);
 	envsw_avail_free(&av);
 	envsw_choices_free(&ch);
@@ -315,7 +349,8 @@ int envsw_cmd_apply(const struct envsw_ctx *c, const char *shell)
 	if (envsw_shell_parse(shell, &sh) < 0)
 		return warnmsg("--apply: unknown shell '%s' (sh, bash, zsh, ksh, csh, tcsh, fish)", shell), 1;
 	struct envsw_choices ch;
-	load_choices(c, &ch, 1);
+	char err[1024];
+	load_choices(c, &ch, 1, err, sizeof err);
 	struct envsw_want *want = xcalloc(ch.n + 1, sizeof *want);
 	char **mods = xcalloc(ch.n + 1, sizeof *mods);
 	for (size_t i = 0; i < ch.n; i++) {

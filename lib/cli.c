@@ -28,7 +28,8 @@ void cli_begin(struct cli *c, const char *tool, int argc, char **argv, const str
 		if (!strcmp(argv[i], "--json"))
 			c->json_asked = 1;
 	cli_table = table;
-	c->pc = poptGetContext(tool, argc, (const char **)argv, table, POPT_CONTEXT_POSIXMEHARDER);
+	c->pc = poptGetContext(tool, argc, (const char **)argv, table,
+			       (flags & CLI_ARGS_ANYWHERE) ? 0 : POPT_CONTEXT_POSIXMEHARDER);
 	if (args_help)
 		poptSetOtherOptionHelp(c->pc, args_help);
 }

@@ -23,6 +23,9 @@
  * on stdout as the single-result JSON object when --json is on the command
  * line (nodeimage, lldpname, envswitch, mkchroot). */
 enum { CLI_JSON_FAILURES = 1 };
+/* CLI_ARGS_ANYWHERE: options may follow the arguments ("mkchroot T PATH -n");
+ * without it the first argument ends the options (cexec's command). */
+enum { CLI_ARGS_ANYWHERE = 2 };
 
 struct cli {
 	const char *tool;  /* "cexec" */

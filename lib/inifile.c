@@ -7,9 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "fsutil.h"
 #include "inifile.h"
-#include "log.h"
+#include "xalloc.h"
 
 enum line_kind { LINE_OTHER, LINE_SECTION, LINE_PAIR };
 
@@ -23,6 +24,7 @@ struct ini_line {
 };
 
 struct ini {
+	char *name;    /* for messages: "NAME:LINE: ..." */
 	struct ini_line *lines;
 	size_t n, cap;
 	int final_newline;
@@ -132,6 +134,7 @@ static int parse_line(struct ini_line *l, const char *cur_section, char *err, si
 struct ini *ini_parse(const char *text, size_t len, const char *name, char *err, size_t errlen)
 {
 	struct ini *ini = xcalloc(1, sizeof *ini);
+	ini->name = xstrdup(name);
 	const char *p = text, *end = text + len;
 	const char *section = "";
 	int lineno = 0;
@@ -164,12 +167,12 @@ struct ini *ini_parse(const char *text, size_t len, const char *name, char *err,
 	return ini;
 }
 
-struct ini *ini_load(const char *path, char *err, size_t errlen)
+struct ini *ini_load(const char *path, int must_exist, char *err, size_t errlen)
 {
 	size_t len;
 	char *text = fs_read_file(path, INI_MAX_FILE, &len);
 	if (!text) {
-		if (errno == ENOENT)
+		if (errno == ENOENT && !must_exist)
 			return ini_parse("", 0, path, err, errlen);
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
@@ -190,19 +193,93 @@ void ini_free(struct ini *ini)
 		free(ini->lines[i].value);
 	}
 	free(ini->lines);
+	free(ini->name);
 	free(ini);
 }
 
 static const char *sect(const char *s) { return s ? s : ""; }
 
-const char *ini_get(const struct ini *ini, const char *section, const char *key)
+
+/* The last KEY = value line in SECTION, or NULL. */
+static const struct ini_line *find_pair(const struct ini *ini, const char *section, const char *key)
 {
 	for (size_t i = ini->n; i-- > 0;) {
 		const struct ini_line *l = &ini->lines[i];
 		if (l->kind == LINE_PAIR && strcmp(l->section, sect(section)) == 0 && strcmp(l->key, key) == 0)
-			return l->value;
+			return l;
 	}
 	return NULL;
+}
+
+static int key_known(const char *key, const char *const *known)
+{
+	for (size_t i = 0; known[i]; i++) {
+		size_t n = strlen(known[i]);
+		if (n >= 2 && strcmp(known[i] + n - 2, ".*") == 0 ? strncmp(key, known[i], n - 1) == 0 && key[n - 1]
+								   : strcmp(key, known[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* "a, b or c" */
+static void list_words(char *buf, size_t len, const char *const *words)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; words[i]; i++) {
+		if (i)
+			strncat(buf, words[i + 1] ? ", " : " or ", len - strlen(buf) - 1);
+		strncat(buf, words[i], len - strlen(buf) - 1);
+	}
+}
+
+const char *ini_get(const struct ini *ini, const char *section, const char *key)
+{
+	const struct ini_line *l = find_pair(ini, section, key);
+	return l ? l->value : NULL;
+}
+
+int ini_check_keys(const struct ini *ini, const char *section, const char *const *known, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < ini->n; i++) {
+		const struct ini_line *l = &ini->lines[i];
+		if (l->kind != LINE_PAIR || (section && strcmp(l->section, section) != 0) || key_known(l->key, known))
+			continue;
+		char list[512];
+		list_words(list, sizeof list, known);
+		snprintf(err, errlen, "%s:%d: unknown key '%s' (expected %s)", ini->name, l->lineno, l->key, list);
+		return -1;
+	}
+	return 0;
+}
+
+int ini_get_long(const struct ini *ini, const char *section, const char *key, long min, long max, long *out,
+		 char *err, size_t errlen)
+{
+	const struct ini_line *l = find_pair(ini, section, key);
+	if (!l)
+		return 0;
+	char why[128];
+	if (cli_parse_long(l->value, min, max, out, why, sizeof why) < 0) {
+		snprintf(err, errlen, "%s:%d: %s = %s: %s", ini->name, l->lineno, key, l->value, why);
+		return -1;
+	}
+	return 1;
+}
+
+int ini_get_bool(const struct ini *ini, const char *section, const char *key, int *out, char *err, size_t errlen)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1", NULL }, *const no[] = { "no", "false", "off", "0", NULL };
+	const struct ini_line *l = find_pair(ini, section, key);
+	if (!l)
+		return 0;
+	for (size_t i = 0; yes[i]; i++)
+		if (strcmp(l->value, yes[i]) == 0 || strcmp(l->value, no[i]) == 0) {
+			*out = strcmp(l->value, yes[i]) == 0;
+			return 1;
+		}
+	snprintf(err, errlen, "%s:%d: %s = %s: want yes or no", ini->name, l->lineno, key, l->value);
+	return -1;
 }
 
 int ini_entry_at(const struct ini *ini, size_t i, struct ini_entry *e)

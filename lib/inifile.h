@@ -10,6 +10,11 @@
  *
  * Parsing takes bytes and does no I/O. ini_edit() rewrites a file under
  * flock(2), atomically, keeping comments and untouched lines as they were.
+ *
+ * The config rule every tool follows: a file named by an option or an
+ * environment variable must exist (ini_load with MUST_EXIST); the default in
+ * /etc may be absent; ini_check_keys() makes an unknown key an error, and
+ * ini_get_long()/ini_get_bool() a bad value, both naming FILE:LINE.
  */
 #ifndef CT_INIFILE_H
 #define CT_INIFILE_H
@@ -28,12 +33,30 @@ struct ini_entry {
 
 /* Parse TEXT; NAME is used in messages. NULL on error, message in ERR ("NAME:LINE: ..."). */
 struct ini *ini_parse(const char *text, size_t len, const char *name, char *err, size_t errlen);
-/* Read and parse PATH; a missing file is an empty ini. NULL on error with ERR. */
-struct ini *ini_load(const char *path, char *err, size_t errlen);
+/*
+ * Read and parse PATH. A missing file is an error ("PATH: No such file or
+ * directory") when MUST_EXIST, else an empty ini. NULL on error with ERR.
+ */
+struct ini *ini_load(const char *path, int must_exist, char *err, size_t errlen);
 void ini_free(struct ini *ini);
 
 /* The value of KEY in SECTION (last one wins), or NULL. */
 const char *ini_get(const struct ini *ini, const char *section, const char *key);
+/*
+ * Every key in SECTION (NULL: in every section) is one of KNOWN, a
+ * NULL-terminated list where "port.*" stands for any "port.NAME". 0, or -1
+ * with "NAME:LINE: unknown key 'retrys' (expected retries, wipe or ...)".
+ */
+int ini_check_keys(const struct ini *ini, const char *section, const char *const *known, char *err, size_t errlen);
+/*
+ * KEY in SECTION as a whole number in [MIN, MAX], or as yes/no (also
+ * true/false, on/off, 1/0): 0 when absent (*OUT untouched), 1 with *OUT set,
+ * or -1 with "NAME:LINE: KEY = VALUE: not a number" (or "out of range (0 to
+ * 100)", "want yes or no") in ERR.
+ */
+int ini_get_long(const struct ini *ini, const char *section, const char *key, long min, long max, long *out,
+		 char *err, size_t errlen);
+int ini_get_bool(const struct ini *ini, const char *section, const char *key, int *out, char *err, size_t errlen);
 /* Entries in file order: 1 and *E filled while I < count, else 0. */
 int ini_entry_at(const struct ini *ini, size_t i, struct ini_entry *e);
 /* Section names in file order (the "" section first if it has keys). */

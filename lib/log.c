@@ -9,6 +9,7 @@ static const char *progname = "clustertools";
 static int level = LOG_NORMAL;
 static void (*before_msg)(void *);
 static void *before_arg;
+static char *first_warning;
 
 void log_init(const char *argv0)
 {
@@ -26,12 +27,30 @@ void log_set_before(void (*before)(void *arg), void *arg)
 	before_arg = arg;
 }
 
-static void vmsg(const char *node, int errnum, const char *fmt, va_list ap)
+/* The first warning's text, as printed without "TOOL: ". */
+static void keep_first(const char *node, int errnum, const char *buf)
+{
+	if (first_warning)
+		return;
+	const char *e = errnum ? strerror(errnum) : NULL;
+	if (asprintf(&first_warning, "%s%s%s%s%s", node ? node : "", node ? ": " : "", buf, e ? ": " : "",
+		     e ? e : "") < 0)
+		first_warning = NULL;
+}
+
+const char *log_first_warning(void)
+{
+	return first_warning;
+}
+
+static void vmsg(const char *node, int errnum, int warning, const char *fmt, va_list ap)
 {
 	char buf[4096];
 	int n = vsnprintf(buf, sizeof buf, fmt, ap);
 	if (n < 0)
 		buf[0] = '\0';
+	if (warning)
+		keep_first(node, errnum, buf);
 	if (before_msg)
 		before_msg(before_arg);
 	if (node && errnum)
@@ -44,39 +63,39 @@ static void vmsg(const char *node, int errnum, const char *fmt, va_list ap)
 		fprintf(stderr, "%s: %s\n", progname, buf);
 }
 
-#define VMSG(node, errnum)                                                     \
+#define VMSG(node, errnum, warning)                                            \
 	do {                                                                   \
 		va_list ap;                                                    \
 		va_start(ap, fmt);                                             \
-		vmsg(node, errnum, fmt, ap);                                   \
+		vmsg(node, errnum, warning, fmt, ap);                          \
 		va_end(ap);                                                    \
 	} while (0)
 
-void warnmsg(const char *fmt, ...) { VMSG(NULL, 0); }
-void warnmsg_errno(const char *fmt, ...) { int e = errno; VMSG(NULL, e); }
-void node_warn(const char *node, const char *fmt, ...) { VMSG(node, 0); }
+void warnmsg(const char *fmt, ...) { VMSG(NULL, 0, 1); }
+void warnmsg_errno(const char *fmt, ...) { int e = errno; VMSG(NULL, e, 1); }
+void node_warn(const char *node, const char *fmt, ...) { VMSG(node, 0, 1); }
 
 void verbose(const char *fmt, ...)
 {
 	if (level >= LOG_VERBOSE)
-		VMSG(NULL, 0);
+		VMSG(NULL, 0, 0);
 }
 
 void debug(const char *fmt, ...)
 {
 	if (level >= LOG_DEBUG)
-		VMSG(NULL, 0);
+		VMSG(NULL, 0, 0);
 }
 
 void die(int status, const char *fmt, ...)
 {
-	VMSG(NULL, 0);
+	VMSG(NULL, 0, 1);
 	exit(status);
 }
 
 void die_errno(int status, const char *fmt, ...)
 {
 	int e = errno;
-	VMSG(NULL, e);
+	VMSG(NULL, e, 1);
 	exit(status);
 }

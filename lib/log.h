@@ -22,6 +22,13 @@ void node_warn(const char *node, const char *fmt, ...) __attribute__((format(pri
 void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * The text of the first warning of this run (warnmsg, node_warn, die), as
+ * printed but without "TOOL: ", or NULL: the "error" of a --json result
+ * when the failure was reported deep down. Kept until exit.
+ */
+const char *log_first_warning(void);
+
 /* Print and exit with STATUS. */
 void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 void die_errno(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));

@@ -6,13 +6,14 @@
  * Exit: 0 named, 1 usage or local error, 3 no LLDP/CDP frame in time,
  * 4 frames seen but no rule gave a name.
  */
-#include <popt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "capture.h"
+#include "cli.h"
 #include "frame.h"
 #include "log.h"
 #include "rules.h"
@@ -20,6 +21,8 @@
 #include "show.h"
 
 enum { EXIT_NAMED = 0, EXIT_USAGE = 1, EXIT_NO_FRAME = 3, EXIT_NO_RULE = 4 };
+
+#define LLDPNAME_MIN_TIMEOUT 0.01 /* -t: a positive number of seconds */
 
 struct opts {
 	char **ifs;
@@ -31,18 +34,31 @@ struct opts {
 	char *hostname_file;
 };
 
-enum { OPT_IF = 1, OPT_VERSION, OPT_QUIET, OPT_VERBOSE };
+enum { OPT_IF = 1, OPT_TIMEOUT, OPT_QUIET, OPT_VERBOSE };
 
-static void parse_options(int argc, const char **argv, struct opts *o)
+/* A failure before any frame was named: say why (with --json also as the JSON object) and exit STATUS. */
+__attribute__((format(printf, 3, 4), noreturn)) static void fail(const struct opts *o, int status, const char *fmt, ...)
 {
-	char *iface = NULL;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	warnmsg("%s", msg);
+	if (o->json)
+		lldpn_show_json(stdout, status, msg, NULL, NULL, NULL);
+	exit(status);
+}
+
+static void parse_options(int argc, char **argv, struct opts *o)
+{
 	struct poptOption table[] = {
-		{"interface", 'i', POPT_ARG_STRING, &iface, OPT_IF,
+		{"interface", 'I', POPT_ARG_STRING, NULL, OPT_IF,
 		 "listen on IF (repeatable; default: every up Ethernet interface)", "IF"},
 		{"pcap", 0, POPT_ARG_STRING, &o->pcap, 0, "read frames from a capture file instead", "FILE"},
 		{"config", 'c', POPT_ARG_STRING, &o->config, 0,
 		 "rules file (default $LLDPNAME_CONF, else " SYSCONFDIR "/lldpname.conf)", "FILE"},
-		{"timeout", 't', POPT_ARG_DOUBLE, &o->timeout, 0, "wait at most S seconds for a frame (default 65)",
+		{"timeout", 't', POPT_ARG_STRING, NULL, OPT_TIMEOUT, "wait at most S seconds for a frame (default 65)",
 		 "S"},
 		{"set", 0, POPT_ARG_NONE, &o->set, 0, "also set the hostname and write /etc/hostname", NULL},
 		{"hostname-file", 0, POPT_ARG_STRING, &o->hostname_file, 0,
@@ -53,17 +69,18 @@ static void parse_options(int argc, const char **argv, struct opts *o)
 		{"json", 0, POPT_ARG_NONE, &o->json, 0, "print the neighbour and the result as JSON", NULL},
 		{"quiet", 'q', POPT_ARG_NONE, NULL, OPT_QUIET, "only errors on stderr (no countdown, no warnings)", NULL},
 		{"verbose", 'v', POPT_ARG_NONE, NULL, OPT_VERBOSE, "say more on stderr (twice: debug)", NULL},
-		{"version", 0, POPT_ARG_NONE, NULL, OPT_VERSION, "print the version and exit", NULL},
+		CLI_VERSION_OPTION,
 		POPT_AUTOHELP POPT_TABLEEND};
-	poptContext pc = poptGetContext("lldpname", argc, argv, table, 0);
-	poptSetOtherOptionHelp(pc, "[OPTIONS]");
-	int rc;
-	while ((rc = poptGetNextOpt(pc)) > 0) {
-		switch (rc) {
+	struct cli c;
+	cli_begin(&c, "lldpname", argc, argv, table, "[OPTIONS]", CLI_JSON_FAILURES | CLI_ARGS_ANYWHERE);
+	while (cli_next(&c) > 0) {
+		switch (c.opt) {
 		case OPT_IF:
 			o->ifs = xreallocarray(o->ifs, o->nifs + 1, sizeof *o->ifs);
-			o->ifs[o->nifs++] = iface;
-			iface = NULL;
+			o->ifs[o->nifs++] = (char *)cli_value(&c); /* popt's copy, ours to free */
+			break;
+		case OPT_TIMEOUT:
+			o->timeout = cli_seconds(&c, LLDPNAME_MIN_TIMEOUT, 86400);
 			break;
 		case OPT_QUIET:
 			log_set_verbosity(LOG_QUIET);
@@ -71,37 +88,34 @@ static void parse_options(int argc, const char **argv, struct opts *o)
 		case OPT_VERBOSE:
 			log_set_verbosity(log_verbosity() + 1);
 			break;
-		case OPT_VERSION:
-			printf("lldpname %s\n", CT_VERSION);
-			exit(0);
 		}
 	}
-	if (rc < -1)
-		die(EXIT_USAGE, "%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
-	if (poptPeekArg(pc))
-		die(EXIT_USAGE, "unexpected argument '%s' (see --help)", poptPeekArg(pc));
-	poptFreeContext(pc);
+	size_t n;
+	char **args = cli_args(&c, &n), first[256];
+	snprintf(first, sizeof first, "%s", n ? args[0] : "");
+	cli_args_free(args, n);
+	if (n)
+		cli_usage_error(&c, "unexpected argument '%s'", first);
+	if (o->pcap && o->nifs)
+		cli_usage_error(&c, "--pcap and -I exclude each other");
+	if (o->all && !o->show && !o->json)
+		cli_usage_error(&c, "--all goes with --show or --json");
+	if (o->all && o->set)
+		cli_usage_error(&c, "--all and --set exclude each other");
+	cli_end(&c);
 	if (!o->hostname_file)
 		o->hostname_file = xstrdup("/etc/hostname");
-	if (o->pcap && o->nifs)
-		die(EXIT_USAGE, "--pcap and -i exclude each other");
-	if (o->timeout < 0 || o->timeout > 86400)
-		die(EXIT_USAGE, "timeout %g: expected 0 to 86400 seconds", o->timeout);
-	if (o->all && !o->show && !o->json)
-		die(EXIT_USAGE, "--all goes with --show or --json");
-	if (o->all && o->set)
-		die(EXIT_USAGE, "--all and --set exclude each other");
 }
 
+/* The rules: -c FILE or $LLDPNAME_CONF must exist, the default may be absent. */
 static struct lldpn_rules *load_rules(const struct opts *o)
 {
-	const char *path = o->config ? o->config : getenv("LLDPNAME_CONF");
-	if (!path || !*path)
-		path = SYSCONFDIR "/lldpname.conf";
+	int explicit;
+	const char *path = cli_config_path(o->config, "LLDPNAME_CONF", SYSCONFDIR "/lldpname.conf", &explicit);
 	char err[1024];
-	struct lldpn_rules *r = lldpn_rules_load(path, err, sizeof err);
+	struct lldpn_rules *r = lldpn_rules_load(path, explicit, err, sizeof err);
 	if (!r)
-		die(EXIT_USAGE, "%s", err);
+		fail(o, EXIT_USAGE, "%s", err);
 	return r;
 }
 
@@ -111,7 +125,7 @@ static struct lldpn_capture *open_capture(const struct opts *o)
 	struct lldpn_capture *c = o->pcap ? lldpn_capture_file(o->pcap, err, sizeof err)
 					  : lldpn_capture_live(o->ifs, o->nifs, err, sizeof err);
 	if (!c)
-		die(EXIT_USAGE, "%s", err);
+		fail(o, EXIT_USAGE, "%s", err);
 	return c;
 }
 
@@ -131,7 +145,7 @@ static int name_neighbor(const struct opts *o, const char *ifname, const struct 
 	if (status != EXIT_NAMED)
 		warnmsg("%s", err);
 	if (o->json)
-		lldpn_show_json(stdout, ifname, n, &nm, status == EXIT_NAMED ? NULL : err);
+		lldpn_show_json(stdout, status, status == EXIT_NAMED ? NULL : err, ifname, n, &nm);
 	else if (status == EXIT_NAMED)
 		printf(o->show ? "Hostname: %s\n" : "%s\n", nm.hostname);
 	free(nm.hostname);
@@ -199,13 +213,13 @@ static int run(const struct opts *o, struct lldpn_capture *cap, const struct lld
 			return status;
 		}
 		if (o->json)
-			lldpn_show_json(stdout, f.ifname, &n, NULL, NULL);
+			lldpn_show_json(stdout, EXIT_NAMED, NULL, f.ifname, &n, NULL);
 		else
 			lldpn_show_text(stdout, f.ifname, &n);
 		lldpn_neighbor_free(&n);
 	}
 	if (rc < 0)
-		die(EXIT_USAGE, "%s", err);
+		fail(o, EXIT_USAGE, "%s", err);
 	if (o->all && good)
 		return EXIT_NAMED;
 	if (lldpn_capture_is_file(cap))
@@ -215,7 +229,7 @@ static int run(const struct opts *o, struct lldpn_capture *cap, const struct lld
 			 o->timeout);
 	warnmsg("%s", err);
 	if (o->json)
-		lldpn_show_json(stdout, NULL, NULL, NULL, err);
+		lldpn_show_json(stdout, EXIT_NO_FRAME, err, NULL, NULL, NULL);
 	return EXIT_NO_FRAME;
 }
 
@@ -223,7 +237,7 @@ int main(int argc, char **argv)
 {
 	log_init(argv[0]);
 	struct opts o = {.timeout = 65};
-	parse_options(argc, (const char **)argv, &o);
+	parse_options(argc, argv, &o);
 	struct lldpn_rules *rules = o.all ? NULL : load_rules(&o);
 	struct lldpn_capture *cap = open_capture(&o);
 	int status = run(&o, cap, rules);

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "fsutil.h"
 #include "inifile.h"
 #include "log.h"
 #include "rules.h"
@@ -234,11 +234,8 @@ static int rule_set(struct rule *r, const char *key, const char *value, char *er
 		r->ov[r->nov].port = xstrdup(key + 5);
 		r->ov[r->nov].hostname = xstrdup(value);
 		r->nov++;
-	} else {
-		return lldpn_err(err, errlen, "unknown key '%s' (expected template, offset, source, index or port.NAME)",
-				 key);
 	}
-	return 0;
+	return 0; /* other keys: ini_check_keys() refused them */
 }
 
 static struct rule *rule_for(struct lldpn_rules *r, const struct ini *ini, const char *section)
@@ -276,14 +273,14 @@ static int build(struct lldpn_rules *r, const struct ini *ini, char *err, size_t
 	return 0;
 }
 
-struct lldpn_rules *lldpn_rules_parse(const char *text, size_t len, const char *name, char *err, size_t errlen)
+static struct lldpn_rules *from_ini(struct ini *ini, const char *name, char *err, size_t errlen)
 {
-	struct ini *ini = ini_parse(text, len, name, err, errlen);
+	static const char *const known[] = { "template", "offset", "source", "index", "port.*", NULL };
 	if (!ini)
 		return NULL;
 	struct lldpn_rules *r = xcalloc(1, sizeof *r);
 	r->name = xstrdup(name);
-	int rc = build(r, ini, err, errlen);
+	int rc = ini_check_keys(ini, NULL, known, err, errlen) < 0 ? -1 : build(r, ini, err, errlen);
 	ini_free(ini);
 	if (rc < 0) {
 		lldpn_rules_free(r);
@@ -292,22 +289,16 @@ struct lldpn_rules *lldpn_rules_parse(const char *text, size_t len, const char *
 	return r;
 }
 
-struct lldpn_rules *lldpn_rules_load(const char *path, char *err, size_t errlen)
+struct lldpn_rules *lldpn_rules_parse(const char *text, size_t len, const char *name, char *err, size_t errlen)
 {
-	size_t len;
-	char *text = fs_read_file(path, 1 << 20, &len);
-	if (!text && errno != ENOENT) {
-		lldpn_err(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (!text) {
+	return from_ini(ini_parse(text, len, name, err, errlen), name, err, errlen);
+}
+
+struct lldpn_rules *lldpn_rules_load(const char *path, int must_exist, char *err, size_t errlen)
+{
+	if (!must_exist && access(path, F_OK) < 0 && errno == ENOENT)
 		verbose("%s does not exist: no rules", path);
-		text = xstrdup("");
-		len = 0;
-	}
-	struct lldpn_rules *r = lldpn_rules_parse(text, len, path, err, errlen);
-	free(text);
-	return r;
+	return from_ini(ini_load(path, must_exist, err, errlen), path, err, errlen);
 }
 
 /* Text for {switch} and {port}: letters and digits kept, any run of others one '-', none at the ends. */

@@ -39,8 +39,8 @@ struct lldpn_naming {
 
 /* Parse config TEXT (NAME for messages). NULL with "NAME:LINE: ..." in ERR. */
 struct lldpn_rules *lldpn_rules_parse(const char *text, size_t len, const char *name, char *err, size_t errlen);
-/* Read and parse PATH; a missing file has no rules. */
-struct lldpn_rules *lldpn_rules_load(const char *path, char *err, size_t errlen);
+/* Read and parse PATH; a missing file is an error when MUST_EXIST, else no rules. */
+struct lldpn_rules *lldpn_rules_load(const char *path, int must_exist, char *err, size_t errlen);
 void lldpn_rules_free(struct lldpn_rules *r);
 size_t lldpn_rules_count(const struct lldpn_rules *r);
 

@@ -15,11 +15,12 @@
 void lldpn_show_text(FILE *out, const char *ifname, const struct lldpn_neighbor *n);
 
 /*
- * One JSON line: interface, protocol, neighbour (fields and TLVs; NULL
- * for none), and the naming result (NAMING NULL or without a hostname:
- * "hostname": null with ERROR).
+ * One JSON line in the single-result schema (lib/jsonl): ok, exit, error
+ * (ERROR, NULL for none), then interface, neighbour (fields and TLVs; NULL
+ * for none) and the naming result (NAMING NULL or without a hostname:
+ * "hostname": null).
  */
-void lldpn_show_json(FILE *out, const char *ifname, const struct lldpn_neighbor *n,
-		     const struct lldpn_naming *naming, const char *error);
+void lldpn_show_json(FILE *out, int exit, const char *error, const char *ifname, const struct lldpn_neighbor *n,
+		     const struct lldpn_naming *naming);
 
 #endif

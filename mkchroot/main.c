@@ -9,31 +9,144 @@
  * source host) failed.
  */
 #include <errno.h>
-#include <popt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "build.h"
 #include "catalog.h"
+#include "cli.h"
+#include "jsonl.h"
 #include "log.h"
 #include "template.h"
 #include "vnfs.h"
 
 struct opts {
-	int debug, verbose, quiet, nogpg, dry_run, no_stateless, list, level, threads;
-	char *mirror, *packages, *source, *from, *templates, *config, *cache;
-	char *vnfs, *format, *compress, *exclude_from;
+	int debug, verbose, quiet, nogpg, dry_run, no_stateless, list, json, level, threads;
+	char *mirror, *packages, *source, *from, *templates, *config, *cache, *vnfs, *exclude_from;
+	enum mkc_vnfs_format format;
+	enum mkc_vnfs_compress compress;
 	struct mkc_excl excl;
+	char *first, *last;          /* the first and last arguments */
+	const char *template, *path; /* what to build or pack: the template (or --config) and PATH */
 };
 
-static void missing_template(poptContext pc, const char *dir)
+enum { OPT_EXCLUDE = 1, OPT_FORMAT, OPT_COMPRESS, OPT_LEVEL, OPT_THREADS };
+
+/* zstd's levels run to 19 (22 with --ultra, not offered); gzip's and xz's to 9. */
+#define MKC_LEVEL_MAX 19
+
+static void missing_template(struct cli *c, const char *dir)
 {
 	fprintf(stderr, "ERROR: Missing template name\n\n");
-	poptPrintUsage(pc, stderr, 0);
+	poptPrintUsage(c->pc, stderr, 0);
 	fprintf(stderr, "\nTemplates in %s:\n", dir);
 	if (mkc_catalog_list(dir, stderr) == 0)
 		fprintf(stderr, "  (none)\n");
+	if (c->json_asked)
+		jsonl_emit(stdout, jsonl_result(1, "missing template name"));
+	exit(1);
+}
+
+/* --level N against the chosen compression: gzip and xz stop at 9. */
+static void check_level(struct cli *c, const struct opts *o)
+{
+	if (o->compress == MKC_VNFS_NONE && o->level > 0)
+		cli_usage_error(c, "--level %d: the image is not compressed", o->level);
+	if ((o->compress == MKC_VNFS_GZIP || o->compress == MKC_VNFS_XZ) && o->level > 9)
+		cli_usage_error(c, "--level %d: out of range for %s (0 to 9)", o->level,
+				mkc_vnfs_compress_name(o->compress));
+}
+
+/* The N arguments (FIRST ... LAST): TEMPLATE PATH, --config FILE PATH or --vnfs OUTPUT PATH. */
+static void check_args(struct cli *c, struct opts *o, size_t n, char *first, char *last)
+{
+	o->template = o->config ? o->config : first;
+	o->path = last;
+	if (o->list)
+		return;
+	if (o->vnfs) {
+		if (n != 1)
+			cli_usage_error(c, "--vnfs OUTPUT needs exactly one PATH to pack");
+		mkc_vnfs_from_name(o->vnfs, &o->format, &o->compress);
+		check_level(c, o);
+	} else if (n == 0 && !o->config) {
+		missing_template(c, mkc_catalog_dir(o->templates));
+	} else if (n != (o->config ? 1u : 2u)) {
+		cli_usage_error(c, o->config ? "--config FILE takes one PATH" : "mkchroot TEMPLATE PATH: give both");
+	}
+}
+
+static void parse_options(int argc, char **argv, struct opts *o)
+{
+	struct poptOption table[] = {
+		{ "templates", 0, POPT_ARG_STRING, &o->templates, 0, "template folder (default $MKCHROOT_TEMPLATES, "
+		  SYSCONFDIR "/mkchroot.d)", "DIR" },
+		{ "config", 'c', POPT_ARG_STRING, &o->config, 0, "use this template file instead of TEMPLATE", "FILE" },
+		{ "list", 0, POPT_ARG_NONE, &o->list, 0, "list the templates and exit (exit 1 if there are none)", NULL },
+		{ "mirror", 0, POPT_ARG_STRING, &o->mirror, 0, "package mirror instead of the template's", "URL" },
+		{ "packages", 0, POPT_ARG_STRING, &o->packages, 0, "more packages (comma or space separated)", "LIST" },
+		{ "source", 0, POPT_ARG_STRING, &o->source, 0, "golden: copy this directory or host", "HOST|PATH" },
+		{ "from", 0, POPT_ARG_STRING, &o->from, 0, "archive: unpack this tarball or docker-save/OCI archive", "FILE" },
+		{ "nogpg", 0, POPT_ARG_NONE, &o->nogpg, 0, "no GPG checks of packages", NULL },
+		{ "cache", 0, POPT_ARG_STRING, &o->cache, 0, "debootstrap: keep downloaded packages in DIR", "DIR" },
+		{ "dry-run", 'n', POPT_ARG_NONE, &o->dry_run, 0, "print the commands, change nothing", NULL },
+		{ "no-stateless", 0, POPT_ARG_NONE, &o->no_stateless, 0, "skip the stateless post steps", NULL },
+		{ "vnfs", 0, POPT_ARG_STRING, &o->vnfs, 0, "pack PATH into the VNFS image OUTPUT", "OUTPUT" },
+		{ "format", 0, POPT_ARG_STRING, NULL, OPT_FORMAT, "VNFS format: newc (cpio) or pax (tar)", "FORMAT" },
+		{ "compress", 0, POPT_ARG_STRING, NULL, OPT_COMPRESS, "VNFS compression: gzip, zstd, xz or none", "NAME" },
+		{ "level", 0, POPT_ARG_STRING, NULL, OPT_LEVEL, "compression level (gzip, xz: 0 to 9; zstd: 0 to 19)",
+		  "N" },
+		{ "threads", 0, POPT_ARG_STRING, NULL, OPT_THREADS, "compression threads for zstd and xz (default: CPUs)",
+		  "N" },
+		{ "exclude", 0, POPT_ARG_STRING, NULL, OPT_EXCLUDE, "leave out paths matching PATTERN (repeatable)",
+		  "PATTERN" },
+		{ "exclude-from", 0, POPT_ARG_STRING, &o->exclude_from, 0,
+		  "VNFS exclude file, must exist (default " SYSCONFDIR "/mkchroot/vnfs.exclude, may be absent)", "FILE" },
+		{ "json", 0, POPT_ARG_NONE, &o->json, 0, "print the outcome as one JSON object", NULL },
+		{ "verbose", 'v', POPT_ARG_NONE, &o->verbose, 0, "say what is done", NULL },
+		{ "debug", 'd', POPT_ARG_NONE, &o->debug, 0, "say everything (each packed path too)", NULL },
+		{ "quiet", 'q', POPT_ARG_NONE, &o->quiet, 0, "only errors", NULL },
+		CLI_VERSION_OPTION,
+		POPT_AUTOHELP POPT_TABLEEND
+	};
+	static const char *const formats[] = { "newc", "cpio", "pax", "tar", NULL };
+	static const char *const compressors[] = { "gzip", "gz", "zstd", "zst", "xz", "none", NULL };
+	struct cli c;
+	cli_begin(&c, "mkchroot", argc, argv, table, "TEMPLATE PATH | --vnfs OUTPUT PATH",
+		  CLI_JSON_FAILURES | CLI_ARGS_ANYWHERE);
+	while (cli_next(&c) > 0) {
+		char *v;
+		switch (c.opt) {
+		case OPT_EXCLUDE:
+			v = (char *)cli_value(&c); /* popt's copy, ours to free */
+			mkc_excl_add(&o->excl, v);
+			free(v);
+			break;
+		case OPT_FORMAT:
+			o->format = cli_choice(&c, formats) < 2 ? MKC_VNFS_NEWC : MKC_VNFS_PAX;
+			break;
+		case OPT_COMPRESS:
+			o->compress = (enum mkc_vnfs_compress)mkc_vnfs_compress_parse(compressors[cli_choice(&c, compressors)]);
+			break;
+		case OPT_LEVEL:
+			o->level = (int)cli_long(&c, 0, MKC_LEVEL_MAX);
+			break;
+		case OPT_THREADS:
+			o->threads = (int)cli_long(&c, 1, 1024);
+			break;
+		}
+	}
+	size_t n;
+	char **args = cli_args(&c, &n);
+	o->first = n ? xstrdup(args[0]) : NULL;
+	o->last = n ? xstrdup(args[n - 1]) : NULL;
+	cli_args_free(args, n);
+	check_args(&c, o, n, o->first, o->last);
+	cli_end(&c);
 }
 
 /* SOURCE_DATE_EPOCH, if set: 1 and *T, 0 if unset, -1 if malformed. */
@@ -53,44 +166,41 @@ static int source_date_epoch(int64_t *t)
 	return 1;
 }
 
-static int usage_error(poptContext pc, const char *msg)
+/* The exclude file: --exclude-from FILE must exist, the default may be absent. */
+static int load_exclude_file(struct opts *o)
 {
-	warnmsg("%s", msg);
-	poptPrintUsage(pc, stderr, 0);
-	return 1;
+	const char *path = o->exclude_from ? o->exclude_from : SYSCONFDIR "/mkchroot/vnfs.exclude";
+	if (o->exclude_from && access(path, R_OK) < 0) {
+		warnmsg_errno("--exclude-from %s", path);
+		return -1;
+	}
+	if (mkc_excl_add_file(&o->excl, path) < 0) {
+		warnmsg_errno("%s", path);
+		return -1;
+	}
+	return 0;
 }
 
-static int pack(struct opts *o, const char *root)
+static int pack(struct opts *o, struct mkc_vnfs_stats *st)
 {
-	struct mkc_vnfs_opts v = { .level = o->level, .threads = o->threads, .excl = &o->excl };
-	int f = o->format ? mkc_vnfs_format_parse(o->format) : MKC_VNFS_AUTO;
-	int c = o->compress ? mkc_vnfs_compress_parse(o->compress) : MKC_VNFS_ZAUTO;
-	if (f < 0 || c < 0) {
-		warnmsg(f < 0 ? "--format %s: use newc or pax" : "--compress %s: use gzip, zstd, xz or none",
-			f < 0 ? o->format : o->compress);
+	struct mkc_vnfs_opts v = { .format = o->format, .compress = o->compress, .level = o->level,
+				   .threads = o->threads, .excl = &o->excl };
+	if (load_exclude_file(o) < 0)
 		return 1;
-	}
-	v.format = (enum mkc_vnfs_format)f;
-	v.compress = (enum mkc_vnfs_compress)c;
-	mkc_vnfs_from_name(o->vnfs, &v.format, &v.compress);
-	const char *exf = o->exclude_from ? o->exclude_from : SYSCONFDIR "/mkchroot/vnfs.exclude";
-	if (mkc_excl_add_file(&o->excl, exf) < 0) {
-		warnmsg_errno("%s", exf);
-		return 1;
-	}
 	v.clamp = source_date_epoch(&v.clamp_time);
 	if (v.clamp < 0)
 		return 1;
-	return mkc_vnfs_pack(o->vnfs, root, &v);
+	return mkc_vnfs_pack(o->vnfs, o->path, &v, st);
 }
 
-static int build(struct opts *o, const char *name, const char *path)
+static int build(struct opts *o, struct mkc_template *t)
 {
 	const char *dir = mkc_catalog_dir(o->templates);
-	struct mkc_template t = { 0 };
 	char err[1024];
-	if (mkc_catalog_load(dir, name, &t, err, sizeof err) < 0) {
-		mkc_template_free(&t);
+	char *name = o->config && !strchr(o->config, '/') ? xasprintf("./%s", o->config) : xstrdup(o->template);
+	int rc = mkc_catalog_load(dir, name, t, err, sizeof err);
+	free(name);
+	if (rc < 0) {
 		warnmsg("%s", err);
 		return 1;
 	}
@@ -98,94 +208,144 @@ static int build(struct opts *o, const char *name, const char *path)
 	if (o->packages)
 		mkc_strv_add_words(&pkgs, o->packages);
 	struct mkc_job j = {
-		.b = { .t = &t, .mirror = o->mirror, .packages = &pkgs, .nogpg = o->nogpg, .cache_dir = o->cache },
-		.path = path, .source = o->source, .from = o->from, .excl = &o->excl,
+		.b = { .t = t, .mirror = o->mirror, .packages = &pkgs, .nogpg = o->nogpg, .cache_dir = o->cache },
+		.path = o->path, .source = o->source, .from = o->from, .excl = &o->excl,
 		.dry_run = o->dry_run, .no_stateless = o->no_stateless,
 	};
-	int rc = mkc_build_root(&j);
+	rc = mkc_build_root(&j);
 	mkc_strv_free(&pkgs);
-	mkc_template_free(&t);
 	return rc;
+}
+
+/* --list: the templates on stdout; none at all is an error (exit 1). */
+static int list(const struct opts *o)
+{
+	const char *dir = mkc_catalog_dir(o->templates);
+	if (mkc_catalog_list(dir, stdout) > 0)
+		return 0;
+	warnmsg("no templates in %s", dir);
+	return 1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * With --json stdout holds the one object: while the work runs, what would
+ * go to stdout (a backend's chatter) goes to stderr, or with -n and --list
+ * into a temporary file whose lines become "commands" or "templates".
+ * Returns the saved fd 1.
+ */
+static int stdout_aside(const struct opts *o, FILE **capture)
+{
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO);
+	*capture = o->dry_run || o->list ? tmpfile() : NULL;
+	if (saved < 0 || dup2(*capture ? fileno(*capture) : STDERR_FILENO, STDOUT_FILENO) < 0)
+		die_errno(1, "stdout");
+	return saved;
+}
+
+/* Put stdout back; the captured lines, if any, as a JSON array. */
+static json_t *stdout_back(int saved, FILE *capture)
+{
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	if (!capture)
+		return NULL;
+	json_t *lines = json_array();
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	rewind(capture);
+	while ((n = getline(&line, &cap, capture)) > 0) {
+		json_t *one = json_object(); /* jsonl's UTF-8 rule for each line */
+		jsonl_set_bytes(one, "l", line, (size_t)n - (line[n - 1] == '\n'));
+		json_array_append(lines, json_object_get(one, "l"));
+		json_decref(one);
+	}
+	free(line);
+	fclose(capture);
+	return lines;
+}
+
+/* --list's lines "  NAME  description" as [{"name": NAME, "description": ...}]. */
+static json_t *templates_json(json_t *lines)
+{
+	json_t *v = json_array();
+	size_t i;
+	json_t *l;
+	json_array_foreach(lines, i, l) {
+		const char *s = json_string_value(l);
+		s += strspn(s, " ");
+		size_t n = strcspn(s, " ");
+		const char *d = s + n + strspn(s + n, " ");
+		json_t *one = json_object();
+		jsonl_set_bytes(one, "name", s, n);
+		jsonl_set_str(one, "description", d);
+		json_array_append_new(v, one);
+	}
+	return v;
+}
+
+/* The --json object: ok, exit, error (the first problem reported), then what was built or packed. */
+static void report(const struct opts *o, int rc, const struct mkc_template *t, const struct mkc_vnfs_stats *st,
+		   json_t *lines, double seconds)
+{
+	const char *err = log_first_warning();
+	json_t *j = jsonl_result(rc, rc ? (err ? err : "failed") : NULL);
+	jsonl_set_str(j, "action", o->list ? "list" : o->vnfs ? "vnfs" : "build");
+	if (o->list) {
+		json_object_set_new(j, "templates", templates_json(lines));
+	} else if (o->vnfs) {
+		jsonl_set_str(j, "source", o->path);
+		jsonl_set_str(j, "output", o->vnfs);
+		jsonl_set_str(j, "format", mkc_vnfs_format_name(o->format));
+		jsonl_set_str(j, "compress", mkc_vnfs_compress_name(o->compress));
+		json_object_set_new(j, "files", json_integer((json_int_t)st->files));
+		json_object_set_new(j, "bytes_in", json_integer((json_int_t)st->bytes_in));
+		json_object_set_new(j, "excluded", json_integer((json_int_t)st->excluded));
+		json_object_set_new(j, "bytes", json_integer((json_int_t)st->bytes));
+	} else if (!o->list) {
+		jsonl_set_str(j, "template", o->template);
+		jsonl_set_str(j, "target", o->path);
+		jsonl_set_str(j, "backend", t->backend ? mkc_backend_name(t->backend) : NULL);
+		json_object_set_new(j, "dry_run", json_boolean(o->dry_run));
+		if (lines)
+			json_object_set_new(j, "commands", json_incref(lines));
+	}
+	json_object_set_new(j, "seconds", json_real((double)(long long)(seconds * 1000 + 0.5) / 1000));
+	jsonl_emit(stdout, j);
+	json_decref(lines);
 }
 
 int main(int argc, char **argv)
 {
 	log_init(argv[0]);
 	struct opts o = { 0 };
-	char *exclude = NULL;
-	struct poptOption table[] = {
-		{ "templates", 0, POPT_ARG_STRING, &o.templates, 0, "template folder (default $MKCHROOT_TEMPLATES, "
-		  SYSCONFDIR "/mkchroot.d)", "DIR" },
-		{ "config", 0, POPT_ARG_STRING, &o.config, 0, "use this template file instead of TEMPLATE", "FILE" },
-		{ "list", 'l', POPT_ARG_NONE, &o.list, 0, "list the templates and exit", NULL },
-		{ "mirror", 0, POPT_ARG_STRING, &o.mirror, 0, "package mirror instead of the template's", "URL" },
-		{ "packages", 0, POPT_ARG_STRING, &o.packages, 0, "more packages (comma or space separated)", "LIST" },
-		{ "source", 0, POPT_ARG_STRING, &o.source, 0, "golden: copy this directory or host", "HOST|PATH" },
-		{ "from", 0, POPT_ARG_STRING, &o.from, 0, "archive: unpack this tarball or docker-save/OCI archive", "FILE" },
-		{ "nogpg", 'g', POPT_ARG_NONE, &o.nogpg, 0, "no GPG checks of packages", NULL },
-		{ "cache", 0, POPT_ARG_STRING, &o.cache, 0, "debootstrap: keep downloaded packages in DIR", "DIR" },
-		{ "dry-run", 'n', POPT_ARG_NONE, &o.dry_run, 0, "print the commands, change nothing", NULL },
-		{ "no-stateless", 0, POPT_ARG_NONE, &o.no_stateless, 0, "skip the stateless post steps", NULL },
-		{ "vnfs", 0, POPT_ARG_STRING, &o.vnfs, 0, "pack PATH into the VNFS image OUTPUT", "OUTPUT" },
-		{ "format", 0, POPT_ARG_STRING, &o.format, 0, "VNFS format: newc (cpio) or pax (tar)", "FORMAT" },
-		{ "compress", 0, POPT_ARG_STRING, &o.compress, 0, "VNFS compression: gzip, zstd, xz or none", "NAME" },
-		{ "level", 0, POPT_ARG_INT, &o.level, 0, "compression level", "N" },
-		{ "threads", 0, POPT_ARG_INT, &o.threads, 0, "compression threads for zstd and xz (default: CPUs)", "N" },
-		{ "exclude", 'x', POPT_ARG_STRING, &exclude, 'x', "leave out paths matching PATTERN (repeatable)",
-		  "PATTERN" },
-		{ "exclude-from", 0, POPT_ARG_STRING, &o.exclude_from, 0,
-		  "VNFS exclude file (default " SYSCONFDIR "/mkchroot/vnfs.exclude)", "FILE" },
-		{ "verbose", 'v', POPT_ARG_NONE, &o.verbose, 0, "say what is done", NULL },
-		{ "debug", 'd', POPT_ARG_NONE, &o.debug, 0, "say everything (each packed path too)", NULL },
-		{ "quiet", 'q', POPT_ARG_NONE, &o.quiet, 0, "only errors", NULL },
-		{ "version", 0, POPT_ARG_NONE, NULL, 'V', "print the version", NULL },
-		POPT_AUTOHELP POPT_TABLEEND
-	};
-	poptContext pc = poptGetContext("mkchroot", argc, (const char **)argv, table, 0);
-	poptSetOtherOptionHelp(pc, "[OPTIONS] TEMPLATE PATH | --vnfs OUTPUT [OPTIONS] PATH");
-	int rc;
-	while ((rc = poptGetNextOpt(pc)) > 0) {
-		if (rc == 'x') {
-			mkc_excl_add(&o.excl, exclude);
-			free(exclude);
-			exclude = NULL;
-		} else if (rc == 'V') {
-			printf("mkchroot %s\n", CT_VERSION);
-			return 0;
-		}
-	}
-	if (rc < -1) {
-		warnmsg("%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
-		poptPrintUsage(pc, stderr, 0);
-		mkc_excl_free(&o.excl);
-		poptFreeContext(pc);
-		return 1;
-	}
+	parse_options(argc, argv, &o);
 	log_set_verbosity(o.debug ? LOG_DEBUG : o.verbose ? LOG_VERBOSE : o.quiet ? LOG_QUIET : LOG_NORMAL);
-	const char **args = poptGetArgs(pc);
-	size_t nargs = 0;
-	while (args && args[nargs])
-		nargs++;
 
-	int status;
-	if (o.list) {
-		mkc_catalog_list(mkc_catalog_dir(o.templates), stdout);
-		status = 0;
-	} else if (o.vnfs) {
-		status = nargs == 1 ? pack(&o, args[0]) : usage_error(pc, "--vnfs OUTPUT needs exactly one PATH to pack");
-	} else if (nargs == 0 && !o.config) {
-		missing_template(pc, mkc_catalog_dir(o.templates));
-		status = 1;
-	} else if (nargs != (o.config ? 1u : 2u)) {
-		status = usage_error(pc, o.config ? "--config FILE takes one PATH" : "mkchroot TEMPLATE PATH: give both");
-	} else {
-		char *name = o.config && !strchr(o.config, '/') ? xasprintf("./%s", o.config) : NULL;
-		status = build(&o, name ? name : o.config ? o.config : args[0], args[nargs - 1]);
-		free(name);
-	}
+	struct mkc_template t = { 0 };
+	struct mkc_vnfs_stats st = { 0 };
+	FILE *capture = NULL;
+	int saved = o.json ? stdout_aside(&o, &capture) : -1;
+	double t0 = now();
+	int status = o.list ? list(&o) : o.vnfs ? pack(&o, &st) : build(&o, &t);
+	double seconds = now() - t0;
+	json_t *lines = saved >= 0 ? stdout_back(saved, capture) : NULL;
+	if (o.json)
+		report(&o, status, &t, &st, lines, seconds);
+	mkc_template_free(&t);
 	mkc_excl_free(&o.excl);
 	free(o.mirror); free(o.packages); free(o.source); free(o.from); free(o.templates); free(o.config);
-	free(o.cache); free(o.vnfs); free(o.format); free(o.compress); free(o.exclude_from);
-	poptFreeContext(pc);
+	free(o.cache); free(o.vnfs); free(o.exclude_from);
+	free(o.first);
+	free(o.last);
 	return status;
 }

@@ -40,6 +40,18 @@ int mkc_vnfs_compress_parse(const char *s)
 	return -1;
 }
 
+const char *mkc_vnfs_format_name(enum mkc_vnfs_format f)
+{
+	return f == MKC_VNFS_PAX ? "pax" : f == MKC_VNFS_NEWC ? "newc" : "auto";
+}
+
+const char *mkc_vnfs_compress_name(enum mkc_vnfs_compress c)
+{
+	static const char *const names[] = { [MKC_VNFS_ZAUTO] = "auto", [MKC_VNFS_NONE] = "none",
+					      [MKC_VNFS_GZIP] = "gzip", [MKC_VNFS_ZSTD] = "zstd", [MKC_VNFS_XZ] = "xz" };
+	return names[c];
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -118,7 +130,7 @@ static struct archive *new_writer(const struct mkc_vnfs_opts *o)
 	return a;
 }
 
-int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_opts *o)
+int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_opts *o, struct mkc_vnfs_stats *out)
 {
 	struct stat rs;
 	if (stat(root, &rs) < 0) {
@@ -176,8 +188,13 @@ int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_op
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	struct stat os;
 	stat(output, &os);
-	verbose("%s: %ju entries, %ju bytes in files, %ju excluded, %jd bytes written in %.2f s", output,
-		(uintmax_t)st.entries, (uintmax_t)st.bytes, (uintmax_t)st.excluded, (intmax_t)os.st_size,
-		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	struct mkc_vnfs_stats done = {
+		.files = st.entries, .bytes_in = st.bytes, .excluded = st.excluded, .bytes = (intmax_t)os.st_size,
+		.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+	};
+	verbose("%s: %ju entries, %ju bytes in files, %ju excluded, %jd bytes written in %.2f s", output, done.files,
+		done.bytes_in, done.excluded, done.bytes, done.seconds);
+	if (out)
+		*out = done;
 	return 0;
 }

@@ -31,7 +31,20 @@ int mkc_vnfs_compress_parse(const char *s);
 /* Fill AUTO choices from the output name: .tar* -> pax, .gz/.zst/.xz -> filter, else newc + gzip. */
 void mkc_vnfs_from_name(const char *output, enum mkc_vnfs_format *f, enum mkc_vnfs_compress *c);
 
-/* Pack ROOT into OUTPUT. 0, or 1 after a message (no OUTPUT written or changed). */
-int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_opts *o);
+/* What a pack did, for -v and --json. */
+struct mkc_vnfs_stats {
+	uintmax_t files;    /* entries written */
+	uintmax_t bytes_in; /* bytes in regular files */
+	uintmax_t excluded;
+	intmax_t bytes;     /* size of OUTPUT */
+	double seconds;
+};
+
+/* "newc", "pax"; "gzip", "zstd", "xz", "none". */
+const char *mkc_vnfs_format_name(enum mkc_vnfs_format f);
+const char *mkc_vnfs_compress_name(enum mkc_vnfs_compress c);
+
+/* Pack ROOT into OUTPUT, filling *ST (may be NULL). 0, or 1 after a message (no OUTPUT written or changed). */
+int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_opts *o, struct mkc_vnfs_stats *st);
 
 #endif

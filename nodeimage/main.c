@@ -10,7 +10,6 @@
 #include <curl/curl.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <popt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,13 +19,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "grow.h"
 #include "image.h"
 #include "inifile.h"
+#include "jsonl.h"
 #include "log.h"
 #include "progress.h"
 
-enum { EXIT_USAGE = 1, EXIT_CHECKSUM = 5 };
+enum { EXIT_USAGE = 1, EXIT_CHECKSUM = 5, NODEIMAGE_MAX_RETRIES = 1000 };
 
 struct opts {
 	const char *source, *target;
@@ -94,113 +95,78 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static long conf_long(const struct opts *o, const struct ini *ini, const char *key, long def, const char *path)
-{
-	const char *v = ini_get(ini, "", key);
-	if (!v)
-		return def;
-	char *end;
-	long n = strtol(v, &end, 10);
-	if (*v == 0 || *end || n < 0)
-		quit(o, EXIT_USAGE, "%s: %s = %s: not a number", path, key, v);
-	return n;
-}
-
-static int conf_bool(const struct opts *o, const struct ini *ini, const char *key, int def, const char *path)
-{
-	const char *v = ini_get(ini, "", key);
-	if (!v)
-		return def;
-	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
-		return 1;
-	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
-		return 0;
-	quit(o, EXIT_USAGE, "%s: %s = %s: want yes or no", path, key, v);
-}
-
 /* /etc/nodeimage.conf (or -c, or NODEIMAGE_CONF): defaults for the options. */
 static void load_config(struct opts *o)
 {
-	const char *path = o->config ? o->config : getenv("NODEIMAGE_CONF");
-	if (!path || !*path)
-		path = SYSCONFDIR "/nodeimage.conf";
-	else if (access(path, R_OK) < 0)
-		quit(o, EXIT_USAGE, "%s: %s", path, strerror(errno));
-	char err[512];
-	struct ini *ini = ini_load(path, err, sizeof err);
-	if (!ini)
+	static const char *const known[] = { "retries", "connect-timeout", "stall-timeout", "require-sha256", "wipe",
+					     NULL };
+	int explicit;
+	const char *path = cli_config_path(o->config, "NODEIMAGE_CONF", SYSCONFDIR "/nodeimage.conf", &explicit);
+	char err[1024];
+	struct ini *ini = ini_load(path, explicit, err, sizeof err);
+	long retries = 5, connect = 10, stall = 30;
+	int wipe = 0;
+	if (!ini || ini_check_keys(ini, "", known, err, sizeof err) < 0 ||
+	    ini_get_long(ini, "", "retries", 0, NODEIMAGE_MAX_RETRIES, &retries, err, sizeof err) < 0 ||
+	    ini_get_long(ini, "", "connect-timeout", 0, 3600, &connect, err, sizeof err) < 0 ||
+	    ini_get_long(ini, "", "stall-timeout", 0, 86400, &stall, err, sizeof err) < 0 ||
+	    ini_get_bool(ini, "", "require-sha256", &o->require_sha256, err, sizeof err) < 0 ||
+	    ini_get_bool(ini, "", "wipe", &wipe, err, sizeof err) < 0) {
+		ini_free(ini);
 		quit(o, EXIT_USAGE, "%s", err);
-	if (o->retries < 0)
-		o->retries = (int)conf_long(o, ini, "retries", 5, path);
-	o->fetch.connect_timeout = conf_long(o, ini, "connect-timeout", 10, path);
-	o->fetch.stall_timeout = conf_long(o, ini, "stall-timeout", 30, path);
-	o->require_sha256 = conf_bool(o, ini, "require-sha256", 0, path);
-	o->wipe |= conf_bool(o, ini, "wipe", 0, path);
+	}
 	ini_free(ini);
+	if (o->retries < 0)
+		o->retries = (int)retries;
+	o->wipe |= wipe;
+	o->fetch.connect_timeout = connect;
+	o->fetch.stall_timeout = stall;
 	o->fetch.retries = o->retries;
 	o->fetch.stop = &stop_signal;
 }
 
-/* Is --json among the options (before a "--")? */
-static int json_asked(int argc, const char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--json") == 0)
-			return 1;
-	return 0;
-}
+enum { OPT_RETRIES = 1 };
 
-static void parse_options(int argc, const char **argv, struct opts *o)
+static void parse_options(int argc, char **argv, struct opts *o)
 {
 	struct poptOption table[] = {
 		{ "sha256", 0, POPT_ARG_STRING, &o->sha256, 0, "verify the written image against this SHA-256", "HEX" },
 		{ "wipe", 0, POPT_ARG_NONE, &o->wipe, 0, "zero the first and last MiB of the device first", NULL },
 		{ "grow", 0, POPT_ARG_NONE, &o->grow, 0, "grow the last partition and its filesystem to the disk", NULL },
-		{ "retries", 0, POPT_ARG_INT, &o->retries, 0, "resume a broken transfer up to N times (default 5)", "N" },
+		{ "retries", 0, POPT_ARG_STRING, NULL, OPT_RETRIES, "resume a broken transfer up to N times (default 5)",
+		  "N" },
 		{ "json", 0, POPT_ARG_NONE, &o->json, 0, "print the result, or the failure, as one JSON object", NULL },
 		{ "quiet", 'q', POPT_ARG_NONE, &o->quiet, 0, "no progress, no summary", NULL },
-		{ "config", 'c', POPT_ARG_STRING, &o->config, 0, "config file (default " SYSCONFDIR "/nodeimage.conf)", "FILE" },
-		{ "version", 0, POPT_ARG_NONE, NULL, 'V', "print the version", NULL },
+		{ "config", 'c', POPT_ARG_STRING, &o->config, 0,
+		  "config file (default $NODEIMAGE_CONF, else " SYSCONFDIR "/nodeimage.conf)", "FILE" },
+		CLI_VERSION_OPTION,
 		POPT_AUTOHELP POPT_TABLEEND
 	};
-	poptContext pc = poptGetContext("nodeimage", argc, argv, table, 0);
-	poptSetOtherOptionHelp(pc, "[OPTIONS] URL|FILE TARGET");
-	int c;
-	while ((c = poptGetNextOpt(pc)) > 0) {
-		if (c == 'V') {
-			printf("nodeimage %s\n", CT_VERSION);
-			poptFreeContext(pc);
-			exit(0);
-		}
+	struct cli c;
+	cli_begin(&c, "nodeimage", argc, argv, table, "[OPTIONS] URL|FILE TARGET", CLI_JSON_FAILURES | CLI_ARGS_ANYWHERE);
+	while (cli_next(&c) > 0)
+		if (c.opt == OPT_RETRIES)
+			o->retries = (int)cli_long(&c, 0, NODEIMAGE_MAX_RETRIES);
+	size_t n;
+	char **args = cli_args(&c, &n);
+	if (n == 2) {
+		o->source = xstrdup(args[0]);
+		o->target = xstrdup(args[1]);
 	}
-	if (c < -1) {
-		o->json |= json_asked(argc, argv); /* popt stopped before it, perhaps */
-		char *bad = xasprintf("%s: %s", poptBadOption(pc, 0), poptStrerror(c));
-		poptFreeContext(pc);
-		quit(o, EXIT_USAGE, "%s", bad);
-	}
-	const char **args = poptGetArgs(pc);
-	int n = 0;
-	while (args && args[n])
-		n++;
-	if (n != 2) {
-		poptPrintUsage(pc, stderr, 0);
-		poptFreeContext(pc);
-		quit(o, EXIT_USAGE, "want two arguments, URL|FILE and TARGET, not %d", n);
-	}
-	o->source = xstrdup(args[0]);
-	o->target = xstrdup(args[1]);
-	poptFreeContext(pc);
+	cli_args_free(args, n);
+	if (n != 2)
+		cli_usage_error(&c, "want two arguments, URL|FILE and TARGET, not %zu", n);
+	cli_end(&c);
 }
 
 static void check_options(struct opts *o)
 {
 	if (o->sha256) {
 		size_t n = strlen(o->sha256);
+		if (n != 64 || strspn(o->sha256, "0123456789abcdefABCDEF") != 64)
+			quit(o, EXIT_USAGE, "--sha256 %s: want 64 hex digits", o->sha256);
 		for (size_t i = 0; i < n; i++)
 			o->sha256[i] = (char)tolower((unsigned char)o->sha256[i]);
-		if (n != 64 || strspn(o->sha256, "0123456789abcdef") != 64)
-			quit(o, EXIT_USAGE, "--sha256 wants 64 hex digits");
 	} else if (o->require_sha256) {
 		quit(o, EXIT_USAGE, "the config requires --sha256 (require-sha256 = yes)");
 	}
@@ -248,21 +214,6 @@ static int write_image(struct fetch *f, const struct opts *o, struct result *r, 
 	return rc;
 }
 
-/* A JSON string of S; bytes that are not UTF-8 (a path, say) become '?'. */
-static json_t *jstr(const char *s)
-{
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	char *t = xstrdup(s);
-	for (char *p = t; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(t);
-	free(t);
-	return j;
-}
-
 static void set_int(json_t *j, const char *key, uint64_t v)
 {
 	json_object_set_new(j, key, json_integer((json_int_t)v));
@@ -275,15 +226,11 @@ static void set_int(json_t *j, const char *key, uint64_t v)
  */
 static void print_json(const struct opts *o, struct fetch *f, const struct result *r, int rc, const char *msg)
 {
-	json_t *j = json_object();
-	json_object_set_new(j, "ok", json_boolean(rc == 0));
-	json_object_set_new(j, "exit", json_integer(rc));
-	if (rc)
-		json_object_set_new(j, "error", jstr(msg));
+	json_t *j = jsonl_result(rc, rc ? msg : NULL);
 	if (o->source)
-		json_object_set_new(j, "source", jstr(o->source));
+		jsonl_set_str(j, "source", o->source);
 	if (o->target)
-		json_object_set_new(j, "target", jstr(o->target));
+		jsonl_set_str(j, "target", o->target);
 	if (r->loaded) {
 		json_object_set_new(j, "format", json_string(r->img.format == QCOW2_FORMAT_RAW ? "raw" : "qcow2"));
 		set_int(j, "version", r->img.version);
@@ -302,11 +249,7 @@ static void print_json(const struct opts *o, struct fetch *f, const struct resul
 	json_object_set_new(j, "seconds", json_real(r->seconds));
 	if (r->sha256[0])
 		json_object_set_new(j, "sha256", json_string(r->sha256));
-	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
-	puts(s ? s : "{\"ok\":false}");
-	fflush(stdout);
-	free(s);
-	json_decref(j);
+	jsonl_emit(stdout, j);
 }
 
 /* The outcome on stdout: JSON always with --json, else a summary line on success unless -q. */
@@ -322,7 +265,7 @@ static void report(const struct opts *o, struct fetch *f, const struct result *r
 	}
 }
 
-int main(int argc, const char **argv)
+int main(int argc, char **argv)
 {
 	log_init(argv[0]);
 	struct opts o = { .retries = -1 };

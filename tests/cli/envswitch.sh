@@ -31,9 +31,9 @@ run envswitch --list
 is "$out" "$(printf 'compiler: gcc-12 (current: gcc-12, system)\nmpi: mpich-4.0 openmpi-4.1 (current: openmpi-4.1, user)')" \
 	"--list: each tag, its names and the current choice"
 run envswitch --list --json
-like "$out" '"tag":"mpi","available":\["mpich-4.0","openmpi-4.1"\],"current":"openmpi-4.1","from":"user"' "--list --json"
+like "$out" '^\{"ok":true,"exit":0,"error":null,"tags":\[.*"tag":"mpi","available":\["mpich-4.0","openmpi-4.1"\],"current":"openmpi-4.1","from":"user"' "--list --json"
 run envswitch mpi --show --json
-is "$out" '[{"tag":"mpi","name":"openmpi-4.1","from":"user","system":"mpich-4.0","user":"openmpi-4.1","module":"mpi/openmpi-4.1"}]' \
+is "$out" '{"ok":true,"exit":0,"error":null,"choices":[{"tag":"mpi","name":"openmpi-4.1","from":"user","system":"mpich-4.0","user":"openmpi-4.1","module":"mpi/openmpi-4.1"}]}' \
 	"--show --json"
 run envswitch mpi --rm
 is "$rc" 0 "TAG --rm"

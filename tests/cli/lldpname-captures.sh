@@ -46,7 +46,7 @@ run lldpname -c "$d/spine.conf" --pcap "$caps/eos-ethernet12.pcap"
 is "$rc" 4 "no matching rule: exit 4"
 like "$err" 'switch leaf03 .*port Ethernet12: no rule' "the message names switch and port"
 run lldpname -c "$d/spine.conf" --pcap "$caps/eos-ethernet12.pcap" --json
-like "$out" '"hostname":null.*"error":"switch leaf03' "--json on exit 4 has the error"
+like "$out" '^\{"ok":false,"exit":4,"error":"switch leaf03.*"hostname":null' "--json on exit 4 has the error"
 
 # source = portid on a port ID that is a MAC address: no rule gives a name
 printf '[*]\ntemplate = node-%%02d\n' >"$d/any.conf"
@@ -77,8 +77,8 @@ like "$err" "bad4.conf:2: unknown key 'templat'" "unknown key refused"
 # usage
 run lldpname --bogus
 is "$rc" 1 "unknown option: exit 1"
-run lldpname --pcap x -i eth0
-is "$rc" 1 "--pcap with -i: exit 1"
+run lldpname --pcap x -I eth0
+is "$rc:$(head -1 <<<"$err")" "1:lldpname: --pcap and -I exclude each other" "--pcap with -I: exit 1, says why"
 run lldpname --pcap "$d/missing.pcap"
 is "$rc" 1 "missing capture file: exit 1"
 run lldpname --version

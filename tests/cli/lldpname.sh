@@ -96,7 +96,7 @@ in_node tcpdump -i eth1 -c 1 -U -w "$d/recorded.pcap" ether proto 0x88cc >/dev/n
 tcpdump_pid=$!
 at_exit "kill $tcpdump_pid"
 start=${EPOCHREALTIME/./}
-run in_node lldpname -c "$conf" -i eth1 -t 10
+run in_node lldpname -c "$conf" -I eth1 -t 10
 ms=$(((${EPOCHREALTIME/./} - start) / 1000))
 is "$out" node-12 "port ID ifname swp12 on leaf01 -> node-12"
 is "$rc" 0 "exit 0 when named"
@@ -105,33 +105,33 @@ run in_node lldpname -c "$conf" -t 10
 is "$out" node-12 "without -i: listens on every up Ethernet interface"
 
 lldpd_start s2 "$id-sw2" leaf02 -- "configure lldp portidsubtype ifname"
-run in_node lldpname -c "$conf" -i eth2 -t 10
+run in_node lldpname -c "$conf" -I eth2 -t 10
 is "$out" node-60 "leaf02 swp12 -> node-60 (offset 48)"
-run in_node lldpname -c "$conf" -i eth1 -t 10
+run in_node lldpname -c "$conf" -I eth1 -t 10
 is "$out" node-12 "leaf01 swp12 -> node-12 (offset 0)"
-run in_node lldpname -c "$conf" -i eth1 -t 10 --json
+run in_node lldpname -c "$conf" -I eth1 -t 10 --json
 like "$out" '"port_id":"swp12","port_id_subtype":"ifname".*"system_name":"leaf01".*"hostname":"node-12"' "--json: neighbour and hostname"
-run in_node lldpname -c "$conf" -i eth2 -t 10 --show
+run in_node lldpname -c "$conf" -I eth2 -t 10 --show
 like "$out" 'System Name: leaf02' "--show: system name"
 like "$out" 'Port ID: ifname swp12' "--show: port ID"
 like "$out" 'Hostname: node-60' "--show: hostname"
 
 # --set inside the node's own UTS namespace; /etc/hostname replaced by a scratch file
-run in_node unshare --uts sh -c "lldpname -c '$conf' -i eth2 -t 10 --set --hostname-file '$d/hostname' && hostname"
+run in_node unshare --uts sh -c "lldpname -c '$conf' -I eth2 -t 10 --set --hostname-file '$d/hostname' && hostname"
 is "$out" "node-60
 node-60" "--set: the hostname is set"
 is "$(cat "$d/hostname" 2>/dev/null)" node-60 "--set: the hostname file is written"
 
 # the node runs lldpd too: its own outgoing frames never name it
 lldpd_start self "$node" node-self -I eth1 -- "configure lldp portidsubtype ifname"
-run in_node lldpname -c "$conf" -i eth1 -t 2.5 --show --all
+run in_node lldpname -c "$conf" -I eth1 -t 2.5 --show --all
 like "$out" 'System Name: leaf01' "with lldpd on the node: leaf01's frames seen"
 is "$(grep -c node-self <<<"$out")" 0 "with lldpd on the node: its own frames are not captured"
 lldpd_stop self
 
 # no rule matches: exit 4 naming the switch and the port
 printf '[spine*]\ntemplate = node-%%02d\n' >"$d/spine.conf"
-run in_node lldpname -c "$d/spine.conf" -i eth1 -t 10
+run in_node lldpname -c "$d/spine.conf" -I eth1 -t 10
 is "$rc" 4 "frames but no rule: exit 4"
 like "$err" 'switch leaf01 .*port swp12' "exit 4 message names the switch and port"
 
@@ -144,7 +144,7 @@ lldpd_stop s2
 
 # --- no frame within -t: exit 3 --------------------------------------------
 start=${EPOCHREALTIME/./}
-run in_node lldpname -c "$conf" -i eth1 -t 1
+run in_node lldpname -c "$conf" -I eth1 -t 1
 ms=$(((${EPOCHREALTIME/./} - start) / 1000))
 is "$rc" 3 "no frame within -t 1: exit 3"
 like "$err" 'no valid LLDP or CDP frame on eth1 within 1 s' "exit 3 message"
@@ -153,7 +153,7 @@ t "exit 3 comes after about 1 s ($ms ms)" test "$ms" -ge 1000 -a "$ms" -lt 3000
 # --- port ID a local value, the name in the port description ----------------
 lldpd_start s1 "$id-sw1" leaf01 -- "configure ports swp12 lldp portidsubtype local 517" \
 	"configure ports swp12 lldp portdescription ge-0/0/12"
-run in_node lldpname -c "$d/portdesc.conf" -i eth1 -t 10 --json
+run in_node lldpname -c "$d/portdesc.conf" -I eth1 -t 10 --json
 like "$out" '"port_id":"517","port_id_subtype":"local","port_description":"ge-0/0/12"' "local port ID 517, description ge-0/0/12"
 like "$out" '"hostname":"node-12"' "source = portdesc: ge-0/0/12 -> node-12"
 lldpd_stop s1
@@ -161,9 +161,9 @@ lldpd_stop s1
 # --- port ID a MAC address, the name in the port description ----------------
 lldpd_start s1 "$id-sw1" leaf01 -- "configure lldp portidsubtype macaddress" \
 	"configure ports swp12 lldp portdescription Ethernet1/12"
-run in_node lldpname -c "$d/portdesc.conf" -i eth1 -t 10
+run in_node lldpname -c "$d/portdesc.conf" -I eth1 -t 10
 is "$out" node-12 "MAC port ID, description Ethernet1/12 -> node-12"
-run in_node lldpname -c "$conf" -i eth1 -t 10
+run in_node lldpname -c "$conf" -I eth1 -t 10
 is "$rc" 4 "MAC port ID with source = portid: exit 4"
 like "$err" 'port ID is a MAC address' "... saying why"
 lldpd_stop s1
@@ -171,7 +171,7 @@ lldpd_stop s1
 # --- CDP only (lldpd -cc forces CDPv1, -ll disables LLDP) -------------------
 ip -n "$id-sw1" addr add 192.0.2.1/24 dev swp12
 lldpd_start s1 "$id-sw1" leaf01 -cc -ll --
-run in_node lldpname -c "$conf" -i eth1 -t 10 --show
+run in_node lldpname -c "$conf" -I eth1 -t 10 --show
 like "$out" 'via CDP' "CDP frame received"
 like "$out" 'Device-ID: leaf01' "CDP Device-ID"
 like "$out" 'Port-ID: swp12' "CDP Port-ID"

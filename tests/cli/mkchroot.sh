@@ -52,11 +52,11 @@ is "$rc" 0 "--config FILE instead of TEMPLATE"
 t "nothing built by the failures" test ! -e "$s/r"
 
 # --- dry-run command lines of the package backends ----------------------
-run mkchroot -n debian-12 "$s/r" --mirror http://127.0.0.1/debian -g --packages "vim, less"
+run mkchroot -n debian-12 "$s/r" --mirror http://127.0.0.1/debian --nogpg --packages "vim, less"
 is "$(head -1 <<<"$out")" "debootstrap --variant=minbase --components=main --include=vim,less --no-check-gpg bookworm $s/r http://127.0.0.1/debian" "debootstrap command line"
 run mkchroot -n ubuntu-24.04 "$s/r"
 like "$out" "^debootstrap --variant=minbase --components=main,universe noble $s/r http://archive.ubuntu.com/ubuntu gutsy$" "ubuntu-24.04 uses the gutsy script"
-run mkchroot -n rocky-9 "$s/r" -g
+run mkchroot -n rocky-9 "$s/r" --nogpg
 like "$out" "^dnf -y --installroot=$s/r --releasever=9 .*--nogpgcheck --repofrompath=mkchroot0,https://dl.rockylinux.org/pub/rocky/9/BaseOS/$(uname -m)/os/ .* install rocky-release " "dnf command line"
 run mkchroot -n alma-8 "$s/r"
 like "$out" "--releasever=8 .*almalinux/8/BaseOS" "alma-8 includes alma-9 with release 8"

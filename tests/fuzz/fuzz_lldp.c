@@ -28,7 +28,7 @@ static void use(const struct lldpn_neighbor *n, const struct lldpn_rules *rules,
 	if (rc == 0 && !lldpn_hostname_valid(nm.hostname))
 		abort();
 	lldpn_show_text(sink, "fuzz", n);
-	lldpn_show_json(sink, "fuzz", n, &nm, rc ? err : NULL);
+	lldpn_show_json(sink, rc ? 4 : 0, rc ? err : NULL, "fuzz", n, &nm);
 	free(rc == 0 ? nm.hostname : NULL);
 }
 

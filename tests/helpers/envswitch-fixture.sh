@@ -68,6 +68,7 @@ esw_profiles() {
 esw_setup() {
 	export HOME=$1/home ENVSWITCH_CONF=$1/$2 MODULEPATH=$1/mf
 	mkdir -p "$HOME"
+	: >>"$ENVSWITCH_CONF" # a file named by ENVSWITCH_CONF must exist
 	esw_modulefiles "$1"
 	esw_snippets "$1"
 }

@@ -129,7 +129,7 @@ static void test_edit_concurrent(void **state)
 		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 	char err[256];
-	struct ini *ini = ini_load(path, err, sizeof err);
+	struct ini *ini = ini_load(path, 1, err, sizeof err);
 	assert_non_null(ini);
 	for (int i = 0; i < N; i++) {
 		char key[16];
@@ -172,6 +172,69 @@ static void test_edit_leaves_bad_file_untouched(void **state)
 	rmdir(dir);
 }
 
+static void test_check_keys(void **state)
+{
+	(void)state;
+	static const char *const known[] = { "retries", "wipe", "port.*", NULL };
+	const char *text = "retries = 3\nport.swp1 = n1\n\nretrys = 3\n[s]\nother = 1\n";
+	char err[256];
+	struct ini *ini = ini_parse(text, strlen(text), "n.conf", err, sizeof err);
+	assert_non_null(ini);
+	assert_int_equal(ini_check_keys(ini, "", known, err, sizeof err), -1);
+	assert_string_equal(err, "n.conf:4: unknown key 'retrys' (expected retries, wipe or port.*)");
+	assert_int_equal(ini_check_keys(ini, NULL, known, err, sizeof err), -1);
+	assert_non_null(strstr(err, "n.conf:4:"));
+	static const char *const more[] = { "retries", "retrys", "port.*", NULL };
+	assert_int_equal(ini_check_keys(ini, "", more, err, sizeof err), 0);
+	assert_int_equal(ini_check_keys(ini, NULL, more, err, sizeof err), -1);
+	assert_string_equal(err, "n.conf:6: unknown key 'other' (expected retries, retrys or port.*)");
+	static const char *const bare[] = { "port.*", NULL };
+	const char *dot = "port. = x\n";
+	struct ini *d = ini_parse(dot, strlen(dot), "d.conf", err, sizeof err);
+	assert_int_equal(ini_check_keys(d, NULL, bare, err, sizeof err), -1); /* "port." names no port */
+	ini_free(d);
+	ini_free(ini);
+}
+
+static void test_typed_values(void **state)
+{
+	(void)state;
+	const char *text = "n = 7\nbig = 101\nword = abc\nneg = -1\nb = yes\nb2 = off\nbad = maybe\n";
+	char err[256];
+	struct ini *ini = ini_parse(text, strlen(text), "v.conf", err, sizeof err);
+	long n = 42;
+	assert_int_equal(ini_get_long(ini, "", "absent", 0, 100, &n, err, sizeof err), 0);
+	assert_int_equal(n, 42);
+	assert_int_equal(ini_get_long(ini, "", "n", 0, 100, &n, err, sizeof err), 1);
+	assert_int_equal(n, 7);
+	assert_int_equal(ini_get_long(ini, "", "big", 0, 100, &n, err, sizeof err), -1);
+	assert_string_equal(err, "v.conf:2: big = 101: out of range (0 to 100)");
+	assert_int_equal(ini_get_long(ini, "", "word", 0, 100, &n, err, sizeof err), -1);
+	assert_string_equal(err, "v.conf:3: word = abc: not a number");
+	assert_int_equal(ini_get_long(ini, "", "neg", 0, 100, &n, err, sizeof err), -1);
+	int b = -1;
+	assert_int_equal(ini_get_bool(ini, "", "b", &b, err, sizeof err), 1);
+	assert_int_equal(b, 1);
+	assert_int_equal(ini_get_bool(ini, "", "b2", &b, err, sizeof err), 1);
+	assert_int_equal(b, 0);
+	assert_int_equal(ini_get_bool(ini, "", "bad", &b, err, sizeof err), -1);
+	assert_string_equal(err, "v.conf:7: bad = maybe: want yes or no");
+	ini_free(ini);
+}
+
+static void test_load_must_exist(void **state)
+{
+	(void)state;
+	char err[256];
+	struct ini *ini = ini_load("/nonexistent/ct.conf", 0, err, sizeof err);
+	assert_non_null(ini);
+	assert_int_equal(ini_section_count(ini), 0);
+	ini_free(ini);
+	assert_null(ini_load("/nonexistent/ct.conf", 1, err, sizeof err));
+	assert_string_equal(err, "/nonexistent/ct.conf: No such file or directory");
+	assert_null(ini_load("/", 0, err, sizeof err)); /* a directory is an error either way */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +244,9 @@ int main(void)
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_edit_concurrent),
 		cmocka_unit_test(test_edit_leaves_bad_file_untouched),
+		cmocka_unit_test(test_check_keys),
+		cmocka_unit_test(test_typed_values),
+		cmocka_unit_test(test_load_must_exist),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
