@@ -174,6 +174,16 @@ double cli_seconds(struct cli *c, double min, double max)
 	return d;
 }
 
+void cli_word_list(char *buf, size_t len, const char *const *words)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; words[i]; i++) {
+		if (i)
+			strncat(buf, words[i + 1] ? ", " : " or ", len - strlen(buf) - 1);
+		strncat(buf, words[i], len - strlen(buf) - 1);
+	}
+}
+
 int cli_choice(struct cli *c, const char *const *words)
 {
 	char *v = take_value(c);
@@ -182,12 +192,8 @@ int cli_choice(struct cli *c, const char *const *words)
 			free(v);
 			return i;
 		}
-	char list[512] = "";
-	for (int i = 0; words[i]; i++) {
-		if (i)
-			strncat(list, words[i + 1] ? ", " : " or ", sizeof list - strlen(list) - 1);
-		strncat(list, words[i], sizeof list - strlen(list) - 1);
-	}
+	char list[512];
+	cli_word_list(list, sizeof list, words);
 	char why[600];
 	snprintf(why, sizeof why, "not one of %s", list);
 	value_error(c, v, why);

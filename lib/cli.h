@@ -65,6 +65,9 @@ double cli_seconds(struct cli *c, double min, double max);
 /* The value checked against a list of words ("strict", "accept-new", "off", NULL): its index, or a usage error. */
 int cli_choice(struct cli *c, const char *const *words);
 
+/* WORDS (NULL-terminated) as "a, b or c" in BUF. */
+void cli_word_list(char *buf, size_t len, const char *const *words);
+
 /*
  * Number parsing without popt, for config files: 0 and *OUT, or -1 with
  * WHY ("not a number", "out of range (0 to 19)").

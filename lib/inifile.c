@@ -222,17 +222,6 @@ static int key_known(const char *key, const char *const *known)
 	return 0;
 }
 
-/* "a, b or c" */
-static void list_words(char *buf, size_t len, const char *const *words)
-{
-	buf[0] = '\0';
-	for (size_t i = 0; words[i]; i++) {
-		if (i)
-			strncat(buf, words[i + 1] ? ", " : " or ", len - strlen(buf) - 1);
-		strncat(buf, words[i], len - strlen(buf) - 1);
-	}
-}
-
 const char *ini_get(const struct ini *ini, const char *section, const char *key)
 {
 	const struct ini_line *l = find_pair(ini, section, key);
@@ -246,7 +235,7 @@ int ini_check_keys(const struct ini *ini, const char *section, const char *const
 		if (l->kind != LINE_PAIR || (section && strcmp(l->section, section) != 0) || key_known(l->key, known))
 			continue;
 		char list[512];
-		list_words(list, sizeof list, known);
+		cli_word_list(list, sizeof list, known);
 		snprintf(err, errlen, "%s:%d: unknown key '%s' (expected %s)", ini->name, l->lineno, l->key, list);
 		return -1;
 	}
