@@ -30,7 +30,8 @@ enum { EXIT_USAGE = 1, EXIT_CHECKSUM = 5 };
 
 struct opts {
 	const char *source, *target;
-	char *sha256, *config;
+	char *sha256, *config, *format;
+	enum qcow2_format fmt; /* --format, else format = in the config: what the body must be */
 	int wipe, grow, json, quiet, retries, require_sha256;
 	struct fetch_opts fetch;
 };
@@ -118,6 +119,18 @@ static int conf_bool(const struct opts *o, const struct ini *ini, const char *ke
 	quit(o, EXIT_USAGE, "%s: %s = %s: want yes or no", path, key, v);
 }
 
+/* V, from --format or (PATH not NULL) the config's format =, is qcow2 or raw; else quit. */
+static enum qcow2_format parse_format(const struct opts *o, const char *v, const char *path)
+{
+	if (strcmp(v, "qcow2") == 0)
+		return QCOW2_FORMAT_QCOW2;
+	if (strcmp(v, "raw") == 0)
+		return QCOW2_FORMAT_RAW;
+	if (path)
+		quit(o, EXIT_USAGE, "%s: format = %s: want qcow2 or raw", path, v);
+	quit(o, EXIT_USAGE, "--format %s: want qcow2 or raw", v);
+}
+
 /* /etc/nodeimage.conf (or -c, or NODEIMAGE_CONF): defaults for the options. */
 static void load_config(struct opts *o)
 {
@@ -136,6 +149,12 @@ static void load_config(struct opts *o)
 	o->fetch.stall_timeout = conf_long(o, ini, "stall-timeout", 30, path);
 	o->require_sha256 = conf_bool(o, ini, "require-sha256", 0, path);
 	o->wipe |= conf_bool(o, ini, "wipe", 0, path);
+	const char *fmt = ini_get(ini, "", "format");
+	o->fmt = QCOW2_FORMAT_QCOW2;
+	if (o->format)
+		o->fmt = parse_format(o, o->format, NULL);
+	else if (fmt)
+		o->fmt = parse_format(o, fmt, path);
 	ini_free(ini);
 	o->fetch.retries = o->retries;
 	o->fetch.stop = &stop_signal;
@@ -154,6 +173,7 @@ static void parse_options(int argc, const char **argv, struct opts *o)
 {
 	struct poptOption table[] = {
 		{ "sha256", 0, POPT_ARG_STRING, &o->sha256, 0, "verify the written image against this SHA-256", "HEX" },
+		{ "format", 0, POPT_ARG_STRING, &o->format, 0, "the image is qcow2 (default) or raw: anything else is refused", "FORMAT" },
 		{ "wipe", 0, POPT_ARG_NONE, &o->wipe, 0, "zero the first and last MiB of the device first", NULL },
 		{ "grow", 0, POPT_ARG_NONE, &o->grow, 0, "grow the last partition and its filesystem to the disk", NULL },
 		{ "retries", 0, POPT_ARG_INT, &o->retries, 0, "resume a broken transfer up to N times (default 5)", "N" },
@@ -195,6 +215,9 @@ static void parse_options(int argc, const char **argv, struct opts *o)
 
 static void check_options(struct opts *o)
 {
+	char err[1024];
+	if (fetch_check_source(o->source, err, sizeof err) < 0)
+		quit(o, EXIT_USAGE, "%s", err);
 	if (o->sha256) {
 		size_t n = strlen(o->sha256);
 		for (size_t i = 0; i < n; i++)
@@ -228,7 +251,7 @@ static int verify(struct writer *w, const struct opts *o, struct result *r, char
 /* Fetch, write, verify, commit. Returns the exit status; ERR says why. */
 static int write_image(struct fetch *f, const struct opts *o, struct result *r, char *err, size_t errlen)
 {
-	int rc = image_load(f, &r->img, &r->map, err, errlen);
+	int rc = image_load(f, o->fmt, &r->img, &r->map, err, errlen);
 	if (rc)
 		return rc;
 	r->loaded = 1;
@@ -369,6 +392,7 @@ int main(int argc, const char **argv)
 	curl_global_cleanup();
 	free(o.sha256);
 	free(o.config);
+	free(o.format);
 	free((char *)o.source);
 	free((char *)o.target);
 	return rc;
