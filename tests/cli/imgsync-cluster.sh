@@ -70,11 +70,11 @@ is "$(node_oracle node02)" "" "node02 equals the image after an uncompressed pus
 # --- a remote server killed midway ----------------------------------------------------
 mkdir -p "$W/k"
 for i in $(seq 1 12); do head -c 8M /dev/urandom >"$W/k/f$i"; done
-imgsync -q "${RI[@]}" "$W/k" node03:/tmp/kimg
+imgsync -q --force "${RI[@]}" "$W/k" node03:/tmp/kimg
 (cd "$W/k" && sha256sum f*) >"$W/old.sums"
 for i in $(seq 1 12); do head -c 8M /dev/urandom >"$W/k/f$i"; done
 (cd "$W/k" && sha256sum f*) >"$W/new.sums"
-imgsync -q "${RI[@]}" "$W/k" node03:/tmp/kimg 2>/dev/null &
+imgsync -q --force "${RI[@]}" "$W/k" node03:/tmp/kimg 2>/dev/null &
 client=$!
 pid=
 for _ in $(seq 1 200); do
@@ -92,13 +92,13 @@ for i in $(seq 1 12); do
 	grep -q "^$h  f$i\$" "$W/new.sums" "$W/old.sums" || bad=$((bad + 1))
 done
 is "$bad" 0 "every file on the node is old or new"
-run imgsync -q "${RI[@]}" "$W/k" node03:/tmp/kimg
+run imgsync -q --force "${RI[@]}" "$W/k" node03:/tmp/kimg
 is "$rc" 0 "the next run completes"
 is "$(cluster exec node03 rsync -an --delete --checksum -i "$W/k/" /tmp/kimg/)" "" "node03 equals the image"
 
 # --- failures --------------------------------------------------------------------------
 cluster kill node05 >/dev/null
-run imgsync -q -w 'node[04-06]' --failed "$W/failed" "${RI[@]}" "$W/k" /tmp/kimg
+run imgsync -q --force -w 'node[04-06]' --failed "$W/failed" "${RI[@]}" "$W/k" /tmp/kimg
 is "$rc" 2 "an unreachable node makes the exit status 2"
 is "$(cat "$W/failed")" "node05" "--failed lists it"
 like "$err" 'node05' "the error names the node"
