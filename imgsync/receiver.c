@@ -651,9 +651,7 @@ int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, uint64_
 	struct recv r = { .x = x, .flags = flags, .max_delete = max_delete, .dry = !!(flags & IMGS_F_DRY_RUN),
 			  .ex = ex, .rep = rep };
 	int rc = -1;
-	if (open_root(&r, root) < 0)
-		goto out;
-	if (read_list(&r) < 0 || refuse_early(&r) < 0 || make_root(&r, root) < 0)
+	if (open_root(&r, root) < 0 || read_list(&r) < 0 || refuse_early(&r) < 0 || make_root(&r, root) < 0)
 		goto out;
 	size_t n = r.list.n;
 	r.want = xcalloc(n, 1);

@@ -173,7 +173,8 @@ static void parse_options(int argc, const char **argv, struct opts *o)
 {
 	struct poptOption table[] = {
 		{ "sha256", 0, POPT_ARG_STRING, &o->sha256, 0, "verify the written image against this SHA-256", "HEX" },
-		{ "format", 0, POPT_ARG_STRING, &o->format, 0, "the image is qcow2 (default) or raw: anything else is refused", "FORMAT" },
+		{ "format", 0, POPT_ARG_STRING, &o->format, 0,
+		  "what the image is (default qcow2): a body that is not is refused", "qcow2|raw" },
 		{ "wipe", 0, POPT_ARG_NONE, &o->wipe, 0, "zero the first and last MiB of the device first", NULL },
 		{ "grow", 0, POPT_ARG_NONE, &o->grow, 0, "grow the last partition and its filesystem to the disk", NULL },
 		{ "retries", 0, POPT_ARG_INT, &o->retries, 0, "resume a broken transfer up to N times (default 5)", "N" },
