@@ -13,29 +13,19 @@
 #include "fsutil.h"
 #include "log.h"
 
-int imgs_dirs_open(struct imgs_dirs *d, const char *root, int dry)
+int imgs_dirs_open(struct imgs_dirs *d, const char *root, int create)
 {
 	memset(d, 0, sizeof *d);
-	d->curfd = -1;
-	if (!dry) {
-		/* mkdir -p, then the root itself must be a real directory */
-		char *p = xstrdup(root);
-		for (char *s = p + 1; *s; s++) {
-			if (*s != '/')
-				continue;
-			*s = '\0';
-			mkdir(p, 0755);
-			*s = '/';
-		}
-		mkdir(p, 0755);
-		free(p);
-	}
+	d->rootfd = d->curfd = -1;
+	if (create && mkdir(root, 0755) < 0 && errno != EEXIST)
+		return -1;
 	d->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (d->rootfd < 0)
 		return -1;
 	struct stat st;
 	if (fstat(d->rootfd, &st) < 0) {
 		close(d->rootfd);
+		d->rootfd = -1;
 		return -1;
 	}
 	d->rootdev = st.st_dev;

@@ -22,8 +22,8 @@ struct imgs_dirs {
 	int curfd;
 };
 
-/* Open (mkdir -p unless DRY) ROOT. 0 or -1 with errno. */
-int imgs_dirs_open(struct imgs_dirs *d, const char *root, int dry);
+/* Open ROOT; CREATE: make it first if need be (its last component: the parent must exist). 0 or -1 with errno. */
+int imgs_dirs_open(struct imgs_dirs *d, const char *root, int create);
 void imgs_dirs_close(struct imgs_dirs *d);
 /*
  * Directory holding PATH ("a/b" -> "a", "x" -> root), cached; sets *BASE to

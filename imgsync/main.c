@@ -24,6 +24,7 @@
 #include "meter.h"
 #include "progress.h"
 #include "receiver.h"
+#include "safety.h"
 #include "sender.h"
 #include "ssh.h"
 #include "sshx.h"
@@ -32,9 +33,9 @@
 #define DEFAULT_EXCLUDE SYSCONFDIR "/imgsync/exclude"
 
 struct cli {
-	char *config, *rsh, *remote;
+	char *config, *rsh, *remote, *max_delete;
 	char **c3defs, **excludes, **exclude_from;
-	int checksum, dry_run, itemize, no_delete, no_compress, quiet, verbose, version;
+	int checksum, dry_run, itemize, no_delete, no_compress, force, quiet, verbose, version;
 	int server, receiver, sender;
 };
 
@@ -46,6 +47,7 @@ static void cli_free(struct cli *c)
 	free(c->config);
 	free(c->rsh);
 	free(c->remote);
+	free(c->max_delete);
 	for (char **p = c->excludes; p && *p; p++)
 		free(*p);
 	free(c->excludes);
@@ -265,6 +267,10 @@ int main(int argc, const char **argv)
 		{ "dry-run", 'n', POPT_ARG_NONE, &c.dry_run, 0, "change nothing, report what would change", NULL },
 		{ "itemize", 'i', POPT_ARG_NONE, &c.itemize, 0, "list every change (rsync-style)", NULL },
 		{ "no-delete", 0, POPT_ARG_NONE, &c.no_delete, 0, "keep files the image does not have", NULL },
+		{ "max-delete", 0, POPT_ARG_STRING, &c.max_delete, 0,
+		  "change nothing on a destination where more than N paths would be deleted", "N" },
+		{ "force", 0, POPT_ARG_NONE, &c.force, 0,
+		  "sync an image that is empty or has neither etc/ nor usr/ (not a root filesystem)", NULL },
 		{ "no-compress", 0, POPT_ARG_NONE, &c.no_compress, 0,
 		  "send file data to and from hosts uncompressed (default: zstd)", NULL },
 		{ "exclude", 0, POPT_ARG_ARGV, &c.excludes, 0, "leave paths matching PATTERN alone", "PATTERN" },
@@ -323,7 +329,9 @@ int main(int argc, const char **argv)
 	const char *remote = c.remote ? c.remote : getenv("IMGSYNC_REMOTE");
 	struct imgs_opts o = {
 		.flags = (c.checksum ? IMGS_F_CHECKSUM : 0) | (c.dry_run ? IMGS_F_DRY_RUN : 0) |
-			 (c.no_delete ? IMGS_F_NO_DELETE : 0) | (c.itemize ? IMGS_F_ITEMIZE : 0),
+			 (c.no_delete ? IMGS_F_NO_DELETE : 0) | (c.itemize ? IMGS_F_ITEMIZE : 0) |
+			 (c.force ? IMGS_F_FORCE : 0) | (c.max_delete ? IMGS_F_MAX_DELETE : 0),
+		.max_delete = imgs_max_delete_arg(c.max_delete),
 		.ex = &ex,
 		.rsh = rsh && *rsh ? split_words(rsh) : NULL,
 		.remote_imgsync = remote && *remote ? remote : "imgsync",
@@ -377,7 +385,8 @@ int main(int argc, const char **argv)
 	} else {
 		struct imgs_image im;
 		char err[512];
-		if (imgs_image_load(&im, src.path, &ex, o.flags, err, sizeof err) < 0) {
+		if (imgs_image_load(&im, src.path, &ex, o.flags, err, sizeof err) < 0 ||
+		    (!c.force && imgs_image_check(&im.list, src.path, err, sizeof err) < 0)) {
 			imgs_meter_end(o.meter);
 			warnmsg("%s", err);
 			imgs_image_free(&im);

@@ -145,7 +145,7 @@ int imgs_frame_parse(const unsigned char *buf, size_t len, uint8_t *type, const 
 
 /* --- HELLO --------------------------------------------------------------- */
 
-void imgs_enc_hello(struct imgs_wbuf *b, uint32_t flags, char *const *excl, size_t nexcl)
+void imgs_enc_hello(struct imgs_wbuf *b, uint32_t flags, uint64_t max_delete, char *const *excl, size_t nexcl)
 {
 	size_t f = imgs_frame_begin(b, IMGS_M_HELLO);
 	imgs_put_u32(b, IMGS_MAGIC);
@@ -154,6 +154,8 @@ void imgs_enc_hello(struct imgs_wbuf *b, uint32_t flags, char *const *excl, size
 	imgs_put_u32(b, (uint32_t)nexcl);
 	for (size_t i = 0; i < nexcl; i++)
 		imgs_put_str(b, excl[i], strlen(excl[i]));
+	if (flags & IMGS_F_MAX_DELETE)
+		imgs_put_u64(b, max_delete);
 	imgs_frame_end(b, f);
 }
 
@@ -203,8 +205,10 @@ int imgs_dec_hello(const unsigned char *p, size_t n, struct imgs_hello *h, char 
 		}
 		h->excl[h->nexcl++] = xstrndup((const char *)s, len);
 	}
-	if (r.off != n) {
-		snprintf(err, errlen, "trailing bytes in hello");
+	if (h->flags & IMGS_F_MAX_DELETE)
+		h->max_delete = imgs_get_u64(&r);
+	if (r.bad || r.off != n) {
+		snprintf(err, errlen, r.bad ? "hello too short for its max-delete" : "trailing bytes in hello");
 		imgs_hello_free(h);
 		return -1;
 	}

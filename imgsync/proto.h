@@ -35,9 +35,16 @@ enum imgs_msg {
 	IMGS_M_ERROR, IMGS_M_ZDATA, IMGS_M_MAX
 };
 
-/* HELLO flags */
-enum { IMGS_F_CHECKSUM = 1, IMGS_F_DRY_RUN = 2, IMGS_F_NO_DELETE = 4, IMGS_F_ITEMIZE = 8, IMGS_F_COMPRESS = 16 };
-#define IMGS_F_ALL 31u
+/*
+ * HELLO flags. FORCE: the receiver takes an image that is empty or not a
+ * root filesystem; MAX_DELETE: the hello ends with the most paths the
+ * receiver may delete (a peer that predates it refuses the flag).
+ */
+enum {
+	IMGS_F_CHECKSUM = 1, IMGS_F_DRY_RUN = 2, IMGS_F_NO_DELETE = 4, IMGS_F_ITEMIZE = 8, IMGS_F_COMPRESS = 16,
+	IMGS_F_FORCE = 32, IMGS_F_MAX_DELETE = 64
+};
+#define IMGS_F_ALL 127u
 
 /* REQ kinds */
 enum { IMGS_REQ_WHOLE = 0, IMGS_REQ_DELTA = 1 };
@@ -78,10 +85,11 @@ int imgs_frame_parse(const unsigned char *buf, size_t len, uint8_t *type, const 
 
 struct imgs_hello {
 	uint32_t flags;
+	uint64_t max_delete;  /* with IMGS_F_MAX_DELETE */
 	size_t nexcl;
 	char **excl;
 };
-void imgs_enc_hello(struct imgs_wbuf *b, uint32_t flags, char *const *excl, size_t nexcl);
+void imgs_enc_hello(struct imgs_wbuf *b, uint32_t flags, uint64_t max_delete, char *const *excl, size_t nexcl);
 int imgs_dec_hello(const unsigned char *p, size_t n, struct imgs_hello *h, char *err, size_t errlen);
 void imgs_hello_free(struct imgs_hello *h);
 

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "meter.h"
 #include "receiver.h"
+#include "safety.h"
 
 enum { WANT_NONE, WANT_WHOLE, WANT_DELTA };
 
@@ -21,6 +22,7 @@ struct recv {
 	struct imgs_xport *x;
 	struct imgs_dirs d;
 	uint32_t flags;
+	uint64_t max_delete;      /* with IMGS_F_MAX_DELETE */
 	int dry;
 	const struct imgs_excl *ex;
 	struct imgs_flist list;
@@ -596,27 +598,60 @@ static void recv_free(struct recv *r)
 	free(r->reqs);
 }
 
-int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, const struct imgs_excl *ex,
-		 struct imgs_report *rep)
+/*
+ * Open ROOT and scan what it holds. A ROOT that does not exist yet is made
+ * only later (make_root), once nothing refused the run; its parent must exist.
+ */
+static int open_root(struct recv *r, const char *root)
 {
-	struct recv r = { .x = x, .flags = flags, .dry = !!(flags & IMGS_F_DRY_RUN), .ex = ex, .rep = rep };
+	char err[512];
+	if (imgs_dirs_open(&r->d, root, 0) < 0) {
+		if (errno != ENOENT)
+			return fatal(r, "%s: %s", root, strerror(errno));
+		if (imgs_root_creatable(root, err, sizeof err) < 0)
+			return fatal(r, "%s", err);
+		return 0;
+	}
+	if (imgs_flist_walk(root, r->ex, 0, &r->have, err, sizeof err) < 0)
+		return fatal(r, "%s", err);
+	return 0;
+}
+
+/* Before anything changes: an image that does not look like one (without FORCE), too many deletions. */
+static int refuse_early(struct recv *r)
+{
+	char err[512];
+	if (!(r->flags & IMGS_F_FORCE) && imgs_image_check(&r->list, NULL, err, sizeof err) < 0)
+		return fatal(r, "%s", err);
+	if (!(r->flags & IMGS_F_MAX_DELETE) || r->d.rootfd < 0)
+		return 0;
+	uint64_t n = imgs_deletions(&r->list, &r->have, r->d.rootdev, !!(r->flags & IMGS_F_NO_DELETE));
+	if (n > r->max_delete)
+		return fatal(r, "would delete %llu paths, more than --max-delete %llu; nothing changed",
+			     (unsigned long long)n, (unsigned long long)r->max_delete);
+	return 0;
+}
+
+/* Make ROOT if it is not there (not in a dry run), and scan it as open_root() would have. */
+static int make_root(struct recv *r, const char *root)
+{
+	char err[512];
+	if (r->d.rootfd >= 0 || r->dry)
+		return 0;
+	if (imgs_dirs_open(&r->d, root, 1) < 0)
+		return fatal(r, "%s: %s", root, strerror(errno));
+	if (imgs_flist_walk(root, r->ex, 0, &r->have, err, sizeof err) < 0)
+		return fatal(r, "%s", err);
+	return 0;
+}
+
+int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, uint64_t max_delete,
+		 const struct imgs_excl *ex, struct imgs_report *rep)
+{
+	struct recv r = { .x = x, .flags = flags, .max_delete = max_delete, .dry = !!(flags & IMGS_F_DRY_RUN),
+			  .ex = ex, .rep = rep };
 	int rc = -1;
-	if (imgs_dirs_open(&r.d, root, r.dry) < 0) {
-		if (!(r.dry && errno == ENOENT)) {
-			fatal(&r, "%s: %s", root, strerror(errno));
-			r.d.rootfd = r.d.curfd = -1;
-			recv_free(&r);
-			return -1;
-		}
-	}
-	if (r.d.rootfd >= 0) {
-		char err[512];
-		if (imgs_flist_walk(root, ex, 0, &r.have, err, sizeof err) < 0) {
-			fatal(&r, "%s", err);
-			goto out;
-		}
-	}
-	if (read_list(&r) < 0)
+	if (open_root(&r, root) < 0 || read_list(&r) < 0 || refuse_early(&r) < 0 || make_root(&r, root) < 0)
 		goto out;
 	size_t n = r.list.n;
 	r.want = xcalloc(n, 1);
@@ -659,7 +694,9 @@ out:
 	return rc;
 }
 
-int imgs_read_hello(struct imgs_xport *x, uint32_t *flags, struct imgs_excl *ex, char *err, size_t errlen)
+/* HELLO from X: its flags, max-delete (if MAX_DELETE is not NULL) and excludes (added to EX). */
+static int hello_in(struct imgs_xport *x, uint32_t *flags, uint64_t *max_delete, struct imgs_excl *ex, char *err,
+		    size_t errlen)
 {
 	uint8_t type;
 	const unsigned char *body;
@@ -677,10 +714,17 @@ int imgs_read_hello(struct imgs_xport *x, uint32_t *flags, struct imgs_excl *ex,
 	if (imgs_dec_hello(body, len, &h, err, errlen) < 0)
 		return -1;
 	*flags = h.flags;
+	if (max_delete)
+		*max_delete = h.max_delete;
 	for (size_t i = 0; i < h.nexcl; i++)
 		imgs_excl_add(ex, h.excl[i]);
 	imgs_hello_free(&h);
 	return 0;
+}
+
+int imgs_read_hello(struct imgs_xport *x, uint32_t *flags, struct imgs_excl *ex, char *err, size_t errlen)
+{
+	return hello_in(x, flags, NULL, ex, err, errlen);
 }
 
 int imgs_serve_receiver(const char *root)
@@ -692,12 +736,13 @@ int imgs_serve_receiver(const char *root)
 	struct imgs_report rep = { 0 };
 	char err[300];
 	uint32_t flags = 0;
+	uint64_t max_delete = 0;
 	int status = 1;
-	if (imgs_read_hello(&x, &flags, &ex, err, sizeof err) < 0) {
+	if (hello_in(&x, &flags, &max_delete, &ex, err, sizeof err) < 0) {
 		imgs_xport_send_error(&x, err);
 		goto out;
 	}
-	if (imgs_receive(&x, root, flags, &ex, &rep) < 0) {
+	if (imgs_receive(&x, root, flags, max_delete, &ex, &rep) < 0) {
 		imgs_xport_send_error(&x, rep.error);
 		goto out;
 	}

@@ -23,12 +23,16 @@ void imgs_report_item(struct imgs_report *r, char *line); /* takes LINE */
 void imgs_report_free(struct imgs_report *r);
 
 /*
- * Receive into ROOT over X (after HELLO). FLAGS and EX as agreed in HELLO.
+ * Receive into ROOT over X (after HELLO). FLAGS, MAX_DELETE (with
+ * IMGS_F_MAX_DELETE) and EX as agreed in HELLO. Before anything changes,
+ * the run is refused (see safety.h) when ROOT's parent is missing (ROOT
+ * itself is made), when the image is empty or not a root filesystem
+ * (unless IMGS_F_FORCE) or when it would delete more than MAX_DELETE paths.
  * 0 when the run completed (per-path errors are counted in sum.errors),
  * -1 with rep->error when it could not.
  */
-int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, const struct imgs_excl *ex,
-		 struct imgs_report *rep);
+int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, uint64_t max_delete,
+		 const struct imgs_excl *ex, struct imgs_report *rep);
 
 /* "imgsync --server --receiver ROOT" on stdin/stdout. Exit status. */
 int imgs_serve_receiver(const char *root);

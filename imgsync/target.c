@@ -91,7 +91,7 @@ static int send_hello(struct imgs_xport *x, const struct imgs_opts *o)
 {
 	struct imgs_wbuf b = { 0 };
 	uint32_t flags = o->flags | (x->zdata ? IMGS_F_COMPRESS : 0);
-	imgs_enc_hello(&b, flags, o->ex->pats + o->ex->nbuiltin, o->ex->n - o->ex->nbuiltin);
+	imgs_enc_hello(&b, flags, o->max_delete, o->ex->pats + o->ex->nbuiltin, o->ex->n - o->ex->nbuiltin);
 	int rc = imgs_xport_queue(x, &b);
 	imgs_wbuf_free(&b);
 	return rc;
@@ -156,7 +156,7 @@ int imgs_pull(struct imgs_target *t, const char *dest, const struct imgs_opts *o
 	if (rc == -2)
 		return -1;
 	if (rc == 0)
-		rc = imgs_receive(&x, dest, o->flags, o->ex, &t->rep);
+		rc = imgs_receive(&x, dest, o->flags, o->max_delete, o->ex, &t->rep);
 	return finish(&x, t, rc);
 }
 

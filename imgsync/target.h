@@ -14,6 +14,7 @@
 
 struct imgs_opts {
 	uint32_t flags;
+	uint64_t max_delete;          /* --max-delete N, with IMGS_F_MAX_DELETE in flags */
 	const struct imgs_excl *ex;   /* patterns after ex->nbuiltin go to the peer */
 	char **rsh;                   /* argv prefix to reach a host (NULL: lib/ssh) */
 	const char *remote_imgsync;   /* the program to run on the host */

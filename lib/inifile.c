@@ -256,6 +256,23 @@ int ini_get_long(const struct ini *ini, const char *section, const char *key, lo
 	return 1;
 }
 
+int ini_get_choice(const struct ini *ini, const char *section, const char *key, const char *const *words, int *out,
+		   char *err, size_t errlen)
+{
+	const struct ini_line *l = find_pair(ini, section, key);
+	if (!l)
+		return 0;
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(l->value, words[i])) {
+			*out = i;
+			return 1;
+		}
+	char list[512];
+	cli_word_list(list, sizeof list, words);
+	snprintf(err, errlen, "%s:%d: %s = %s: not one of %s", ini->name, l->lineno, key, l->value, list);
+	return -1;
+}
+
 int ini_get_bool(const struct ini *ini, const char *section, const char *key, int *out, char *err, size_t errlen)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1", NULL }, *const no[] = { "no", "false", "off", "0", NULL };

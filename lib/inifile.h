@@ -56,6 +56,9 @@ int ini_check_keys(const struct ini *ini, const char *section, const char *const
  */
 int ini_get_long(const struct ini *ini, const char *section, const char *key, long min, long max, long *out,
 		 char *err, size_t errlen);
+/* KEY's value as an index into WORDS (NULL-terminated): 0 absent, 1 set, -1 with ERR "FILE:LINE: ...". */
+int ini_get_choice(const struct ini *ini, const char *section, const char *key, const char *const *words, int *out,
+		   char *err, size_t errlen);
 int ini_get_bool(const struct ini *ini, const char *section, const char *key, int *out, char *err, size_t errlen);
 /* Entries in file order: 1 and *E filled while I < count, else 0. */
 int ini_entry_at(const struct ini *ini, size_t i, struct ini_entry *e);

@@ -2,6 +2,7 @@
  * fetch — libcurl range requests with resume, a spool file for servers
  * without ranges, and plain reads for local files.
  */
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -69,7 +70,7 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
-/* --- local files and the spool ------------------------------------------ */
+/* --- reading local files and the spool ------------------------------------ */
 
 static int fd_stream(struct fetch *f, uint64_t off, uint64_t len, fetch_sink sink, void *arg, char *err,
 		     size_t errlen)
@@ -101,9 +102,44 @@ static int fd_stream(struct fetch *f, uint64_t off, uint64_t len, fetch_sink sin
 	return rc;
 }
 
+/* --- sources: which scheme ------------------------------------------------ */
+
+/* Length of SOURCE's URL scheme ("http" in "http://h/x"); 0 for a plain path. */
+static size_t scheme_len(const char *source)
+{
+	size_t n = 0;
+	if (!isalpha((unsigned char)source[0]))
+		return 0;
+	while (isalnum((unsigned char)source[n]) || (source[n] && strchr("+-.", source[n])))
+		n++;
+	return strncmp(source + n, "://", 3) == 0 ? n : 0;
+}
+
+static int has_scheme(const char *source, const char *scheme)
+{
+	size_t n = scheme_len(source);
+	return n == strlen(scheme) && strncasecmp(source, scheme, n) == 0;
+}
+
+int fetch_check_source(const char *source, char *err, size_t errlen)
+{
+	size_t n = scheme_len(source);
+	if (n == 0 || has_scheme(source, "http") || has_scheme(source, "https") || has_scheme(source, "file"))
+		return 0;
+	return fail("%s: unsupported URL scheme %.*s:// (http://, https://, file:// or a local path)", source,
+		    (int)n, source);
+}
+
+static int is_url(const char *s)
+{
+	return scheme_len(s) > 0 && !has_scheme(s, "file");
+}
+
+/* --- local files and the spool ------------------------------------------ */
+
 static char *local_path(const char *source)
 {
-	if (strncmp(source, "file://", 7) != 0)
+	if (!has_scheme(source, "file"))
 		return xstrdup(source);
 	const char *p = source + 7;
 	if (strncmp(p, "localhost/", 10) == 0)
@@ -351,6 +387,8 @@ static int open_http(struct fetch *f, char *err, size_t errlen)
 	curl_easy_setopt(f->curl, CURLOPT_ERRORBUFFER, f->curl_err);
 	curl_easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(f->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(f->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(f->curl, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(f->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(f->curl, CURLOPT_BUFFERSIZE, 2048L * 1024);
@@ -365,11 +403,6 @@ static int open_http(struct fetch *f, char *err, size_t errlen)
 	return http_head(f, err, errlen);
 }
 
-static int is_url(const char *s)
-{
-	return strstr(s, "://") && strncmp(s, "file://", 7) != 0;
-}
-
 struct fetch *fetch_new(const char *source, const struct fetch_opts *opts)
 {
 	struct fetch *f = xcalloc(1, sizeof *f);
@@ -381,6 +414,8 @@ struct fetch *fetch_new(const char *source, const struct fetch_opts *opts)
 
 int fetch_open(struct fetch *f, char *err, size_t errlen)
 {
+	if (fetch_check_source(f->url, err, errlen) < 0)
+		return -1;
 	return is_url(f->url) ? open_http(f, err, errlen) : open_local(f, f->url, err, errlen);
 }
 

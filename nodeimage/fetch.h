@@ -35,6 +35,11 @@ struct fetch;
  */
 typedef int (*fetch_sink)(void *arg, uint64_t off, const uint8_t *data, size_t len);
 
+/*
+ * Is SOURCE something fetch reads: an http://, https:// or file:// URL, or
+ * a local path? 0, or -1 with ERR naming the unsupported scheme.
+ */
+int fetch_check_source(const char *source, char *err, size_t errlen);
 /* A fetch for SOURCE, not yet opened: its stats read zero until fetch_open(). */
 struct fetch *fetch_new(const char *source, const struct fetch_opts *opts);
 /* Open the source and learn its size. 0, or -1 with a message in ERR (the stats keep the requests made). */

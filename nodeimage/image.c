@@ -9,6 +9,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "progress.h"
+#include "sniff.h"
 
 #define MAX_RUN (1ull << 30)
 
@@ -94,15 +95,17 @@ static int load_tables(struct fetch *f, const struct qcow2_image *img, struct qc
 	return rc;
 }
 
-int image_load(struct fetch *f, struct qcow2_image *img, struct qcow2_map *map, char *err, size_t errlen)
+int image_load(struct fetch *f, enum qcow2_format want, struct qcow2_image *img, struct qcow2_map *map,
+	       char *err, size_t errlen)
 {
+	_Static_assert(SNIFF_PROBE <= QCOW2_HEADER_PROBE, "the header read holds what sniff() wants");
 	uint64_t size = fetch_size(f);
 	size_t n = size < QCOW2_HEADER_PROBE ? (size_t)size : QCOW2_HEADER_PROBE;
 	uint8_t head[QCOW2_HEADER_PROBE];
 	memset(map, 0, sizeof *map);
 	if (fetch_read(f, 0, head, n, err, errlen) < 0)
 		return IMAGE_EXIT_DOWNLOAD;
-	if (qcow2_parse_header(head, n, size, img, err, errlen) < 0)
+	if (sniff_check(want, head, n, err, errlen) < 0 || qcow2_parse_header(head, n, size, img, err, errlen) < 0)
 		return IMAGE_EXIT_BAD_IMAGE;
 	if (img->format == QCOW2_FORMAT_RAW) {
 		qcow2_build_map(img, NULL, map, err, errlen);

@@ -32,8 +32,12 @@ struct image_stats {
 	uint64_t ranges;      /* data range requests */
 };
 
-/* 0, 2 (download) or 3 (bad image) with ERR; on success IMG and MAP are filled. */
-int image_load(struct fetch *f, struct qcow2_image *img, struct qcow2_map *map, char *err, size_t errlen);
+/*
+ * 0, 2 (download) or 3 (bad image, or not of format WANT: see sniff.h) with
+ * ERR; on success IMG and MAP are filled.
+ */
+int image_load(struct fetch *f, enum qcow2_format want, struct qcow2_image *img, struct qcow2_map *map,
+	       char *err, size_t errlen);
 
 /* 0, 2, 3 (a cluster does not decompress) or 4 (write) with ERR. PROGRESS: show a meter. */
 int image_copy(struct fetch *f, const struct qcow2_image *img, const struct qcow2_map *map, struct writer *w,

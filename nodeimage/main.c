@@ -32,6 +32,8 @@ enum { EXIT_USAGE = 1, EXIT_CHECKSUM = 5, NODEIMAGE_MAX_RETRIES = 1000 };
 struct opts {
 	const char *source, *target;
 	char *sha256, *config;
+	int format_given;      /* --format was on the command line */
+	enum qcow2_format fmt; /* --format, else format = in the config: what the body must be */
 	int wipe, grow, json, quiet, retries, require_sha256;
 	struct fetch_opts fetch;
 };
@@ -95,23 +97,26 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static const char *const formats[] = { "raw", "qcow2", NULL }; /* indexed by enum qcow2_format */
+
 /* /etc/nodeimage.conf (or -c, or NODEIMAGE_CONF): defaults for the options. */
 static void load_config(struct opts *o)
 {
 	static const char *const known[] = { "retries", "connect-timeout", "stall-timeout", "require-sha256", "wipe",
-					     NULL };
+					     "format", NULL };
 	int explicit;
 	const char *path = cli_config_path(o->config, "NODEIMAGE_CONF", SYSCONFDIR "/nodeimage.conf", &explicit);
 	char err[1024];
 	struct ini *ini = ini_load(path, explicit, err, sizeof err);
 	long retries = 5, connect = 10, stall = 30;
-	int wipe = 0;
+	int wipe = 0, format = QCOW2_FORMAT_QCOW2;
 	if (!ini || ini_check_keys(ini, "", known, err, sizeof err) < 0 ||
 	    ini_get_long(ini, "", "retries", 0, NODEIMAGE_MAX_RETRIES, &retries, err, sizeof err) < 0 ||
 	    ini_get_long(ini, "", "connect-timeout", 0, 3600, &connect, err, sizeof err) < 0 ||
 	    ini_get_long(ini, "", "stall-timeout", 0, 86400, &stall, err, sizeof err) < 0 ||
 	    ini_get_bool(ini, "", "require-sha256", &o->require_sha256, err, sizeof err) < 0 ||
-	    ini_get_bool(ini, "", "wipe", &wipe, err, sizeof err) < 0) {
+	    ini_get_bool(ini, "", "wipe", &wipe, err, sizeof err) < 0 ||
+	    ini_get_choice(ini, "", "format", formats, &format, err, sizeof err) < 0) {
 		ini_free(ini);
 		quit(o, EXIT_USAGE, "%s", err);
 	}
@@ -119,18 +124,22 @@ static void load_config(struct opts *o)
 	if (o->retries < 0)
 		o->retries = (int)retries;
 	o->wipe |= wipe;
+	if (!o->format_given)
+		o->fmt = (enum qcow2_format)format;
 	o->fetch.connect_timeout = connect;
 	o->fetch.stall_timeout = stall;
 	o->fetch.retries = o->retries;
 	o->fetch.stop = &stop_signal;
 }
 
-enum { OPT_RETRIES = 1 };
+enum { OPT_RETRIES = 1, OPT_FORMAT };
 
 static void parse_options(int argc, char **argv, struct opts *o)
 {
 	struct poptOption table[] = {
 		{ "sha256", 0, POPT_ARG_STRING, &o->sha256, 0, "verify the written image against this SHA-256", "HEX" },
+		{ "format", 0, POPT_ARG_STRING, NULL, OPT_FORMAT,
+		  "what the image is (default qcow2): a body that is not is refused", "qcow2|raw" },
 		{ "wipe", 0, POPT_ARG_NONE, &o->wipe, 0, "zero the first and last MiB of the device first", NULL },
 		{ "grow", 0, POPT_ARG_NONE, &o->grow, 0, "grow the last partition and its filesystem to the disk", NULL },
 		{ "retries", 0, POPT_ARG_STRING, NULL, OPT_RETRIES, "resume a broken transfer up to N times (default 5)",
@@ -147,6 +156,10 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	while (cli_next(&c) > 0)
 		if (c.opt == OPT_RETRIES)
 			o->retries = (int)cli_long(&c, 0, NODEIMAGE_MAX_RETRIES);
+		else if (c.opt == OPT_FORMAT) {
+			o->fmt = (enum qcow2_format)cli_choice(&c, formats);
+			o->format_given = 1;
+		}
 	size_t n;
 	char **args = cli_args(&c, &n);
 	if (n == 2) {
@@ -161,6 +174,9 @@ static void parse_options(int argc, char **argv, struct opts *o)
 
 static void check_options(struct opts *o)
 {
+	char err[1024];
+	if (fetch_check_source(o->source, err, sizeof err) < 0)
+		quit(o, EXIT_USAGE, "%s", err);
 	if (o->sha256) {
 		size_t n = strlen(o->sha256);
 		if (n != 64 || strspn(o->sha256, "0123456789abcdefABCDEF") != 64)
@@ -194,7 +210,7 @@ static int verify(struct writer *w, const struct opts *o, struct result *r, char
 /* Fetch, write, verify, commit. Returns the exit status; ERR says why. */
 static int write_image(struct fetch *f, const struct opts *o, struct result *r, char *err, size_t errlen)
 {
-	int rc = image_load(f, &r->img, &r->map, err, errlen);
+	int rc = image_load(f, o->fmt, &r->img, &r->map, err, errlen);
 	if (rc)
 		return rc;
 	r->loaded = 1;

@@ -3,7 +3,10 @@
 #                          logs in DIR; sets $nginx_port and $nginx_log (access
 #                          log); stopped at exit. ROOT/noranges/ is served
 #                          without byte ranges (max_ranges 0), ROOT/slow/ at
-#                          1 MB/s per connection (limit_rate).
+#                          1 MB/s per connection (limit_rate). Every URL under
+#                          /html200/ answers an HTML page with status 200 (a
+#                          login portal or a catch-all route), every one under
+#                          /tofile/ redirects to file:///etc/hostname.
 nginx_start() {
 	local root=$1 dir=$2 try
 	mkdir -p "$dir"
@@ -27,6 +30,11 @@ nginx_start() {
 		        root $root;
 		        location /noranges/ { max_ranges 0; }
 		        location /slow/ { limit_rate 1m; }
+		        location /html200/ {
+		            default_type text/html;
+		            return 200 "<html>\n<head><title>Sign in</title></head>\n<body>Please sign in.</body>\n</html>\n";
+		        }
+		        location /tofile/ { return 302 file:///etc/hostname; }
 		    }
 		}
 		CONF

@@ -22,7 +22,7 @@ for sig in INT TERM; do
 	want=$([ $sig = INT ] && echo 130 || echo 143)
 	mkdir -p "$S/ni-$sig" "$S/vn-$sig"
 
-	bg nodeimage -q "$W/disk.raw" "$S/ni-$sig/disk.img"
+	bg nodeimage -q --format raw "$W/disk.raw" "$S/ni-$sig/disk.img"
 	wait_for 30 big_temp "$S/ni-$sig"
 	kill -$sig "$bgpid"
 	bg_wait

@@ -12,9 +12,13 @@ mk_old "$W/old"
 mk_new "$W/src"
 RI=(--remote-imgsync "$CT_BIN/imgsync")
 EXC=(--exclude /etc/hostname --exclude '/var/log/*')
-node_oracle() { # NODE [IMAGE] -> differences between the image and NODE:/tmp/img
+node_oracle() { # NODE [IMAGE [DIR]] -> differences between the image and NODE:DIR (/tmp/img)
 	cluster exec "$1" rsync -aHAXn --delete --checksum --itemize-changes --numeric-ids \
-		"${ORACLE_EXCLUDES[@]}" "${2:-$W/src}/" /tmp/img/ 2>&1
+		"${ORACLE_EXCLUDES[@]}" "${2:-$W/src}/" "${3:-/tmp/img}/" 2>&1
+}
+node_sums() { # NODE [DIR]: every path of NODE:DIR (/tmp/img) with type, mode, size, mtime, content hash
+	cluster exec "$1" sh -c 'cd "$1" && find . -printf "%p %y %m %s %T@\n" | sort &&
+		find . -type f -size -10M -print0 | sort -z | xargs -0r sha256sum' sh "${2:-/tmp/img}"
 }
 
 # --- push to one node: old image first, then the new one ----------------------
@@ -67,14 +71,60 @@ sent=$(max_sent)
 t "--no-compress: the new text file crosses whole ($sent bytes)" test "${sent:-0}" -ge "$size"
 is "$(node_oracle node02)" "" "node02 equals the image after an uncompressed push"
 
+# --- refusals: an empty or half-built image, too many deletions, a missing parent ---------
+mkdir -p "$W/empty" "$W/half/boot" "$W/half/home"
+echo kernel >"$W/half/boot/vmlinuz"
+sums1=$(node_sums node01) sums2=$(node_sums node02)
+t "node01 and node02 hold populated roots" test "$(wc -l <<<"$sums1")" -gt 20 -a "$(wc -l <<<"$sums2")" -gt 20
+run imgsync "${RI[@]}" "${EXC[@]}" "$W/empty" node01:/tmp/img
+is "$rc" 1 "an empty image to node01: exit 1"
+is "$err" "imgsync: $W/empty: the image is empty (syncing it would delete everything at the destination); refused, --force overrides" \
+	"an empty image: the message names it, says why and that --force overrides"
+is "$(node_sums node01)" "$sums1" "an empty image: node01 is unchanged"
+run imgsync -w 'node[01-02]' "${RI[@]}" "${EXC[@]}" "$W/half" /tmp/img
+is "$rc" 1 "an image without etc/ and usr/ to node[01-02]: exit 1"
+like "$err" "^imgsync: $W/half: the image has neither etc/ nor usr/: .*--force overrides$" "and says so"
+is "$(node_sums node01)$(node_sums node02)" "$sums1$sums2" "node01 and node02 are unchanged"
+run imgsync -q --force "${RI[@]}" "$W/half" node03:/tmp/img
+is "$rc" 0 "--force: the image without etc/ and usr/ goes to node03"
+is "$(node_oracle node03 "$W/half")" "" "--force: node03 holds that image"
+
+# --max-delete: node02 holds one more file (data/text2) than node01
+rsync -aHAX --exclude=/data "$W/src/" "$W/fewer/"
+run imgsync -n -i "${RI[@]}" "${EXC[@]}" "$W/fewer" node01:/tmp/img
+n=$(grep -c '^\*deleting' <<<"$out")
+t "a dry run plans $n deletions on node01" test "$n" -gt 10
+run imgsync -w 'node[01-02]' --max-delete $((n - 1)) "${RI[@]}" "${EXC[@]}" "$W/fewer" /tmp/img
+is "$rc" 2 "--max-delete $((n - 1)): exit 2"
+like "$err" "node01: would delete $n paths, more than --max-delete $((n - 1)); nothing changed" "node01 is reported"
+like "$err" "node02: would delete $((n + 1)) paths, more than --max-delete $((n - 1)); nothing changed" "node02 is reported"
+is "$(node_sums node01)$(node_sums node02)" "$sums1$sums2" "--max-delete $((n - 1)): node01 and node02 are unchanged"
+run imgsync -q -w 'node[01-02]' --max-delete $n --failed "$W/md-failed" "${RI[@]}" "${EXC[@]}" "$W/fewer" /tmp/img
+is "$rc" 2 "--max-delete $n: exit 2 (node02 is over)"
+is "$(cat "$W/md-failed")" node02 "--failed lists node02 only"
+is "$(node_oracle node01 "$W/fewer")" "" "node01, at the limit, now holds the smaller image"
+is "$(node_sums node02)" "$sums2" "node02, over it, is unchanged"
+run imgsync -q "${RI[@]}" "${EXC[@]}" "$W/src" node01:/tmp/img
+is "$(node_oracle node01)" "" "node01 holds the full image again"
+
+# only the last component of a destination is made
+run imgsync -q -w 'node[04-05]' "${RI[@]}" "$W/src" /tmp/nonexistent/dst
+is "$rc" 2 "a destination whose parent is missing: exit 2"
+like "$err" "node04: /tmp/nonexistent/dst: parent directory /tmp/nonexistent: No such file or directory" "node04 says which parent"
+like "$err" "node05: /tmp/nonexistent/dst: parent directory /tmp/nonexistent" "node05 too"
+is "$(cluster exec node04 ls -d /tmp/nonexistent 2>&1 | grep -c 'No such')" 1 "nothing was made on node04"
+run imgsync -q "${RI[@]}" "${EXC[@]}" "$W/src" node04:/tmp/newdst
+is "$rc" 0 "a missing last component is made on node04"
+is "$(node_oracle node04 "$W/src" /tmp/newdst)" "" "and holds the image"
+
 # --- a remote server killed midway ----------------------------------------------------
 mkdir -p "$W/k"
 for i in $(seq 1 12); do head -c 8M /dev/urandom >"$W/k/f$i"; done
-imgsync -q "${RI[@]}" "$W/k" node03:/tmp/kimg
+imgsync -q --force "${RI[@]}" "$W/k" node03:/tmp/kimg
 (cd "$W/k" && sha256sum f*) >"$W/old.sums"
 for i in $(seq 1 12); do head -c 8M /dev/urandom >"$W/k/f$i"; done
 (cd "$W/k" && sha256sum f*) >"$W/new.sums"
-imgsync -q "${RI[@]}" "$W/k" node03:/tmp/kimg 2>/dev/null &
+imgsync -q --force "${RI[@]}" "$W/k" node03:/tmp/kimg 2>/dev/null &
 client=$!
 pid=
 for _ in $(seq 1 200); do
@@ -92,13 +142,13 @@ for i in $(seq 1 12); do
 	grep -q "^$h  f$i\$" "$W/new.sums" "$W/old.sums" || bad=$((bad + 1))
 done
 is "$bad" 0 "every file on the node is old or new"
-run imgsync -q "${RI[@]}" "$W/k" node03:/tmp/kimg
+run imgsync -q --force "${RI[@]}" "$W/k" node03:/tmp/kimg
 is "$rc" 0 "the next run completes"
 is "$(cluster exec node03 rsync -an --delete --checksum -i "$W/k/" /tmp/kimg/)" "" "node03 equals the image"
 
 # --- failures --------------------------------------------------------------------------
 cluster kill node05 >/dev/null
-run imgsync -q -w 'node[04-06]' --failed "$W/failed" "${RI[@]}" "$W/k" /tmp/kimg
+run imgsync -q --force -w 'node[04-06]' --failed "$W/failed" "${RI[@]}" "$W/k" /tmp/kimg
 is "$rc" 2 "an unreachable node makes the exit status 2"
 is "$(cat "$W/failed")" "node05" "--failed lists it"
 like "$err" 'node05' "the error names the node"

@@ -94,9 +94,9 @@ is "$(cat "$S/dest/etc/same")" "changed" "--exclude-from honoured"
 # --- delta: 200 MiB with 1 MiB changed in the middle ------------------------
 mkdir -p "$S/bsrc" "$S/bdst"
 head -c 200M /dev/urandom >"$S/bsrc/big"
-imgsync -q "$S/bsrc" "$S/bdst"
+imgsync -q --force "$S/bsrc" "$S/bdst"
 dd if=/dev/urandom of="$S/bsrc/big" bs=1M count=1 seek=100 conv=notrunc status=none
-run imgsync --json "$S/bsrc" "$S/bdst"
+run imgsync --force --json "$S/bsrc" "$S/bdst"
 sent=$(printf '%s' "$out" | sed -n 's/.*"bytes_sent":\([0-9]*\).*/\1/p')
 t "1 MiB changed in 200 MiB crosses as < 5 MiB (sent $sent bytes)" test "${sent:-999999999}" -lt $((5 << 20))
 is "$(oracle "$S/bsrc" "$S/bdst")" "" "delta rebuilt the file exactly"
@@ -104,11 +104,11 @@ is "$(oracle "$S/bsrc" "$S/bdst")" "" "delta rebuilt the file exactly"
 # --- a server killed midway leaves every path old or new ---------------------
 mkdir -p "$S/ksrc" "$S/kdst"
 for i in $(seq 1 12); do head -c 8M /dev/urandom >"$S/ksrc/f$i"; done
-imgsync -q "$S/ksrc" "$S/kdst"
+imgsync -q --force "$S/ksrc" "$S/kdst"
 (cd "$S/kdst" && sha256sum f*) >"$S/old.sums"
 for i in $(seq 1 12); do head -c 8M /dev/urandom >"$S/ksrc/f$i"; done
 (cd "$S/ksrc" && sha256sum f*) >"$S/new.sums"
-imgsync -q "$S/ksrc" "$S/kdst" 2>/dev/null &
+imgsync -q --force "$S/ksrc" "$S/kdst" 2>/dev/null &
 client=$!
 server=
 for _ in $(seq 1 200); do
@@ -128,7 +128,7 @@ for i in $(seq 1 12); do
 done
 is "$bad" 0 "every file is either old or new after the kill ($mixed new)"
 t "no temporary files after the kill" test -z "$(find "$S/kdst" -name '.imgsync.*')"
-run imgsync -q "$S/ksrc" "$S/kdst"
+run imgsync -q --force "$S/ksrc" "$S/kdst"
 is "$rc" 0 "the next run completes"
 is "$(oracle "$S/ksrc" "$S/kdst")" "" "and the destination equals the image"
 
@@ -136,7 +136,7 @@ is "$(oracle "$S/ksrc" "$S/kdst")" "" "and the destination equals the image"
 mkdir -p "$S/outside"
 for mode in dotdot absolute symlink dotdir unsorted badlink data; do
 	rm -rf "$S/hdst"
-	run env HOSTILE_TARGET="$S/outside" imgsync --rsh "$CT_BIN/imgsync_hostile $mode" evil:/img "$S/hdst"
+	run env HOSTILE_TARGET="$S/outside" imgsync --force --rsh "$CT_BIN/imgsync_hostile $mode" evil:/img "$S/hdst"
 	t "hostile server ($mode) fails the run (status $rc)" test "$rc" -eq 2
 	case $mode in data) ;; *) like "$err" 'refused' "hostile server ($mode) is refused: ${err%%$'\n'*}" ;; esac
 done
@@ -147,12 +147,12 @@ t "no escape file anywhere" test ! -e "$S/escape" -a ! -e /tmp/escape
 mkdir -p "$S/lsrc/d" "$S/ldst"
 echo inside >"$S/lsrc/d/f"
 ln -s "$S/outside" "$S/ldst/d"
-run imgsync -q "$S/lsrc" "$S/ldst"
+run imgsync -q --force "$S/lsrc" "$S/ldst"
 is "$(ls -A "$S/outside")" "" "a symlink in the destination is not followed"
 t "it was replaced by the image's directory" test -d "$S/ldst/d" -a ! -L "$S/ldst/d"
 
 # --- progress: a line on a terminal, nothing when stderr is not one ---------------
-mkdir -p "$S/psrc"
+mkdir -p "$S/psrc/etc" # an (empty) etc/: the image looks like a root filesystem
 for i in 1 2 3 4 5 6; do head -c 1M /dev/urandom >"$S/psrc/f$i"; done
 IS=$(command -v imgsync)
 run imgsync "$S/psrc" "$S/pdst0"
@@ -179,6 +179,71 @@ is "$(oracle "$S/psrc" "$S/nodes/n2/d")" "" "-w through the fake rsh synced node
 tty_out=$(on_tty "'$IS' ${RSH[*]} pullhost:'$S/psrc' '$S/pdst6'")
 like "$tty_out" '^imgsync  6\.0 MiB / 6\.0 MiB  100%  .*  6/6 files$' "a pull shows the received files"
 is "$(oracle "$S/psrc" "$S/pdst6")" "" "the pull synced everything"
+
+# --- refusals that keep a mistake from wiping a destination ------------------------------
+mkdir -p "$S/empty" "$S/half/boot" "$S/half/home/user"
+echo kernel >"$S/half/boot/vmlinuz"
+before=$(state "$S/dest")
+run imgsync "${EXC[@]}" "$S/empty" "$S/dest"
+is "$rc" 1 "an empty image: exit 1"
+is "$err" "imgsync: $S/empty: the image is empty (syncing it would delete everything at the destination); refused, --force overrides" \
+	"an empty image: the message names it, says why and that --force overrides"
+is "$(state "$S/dest")" "$before" "an empty image: the destination is unchanged"
+run imgsync "${EXC[@]}" "$S/half" "$S/dest"
+is "$rc" 1 "an image without etc/ and usr/: exit 1"
+is "$err" "imgsync: $S/half: the image has neither etc/ nor usr/: it does not look like a root filesystem; refused, --force overrides" \
+	"an image without etc/ and usr/: the message says so"
+is "$(state "$S/dest")" "$before" "an image without etc/ and usr/: the destination is unchanged"
+run imgsync -n -i "${EXC[@]}" "$S/half" "$S/dest"
+is "$rc:$(state "$S/dest")" "1:$before" "an image without etc/ and usr/: refused in a dry run too"
+# a pull: the image is the remote side's, checked before anything changes here
+run imgsync "${RSH[@]}" "${EXC[@]}" pullhost:"$S/empty" "$S/dest"
+is "$rc" 2 "pulling an empty image: exit 2"
+like "$err" "^imgsync: pullhost:$S/empty: the image is empty .*--force overrides" "pulling an empty image: says so"
+is "$(state "$S/dest")" "$before" "pulling an empty image: the destination is unchanged"
+rsync -aHAX "$S/dest/" "$S/forced/"
+run imgsync --force -q "$S/half" "$S/forced"
+is "$rc" 0 "--force syncs an image without etc/ and usr/"
+is "$(oracle "$S/half" "$S/forced")" "" "--force: the destination equals that image"
+run imgsync --force -q "${RSH[@]}" pullhost:"$S/empty" "$S/forced"
+is "$rc:$(ls -A "$S/forced")" "0:" "--force pulls an empty image: the destination is emptied"
+
+# --max-delete N: more than N deletions change nothing, N or fewer go ahead
+rsync -aHAX "$S/src/" "$S/md/"
+mkdir -p "$S/md/extra" && touch "$S/md/extra/"{1,2,3,4,5}
+rm "$S/md/etc/new" && mkdir "$S/md/etc/new" && touch "$S/md/etc/new/x" # a file in the image
+run imgsync -n -i "$S/src" "$S/md"
+is "$(grep -c '^\*deleting' <<<"$out")" 8 "the dry run lists 8 deletions"
+before=$(state "$S/md")
+run imgsync -i --max-delete 7 "$S/src" "$S/md"
+is "$rc" 2 "--max-delete 7 with 8 to delete: exit 2"
+is "$err" "imgsync: $S/md: would delete 8 paths, more than --max-delete 7; nothing changed" "--max-delete 7: says so"
+is "$(state "$S/md")" "$before" "--max-delete 7: the destination is unchanged"
+run imgsync -n --max-delete 7 "$S/src" "$S/md"
+is "$rc:$(state "$S/md")" "2:$before" "--max-delete 7 in a dry run: exit 2 as well"
+run imgsync --no-delete --max-delete 1 "$S/src" "$S/md"
+is "$rc:$(state "$S/md")" "2:$before" "--no-delete --max-delete 1: the replaced directory still counts (2)"
+run imgsync -q --max-delete 8 "$S/src" "$S/md"
+is "$rc" 0 "--max-delete 8 with 8 to delete: exit 0"
+is "$(oracle "$S/src" "$S/md")" "" "--max-delete 8: the destination equals the image"
+run imgsync -q --max-delete 0 "$S/src" "$S/md"
+is "$rc" 0 "--max-delete 0 with nothing to delete: exit 0"
+run imgsync --max-delete abc "$S/src" "$S/md"
+is "$rc:$err" "1:imgsync: --max-delete abc: not a number" "--max-delete abc: exit 1"
+run imgsync --max-delete -1 "$S/src" "$S/md"
+is "$rc" 1 "--max-delete -1: exit 1"
+
+# only the last component of a destination is made, as rsync does
+run imgsync -q "$S/src" "$S/nope/deeper/dst"
+is "$rc" 2 "a destination whose parent is missing: exit 2"
+is "$err" "imgsync: $S/nope/deeper/dst: $S/nope/deeper/dst: parent directory $S/nope/deeper: No such file or directory (only the last component of a destination is created)" \
+	"and says which parent is missing"
+t "nothing of that path was made" test ! -e "$S/nope"
+run imgsync -n "$S/src" "$S/nope/dst"
+is "$rc" 2 "the same in a dry run"
+run imgsync -q "$S/src" "$S/newdst/"
+is "$rc" 0 "a missing last component is made"
+is "$(oracle "$S/src" "$S/newdst")" "" "and holds the image"
 
 # --- usage -------------------------------------------------------------------------
 run imgsync "$S/src"

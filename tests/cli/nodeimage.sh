@@ -58,15 +58,15 @@ t "qemu-img made every image kind" test -s "$d/www/zstd2m.qcow2"
 
 ref() { qemu-img convert -O raw "$1" "$d/ref.raw" && echo "$d/ref.raw"; }
 for k in $kinds; do
-	f=$d/www/$k.qcow2; [ $k = raw ] && f=$d/www/raw.img
+	f=$d/www/$k.qcow2 fmt=qcow2; [ $k = raw ] && f=$d/www/raw.img fmt=raw
 	r=$(ref "$f")
-	run "$NI" -q "$url/${f##*/}" "$d/out.raw"
+	run "$NI" -q --format $fmt "$url/${f##*/}" "$d/out.raw"
 	is "$rc" 0 "$k: written to a new file"
 	t "$k: file is identical to qemu-img convert -O raw" cmp "$d/out.raw" "$r"
 	rm -f "$d/out.raw"
 	head -c $((12 << 20)) /dev/urandom >"$loop"
 	tail_before=$(tail -c +$((size + 1)) "$loop" | sha256sum)
-	run "$NI" -q "$url/${f##*/}" "$loop"
+	run "$NI" -q --format $fmt "$url/${f##*/}" "$loop"
 	is "$rc" 0 "$k: written to a loop device full of random data"
 	t "$k: device reads back as the image" cmp -n $size "$loop" "$r"
 	is "$(tail -c +$((size + 1)) "$loop" | sha256sum)" "$tail_before" "$k: nothing written past the image"
@@ -231,6 +231,81 @@ coff=$(($(be64 "$d/www/zlib.qcow2" $l2) & ((1 << 54) - 1)))
 poke "$d/www/garbage.qcow2" $coff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff
 bad garbage.qcow2 "does not decompress"
 
+# --- a body that is not the format asked for: refused before the first byte is written ----------
+head -c 4M /dev/urandom >"$d/www/random.qcow2"
+gzip -c "$d/www/v3.qcow2" >"$d/www/gzip.qcow2"
+xz -c "$d/www/v3.qcow2" >"$d/www/xz.qcow2" 2>/dev/null || cp "$d/www/gzip.qcow2" "$d/www/xz.qcow2"
+zstd -qc "$d/www/v3.qcow2" >"$d/www/zstd.img" 2>/dev/null || cp "$d/www/gzip.qcow2" "$d/www/zstd.img"
+printf 'image moved to /srv/images/v4\n' >"$d/www/text.qcow2"
+: >"$d/www/empty.qcow2"
+head -c $((12 << 20)) /dev/urandom >"$loop"
+loop_sum=$(sha256sum <"$loop")
+echo "the old file" >"$d/kept.raw"
+# refused NAME FORMAT REGEX...: exit 3 and a message matching REGEX (also in --json), whether
+# written to the loop device with --wipe (not a byte changes) or to a file (left as it was)
+refused() {
+	local name=$1 fmt=$2 why=$3
+	run "$NI" -q --json --wipe --format "$fmt" "$url/$name" "$loop"
+	is "$rc" 3 "$name as $fmt: exit 3"
+	like "$err" "$name: not a $fmt image: it looks like $why" "$name as $fmt: says what it looks like"
+	json_fails "$name as $fmt" "not a $fmt image: it looks like $why"
+	is "$(sha256sum <"$loop")" "$loop_sum" "$name as $fmt: the device is untouched, --wipe included"
+	run "$NI" -q --format "$fmt" "$url/$name" "$d/kept.raw"
+	is "$rc:$(cat "$d/kept.raw")" "3:the old file" "$name as $fmt: a file target is left as it was"
+	is "$(ls -a "$d" | grep -c '^\.kept')" 0 "$name as $fmt: no temporary file"
+}
+refused html200/node.qcow2 qcow2 "an HTML page"
+refused html200/node.img raw "an HTML page"
+refused random.qcow2 qcow2 "unknown data"
+refused gzip.qcow2 qcow2 "gzip-compressed data"
+refused gzip.qcow2 raw "gzip-compressed data .decompress it first."
+command -v xz >/dev/null && refused xz.qcow2 raw "xz-compressed data"
+command -v zstd >/dev/null && refused zstd.img raw "zstd-compressed data"
+refused text.qcow2 qcow2 "text"
+refused empty.qcow2 raw "an empty file"
+refused v3.qcow2 raw "a qcow2 image .give --format qcow2."
+refused raw.img qcow2 "unknown data"
+truncate -s 8M "$d/www/mbr.img"
+echo 'label: dos
+start=2048, type=83' | sfdisk -q "$d/www/mbr.img"
+refused mbr.img qcow2 "a raw disk image .boot sector. .give --format raw."
+t "refused bodies: nothing was fetched past the header" \
+	test -z "$(grep -E 'GET /(random|gzip)\.qcow2' "$nginx_log" | awk '$10 > 8192')"
+run "$NI" -q --format raw "$url/random.qcow2" "$d/random.raw"
+is "$rc" 0 "random bytes as --format raw: written (a raw image may hold anything)"
+t "random bytes as --format raw: identical" cmp "$d/random.raw" "$d/www/random.qcow2"
+run "$NI" -q --format raw "file://$d/www/mbr.img" "$d/mbr.raw"
+t "an MBR disk as --format raw: written" cmp "$d/mbr.raw" "$d/www/mbr.img"
+printf 'format = raw\n' >"$d/raw.conf"
+run "$NI" -q -c "$d/raw.conf" "$url/raw.img" "$d/conf.raw"
+is "$rc" 0 "format = raw in the config: a raw image is written"
+run "$NI" -q -c "$d/raw.conf" --format qcow2 "$url/raw.img" "$d/conf2.raw"
+is "$rc" 3 "--format qcow2 overrides the config's format = raw"
+run "$NI" -q --json --format vmdk "$url/v3.qcow2" "$d/u.raw"
+is "$rc" 1 "--format vmdk: exit 1"
+json_fails "--format vmdk" "^--format vmdk: not one of raw or qcow2$"
+printf 'format = iso\n' >"$d/bad.conf"
+run "$NI" -q -c "$d/bad.conf" "$url/v3.qcow2" "$d/u.raw"
+is "$rc:$err" "1:nodeimage: $d/bad.conf:1: format = iso: not one of raw or qcow2" "format = iso in the config: exit 1, naming the file"
+
+# --- URL schemes: http, https, file and plain paths only ---------------------------------------
+for src in ftp://127.0.0.1:1/v3.qcow2 "gopher://127.0.0.1:$nginx_port/1" "scp://127.0.0.1/x"; do
+	run "$NI" -q --json "$src" "$d/kept.raw"
+	is "$rc" 1 "$src: exit 1"
+	json_fails "$src" "^$src: unsupported URL scheme ${src%%://*}:// .http://, https://, file:// or a local path.$"
+	is "$(cat "$d/kept.raw")" "the old file" "$src: the target is untouched"
+done
+run "$NI" -q "HTTP://127.0.0.1:$nginx_port/v3.qcow2" "$d/upper.raw"
+is "$rc" 0 "HTTP:// in capitals is http"
+mkdir -p "$d/a:"
+cp "$d/www/v3.qcow2" "$d/a:/b.qcow2"
+run "$NI" -q "$d/a://b.qcow2" "$d/colon.raw"
+is "$rc" 0 "a local path with :// inside it is a path"
+run "$NI" -q --retries 0 "$url/tofile/v3.qcow2" "$d/kept.raw"
+is "$rc" 2 "a redirect to file:// is not followed: exit 2"
+like "$err" "[Pp]rotocol" "and says why"
+is "$(cat "$d/kept.raw")" "the old file" "the target is untouched"
+
 # --- usage -----------------------------------------------------------------------------
 run "$NI" "$url/v3.qcow2"
 is "$rc" 1 "one argument: usage, exit 1"
@@ -276,7 +351,7 @@ like "$err" "device holds only" "and says so"
 mkfs.ext4 -q "$small"
 mkdir -p "$d/mnt"
 mount "$small" "$d/mnt" && at_exit "umount '$d/mnt'"
-run "$NI" -q --json "$url/raw.img" "$small"
+run "$NI" -q --json --format raw "$url/raw.img" "$small"
 is "$rc" 4 "mounted device: exit 4"
 like "$err" "mounted on $d/mnt" "mounted device refused, with the mount point"
 json_fails "mounted device" "mounted on $d/mnt"

@@ -2,13 +2,15 @@
  * libFuzzer target: nodeimage's qcow2 reader. The input is a whole image
  * file: header, L1 and L2 tables are taken from it where the header says,
  * the mapping is built and checked to cover the disk exactly once, and the
- * first compressed clusters are inflated.
+ * first compressed clusters are inflated. The format sniffer sees the same
+ * bytes first, as nodeimage does: it must name a kind and agree with itself.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../nodeimage/qcow2.h"
+#include "../../nodeimage/sniff.h"
 
 static void check_map(const struct qcow2_image *img, const struct qcow2_map *m)
 {
@@ -40,10 +42,24 @@ static void inflate_some(const struct qcow2_image *img, const struct qcow2_map *
 	free(out);
 }
 
+static void check_sniff(const uint8_t *data, size_t size)
+{
+	char err[512] = "";
+	enum sniff_kind k = sniff(data, size);
+	if (k > SNIFF_UNKNOWN || !*sniff_name(k))
+		abort();
+	int q = sniff_check(QCOW2_FORMAT_QCOW2, data, size, err, sizeof err);
+	if ((q == 0) != (k == SNIFF_QCOW2) || (q < 0 && !strstr(err, sniff_name(k))))
+		abort();
+	if (sniff_check(QCOW2_FORMAT_RAW, data, size, err, sizeof err) == 0 && q == 0)
+		abort(); /* never both */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct qcow2_image img;
 	char err[512];
+	check_sniff(data, size);
 	size_t n = size < QCOW2_HEADER_PROBE ? size : QCOW2_HEADER_PROBE;
 	if (qcow2_parse_header(data, n, size, &img, err, sizeof err) < 0)
 		return 0;

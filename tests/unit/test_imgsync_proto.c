@@ -195,7 +195,7 @@ static void test_hello_and_small_messages(void **state)
 	(void)state;
 	char *ex[] = { "/etc/hostname", "/var/log/*" };
 	struct imgs_wbuf b = { 0 };
-	imgs_enc_hello(&b, IMGS_F_CHECKSUM | IMGS_F_ITEMIZE, ex, 2);
+	imgs_enc_hello(&b, IMGS_F_CHECKSUM | IMGS_F_ITEMIZE, 0, ex, 2);
 	struct imgs_hello h;
 	char err[256];
 	assert_int_equal(imgs_dec_hello(b.p + 5, b.len - 5, &h, err, sizeof err), 0);
@@ -205,6 +205,20 @@ static void test_hello_and_small_messages(void **state)
 	imgs_hello_free(&h);
 	b.p[5] ^= 1; /* magic */
 	assert_int_equal(imgs_dec_hello(b.p + 5, b.len - 5, &h, err, sizeof err), -1);
+	b.len = 0;
+	/* --max-delete and --force travel; the limit only with its flag */
+	imgs_enc_hello(&b, IMGS_F_FORCE | IMGS_F_MAX_DELETE, 12345678901ull, ex, 1);
+	assert_int_equal(imgs_dec_hello(b.p + 5, b.len - 5, &h, err, sizeof err), 0);
+	assert_int_equal(h.flags, IMGS_F_FORCE | IMGS_F_MAX_DELETE);
+	assert_int_equal(h.max_delete, 12345678901ull);
+	assert_int_equal(h.nexcl, 1);
+	imgs_hello_free(&h);
+	assert_int_equal(imgs_dec_hello(b.p + 5, b.len - 5 - 4, &h, err, sizeof err), -1); /* cut short */
+	b.len = 0;
+	imgs_enc_hello(&b, 0, 99, ex, 1);
+	assert_int_equal(imgs_dec_hello(b.p + 5, b.len - 5, &h, err, sizeof err), 0);
+	assert_int_equal(h.max_delete, 0);
+	imgs_hello_free(&h);
 	b.len = 0;
 
 	struct imgs_summary s = { 1, 2, 3, 4, 5, 6, 7, 8, 9 }, t;
