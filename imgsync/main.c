@@ -185,9 +185,9 @@ static void print_json(const struct imgs_target *t, int dry)
 
 static void print_target(const struct cli *c, int json, const struct imgs_target *t, int prefix)
 {
-	if (t->rep.error)
+	if (!prefix && t->rep.error) /* with -w, report_nodes groups the failures */
 		node_warn(t->name, "%s", t->rep.error);
-	else if (t->rep.sum.errors)
+	else if (!prefix && t->rep.sum.errors)
 		node_warn(t->name, "%llu paths could not be synced", (unsigned long long)t->rep.sum.errors);
 	if (json) {
 		print_json(t, c->dry_run);
@@ -244,7 +244,8 @@ static void report_nodes(const struct nodeopts *no, struct fanout_node *nodes, c
 		nodes[i].state = t[i].failed ? FANOUT_FAILED : FANOUT_OK;
 		nodes[i].exit_status = t[i].failed ? 2 : 0;
 		if (t[i].failed)
-			nodes[i].error = xstrdup(t[i].rep.error ? t[i].rep.error : "some paths could not be synced");
+			nodes[i].error = t[i].rep.error ? xstrdup(t[i].rep.error)
+							: xasprintf("%llu paths could not be synced", (unsigned long long)t[i].rep.sum.errors);
 	}
 	nodeopts_summary(nodes, n);
 	if (nodeopts_write_failed(no, nodes, n, 0) < 0)
