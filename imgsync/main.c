@@ -244,8 +244,7 @@ static void report_nodes(const struct nodeopts *no, struct fanout_node *nodes, c
 		nodes[i].state = t[i].failed ? FANOUT_FAILED : FANOUT_OK;
 		nodes[i].exit_status = t[i].failed ? 2 : 0;
 		if (t[i].failed)
-			nodes[i].error = t[i].rep.error ? xstrdup(t[i].rep.error)
-							: xasprintf("%llu paths could not be synced", (unsigned long long)t[i].rep.sum.errors);
+			nodes[i].error = xstrdup(t[i].rep.error ? t[i].rep.error : "some paths could not be synced");
 	}
 	nodeopts_summary(nodes, n);
 	if (nodeopts_write_failed(no, nodes, n, 0) < 0)
