@@ -84,10 +84,12 @@ void progress_nodes_note(char *buf, size_t len, const struct progress_nodes *c)
 {
 	int n;
 	if (c->files_total)
-		n = snprintf(buf, len, "%llu/%llu files  %zu/%zu nodes", (unsigned long long)c->files,
-			     (unsigned long long)c->files_total, c->done, c->total);
+		n = snprintf(buf, len, "%llu/%llu files", (unsigned long long)c->files,
+			     (unsigned long long)c->files_total);
 	else
-		n = snprintf(buf, len, "%llu files  %zu/%zu nodes", (unsigned long long)c->files, c->done, c->total);
+		n = snprintf(buf, len, "%llu files", (unsigned long long)c->files);
+	if (n >= 0 && (size_t)n < len && c->total)
+		n += snprintf(buf + n, len - (size_t)n, "  %zu/%zu nodes", c->done, c->total);
 	if (n >= 0 && (size_t)n < len && c->running)
 		n += snprintf(buf + n, len - (size_t)n, "  %zu running", c->running);
 	if (n >= 0 && (size_t)n < len && c->failed)

@@ -34,7 +34,8 @@ void progress_hook_log(struct progress *p);
 /* Work spread over nodes, for the NOTE: "12/340 files  3/8 nodes  4 running  1 failed". */
 struct progress_nodes {
 	uint64_t files, files_total;  /* files_total 0: unknown ("12 files") */
-	size_t done, total, running, failed;
+	size_t done, total;           /* nodes; total 0: no nodes part */
+	size_t running, failed;       /* shown when not 0 */
 };
 /* The note for C into BUF (always NUL-terminated). */
 void progress_nodes_note(char *buf, size_t len, const struct progress_nodes *c);

@@ -122,6 +122,9 @@ static void test_nodes_note(void **state)
 	c = (struct progress_nodes){ .files = 5, .done = 8, .total = 8 };
 	progress_nodes_note(b, sizeof b, &c);
 	assert_string_equal(b, "5 files  8/8 nodes");
+	c = (struct progress_nodes){ .files = 2, .files_total = 6 };
+	progress_nodes_note(b, sizeof b, &c);
+	assert_string_equal(b, "2/6 files"); /* one destination: no nodes part */
 }
 
 static void test_hooked_log(void **state)
