@@ -22,6 +22,7 @@
 #include "indirect.h"
 #include "log.h"
 #include "nodeopts.h"
+#include "nodereport.h"
 #include "nodeset.h"
 #include "run.h"
 
@@ -173,7 +174,7 @@ int main(int argc, char **argv)
 		};
 		struct cexec_results res;
 		cexec_run(nodes, sel.n, &ro, &res);
-		nodeopts_summary(res.all, res.n);
+		nodereport_print(res.all, res.n, NODEREPORT_EXITS);
 		if (nodeopts_write_failed(&no, res.all, res.n, 0) < 0)
 			status = 1;
 		int st = nodeopts_exit_status(&no, res.all, res.n, 0);

@@ -9,6 +9,7 @@
 #include "indirect.h"
 #include "log.h"
 #include "run.h"
+#include "xalloc.h"
 
 struct run_ctx {
 	struct out_writer *w;
@@ -28,18 +29,16 @@ static void add_forwarded(struct run_ctx *ctx, const struct fanout_node *gw, str
 		out_chunk(ctx->w, i, 1, r->err, r->errlen);
 	struct out_status st = {r->exit, r->signal, r->error, r->seconds};
 	out_done(ctx->w, i, &st);
-	if (r->error)
-		node_warn(r->node, "%s (via %s)", r->error, gw->name);
 	struct cexec_results *res = ctx->res;
-	res->all = xreallocarray(res->all, res->n + 1, sizeof *res->all);
-	res->names = xreallocarray(res->names, res->nnames + 1, sizeof *res->names);
+	res->all = xgrowarray(res->all, res->n, sizeof *res->all);
+	res->names = xgrowarray(res->names, res->nnames, sizeof *res->names);
 	struct fanout_node *nd = &res->all[res->n++];
 	memset(nd, 0, sizeof *nd);
 	nd->name = res->names[res->nnames++] = xstrdup(r->node);
 	nd->cluster = gw->cluster;
 	nd->exit_status = r->exit;
 	nd->exit_signal = r->signal ? xstrdup(r->signal) : NULL;
-	nd->error = r->error ? xstrdup(r->error) : NULL;
+	nd->error = r->error ? xasprintf("%s (via %s)", r->error, gw->name) : NULL;
 	nd->state = !r->error ? FANOUT_OK : strstr(r->error, "timed out") ? FANOUT_TIMEDOUT : FANOUT_FAILED;
 }
 
@@ -101,8 +100,6 @@ static void on_done(struct fanout_node *n, void *vctx)
 			*nl = ' ';
 	}
 	struct out_status st = {n->exit_status, n->exit_signal, n->error, n->seconds};
-	if (n->error)
-		node_warn(n->name, "%s", n->error);
 	out_done(ctx->w, n->index, &st);
 }
 

@@ -34,9 +34,7 @@ static void node_done(struct fanout_node *n, const struct cgrecv_stats *st, void
 {
 	(void)arg;
 	results[n->index].st = *st;
-	if (n->state != FANOUT_OK && n->error)
-		node_warn(n->name, "%s", n->error);
-	else
+	if (n->state == FANOUT_OK) /* failures: nodeopts_report, grouped */
 		verbose("%s: %lu files, %lu dirs, %lu links, %llu bytes", n->name, st->files, st->dirs, st->links,
 			(unsigned long long)st->bytes);
 }
@@ -129,7 +127,9 @@ int main(int argc, char **argv)
 	} else if (no.dry_run) {
 		for (size_t i = 0; i < sel.n; i++) {
 			char *local = cgname_local(base, no.from_c3 ? sel.t[i].cluster : NULL, sel.t[i].host, layout_dir);
-			printf("%s:%s -> %s/%s\n", sel.t[i].host, source, targetdir, local ? local : "(unusable name)");
+			char *path = cgname_join(targetdir, local ? local : "(unusable name)");
+			printf("%s:%s -> %s\n", sel.t[i].host, source, path);
+			free(path);
 			free(local);
 		}
 	} else {
@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 		struct cgrecv_opts ro = { .source = source, .recursive = recursive, .layout_dir = layout_dir,
 					  .use_cluster = no.from_c3, .targetfd = tfd,
 					  .bufsize = buf_kib > 0 ? (size_t)buf_kib << 10 : 0, .done = node_done };
-		struct cgrecv *r = cgrecv_new(&ro);
+		struct cgrecv *r = cgrecv_new(&ro, sel.n);
 		struct fanout_task task;
 		cgrecv_task(r, &task);
 		struct fanout_opts fo = nodeopts_fanout_opts(&no, 0);

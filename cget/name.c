@@ -35,6 +35,14 @@ char *cgname_local(const char *base, const char *cluster, const char *node, int 
 	return xasprintf("%s_%s", base, node);
 }
 
+char *cgname_join(const char *dir, const char *local)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s%s%s", (int)n, dir, n == 0 || dir[n - 1] == '/' ? "" : "/", local);
+}
+
 int cgname_link_contained(const char *link_rel, const char *target)
 {
 	if (!target || !*target || *target == '/')

@@ -18,6 +18,9 @@ char *cgname_base(const char *source);
  */
 char *cgname_local(const char *base, const char *cluster, const char *node, int layout_dir);
 
+/* DIR/LOCAL for messages, without a doubled '/' ("logs/" + "a" gives "logs/a"). Caller frees. */
+char *cgname_join(const char *dir, const char *local);
+
 /* Is NAME, read from a remote directory, one safe component (not "", ".", "..", no '/')? */
 int cgname_component_ok(const char *name);
 

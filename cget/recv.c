@@ -9,12 +9,14 @@
 #include "fsutil.h"
 #include "log.h"
 #include "name.h"
+#include "progress.h"
 #include "recv.h"
 #include "sftputil.h"
 
 struct cgrecv {
 	struct cgrecv_opts opts;
 	char *base;
+	struct progress_fanout meter;
 };
 
 enum phase {
@@ -47,13 +49,14 @@ struct node_state {
 	struct cgrecv_stats st;
 };
 
-struct cgrecv *cgrecv_new(const struct cgrecv_opts *opts)
+struct cgrecv *cgrecv_new(const struct cgrecv_opts *opts, size_t nnodes)
 {
 	struct cgrecv *r = xcalloc(1, sizeof *r);
 	r->opts = *opts;
 	if (r->opts.bufsize == 0)
 		r->opts.bufsize = 256 << 10; /* measured: 256 KiB beats 1-4 MiB with 32 nodes */
 	r->base = cgname_base(opts->source);
+	progress_fanout_start(&r->meter, "cget", nnodes, 0, 0);
 	return r;
 }
 
@@ -61,6 +64,7 @@ void cgrecv_free(struct cgrecv *r)
 {
 	if (!r)
 		return;
+	progress_fanout_end(&r->meter);
 	free(r->base);
 	free(r);
 }
@@ -274,6 +278,7 @@ static int run_phase(struct cgrecv *r, struct fanout_node *n, struct ssh_conn *c
 				return -1; /* local write error */
 			}
 			ns->st.bytes += (uint64_t)got;
+			progress_fanout_add(&r->meter, (uint64_t)got, 0);
 			if (fanout_should_yield())
 				return SFTPU_YIELD;
 		}
@@ -331,10 +336,12 @@ static void on_ok(struct cgrecv *r, struct fanout_node *n, struct node_state *ns
 	case G_READ: ns->phase = G_CLOSE; return;
 	case G_CLOSE:
 		if (ns->tmp_open) {
-			if (local_commit(ns) < 0)
+			if (local_commit(ns) < 0) {
 				item_error(n, ns, ns->cur.local, strerror(errno));
-			else
+			} else {
 				ns->st.files++;
+				progress_fanout_add(&r->meter, 0, 1);
+			}
 		}
 		next_item(r, n, ns);
 		return;
@@ -371,6 +378,7 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 		ns = n->udata = xcalloc(1, sizeof *ns);
 		ns->tmp.fd = ns->tmp.dirfd = -1;
 		ns->phase = G_SFTP;
+		progress_fanout_node_started(&r->meter);
 	}
 	for (;;) {
 		unsigned long code = 0;
@@ -417,6 +425,7 @@ static void done(struct fanout_node *n, void *ctx)
 	struct cgrecv_stats none = { 0 };
 	if (ns)
 		local_abort(ns);
+	progress_fanout_node_done(&r->meter, ns != NULL, n->state != FANOUT_OK);
 	if (r->opts.done)
 		r->opts.done(n, ns ? &ns->st : &none, r->opts.arg);
 }

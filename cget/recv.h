@@ -35,7 +35,8 @@ struct cgrecv_opts {
 
 struct cgrecv;
 
-struct cgrecv *cgrecv_new(const struct cgrecv_opts *opts);
+/* A task for NNODES nodes; on a terminal it draws a progress line (lib/progress) unless -q. */
+struct cgrecv *cgrecv_new(const struct cgrecv_opts *opts, size_t nnodes);
 void cgrecv_task(struct cgrecv *r, struct fanout_task *task);
 void cgrecv_free(struct cgrecv *r);
 

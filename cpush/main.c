@@ -43,9 +43,7 @@ static void node_done(struct fanout_node *n, const struct cpsend_stats *st, void
 	(void)arg;
 	results[n->index].st = *st;
 	results[n->index].seen = 1;
-	if (n->state != FANOUT_OK && n->error)
-		node_warn(n->name, "%s", n->error);
-	else
+	if (n->state == FANOUT_OK) /* failures: nodeopts_report, grouped */
 		verbose("%s: %lu sent, %lu unchanged, %lu deleted, %llu bytes", n->name, st->sent,
 			st->skipped, st->deleted, (unsigned long long)st->bytes);
 }

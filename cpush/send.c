@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "progress.h"
 #include "send.h"
 #include "sftputil.h"
 
@@ -24,6 +25,7 @@ struct cpsend {
 	struct src_map *src;
 	size_t nnodes;
 	struct cpsend_opts opts;
+	struct progress_fanout meter;
 };
 
 enum phase {
@@ -54,6 +56,7 @@ struct node_state {
 	char *listpath;      /* directory being listed */
 	int list_check;      /* listing a recursed dir for --delete (else removing a tree) */
 	size_t dirpass;      /* P_DIRTIMES: entries left to look at */
+	uint64_t counted;    /* bytes of the current entry on the progress line */
 	struct cpsend_stats st;
 };
 
@@ -66,6 +69,13 @@ struct cpsend *cpsend_new(struct cpplan *plan, size_t nnodes, const struct cpsen
 	if (s->opts.chunk == 0)
 		s->opts.chunk = 256 << 10; /* measured: 256 KiB beats 64 KiB and 1-4 MiB with 32 nodes */
 	s->src = xcalloc(plan->n + 1, sizeof *s->src);
+	uint64_t files = 0, bytes = 0;
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->e[i].type == CPPLAN_FILE) {
+			files++;
+			bytes += plan->e[i].size;
+		}
+	progress_fanout_start(&s->meter, "cpush", nnodes, bytes * nnodes, files * nnodes);
 	return s;
 }
 
@@ -82,6 +92,7 @@ void cpsend_free(struct cpsend *s)
 		return;
 	for (size_t i = 0; i < s->plan->n; i++)
 		unmap(&s->src[i]);
+	progress_fanout_end(&s->meter);
 	free(s->src);
 	free(s);
 }
@@ -163,8 +174,19 @@ static void path_error(struct fanout_node *n, struct node_state *ns, const char 
 	ns->st.errors++;
 }
 
+/* Entry I is done with on this node (sent, unchanged, failed or skipped): on the progress line. */
+static void meter_entry(struct cpsend *s, struct node_state *ns, size_t i)
+{
+	const struct cpplan_entry *e = &s->plan->e[i];
+	if (e->type == CPPLAN_FILE)
+		progress_fanout_add(&s->meter, e->size > ns->counted ? e->size - ns->counted : 0, 1);
+	ns->counted = 0;
+}
+
 static void next_entry(struct cpsend *s, struct node_state *ns)
 {
+	if (ns->idx < s->plan->n)
+		meter_entry(s, ns, ns->idx);
 	if (ns->in_entry)
 		release(s, ns->idx);
 	ns->in_entry = 0;
@@ -318,6 +340,8 @@ static int run_phase(struct cpsend *s, struct fanout_node *n, struct ssh_conn *c
 				return sftpu_classify(ssh_session(c), ns->sftp, (int)w, code);
 			ns->off += (uint64_t)w;
 			ns->st.bytes += (uint64_t)w;
+			ns->counted += (uint64_t)w;
+			progress_fanout_add(&s->meter, (uint64_t)w, 0);
 			if (ns->off < m->len && fanout_should_yield())
 				return SFTPU_YIELD;
 		}
@@ -544,6 +568,7 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 	if (!ns) {
 		ns = n->udata = xcalloc(1, sizeof *ns);
 		ns->phase = P_SFTP;
+		progress_fanout_node_started(&s->meter);
 	}
 	for (;;) {
 		unsigned long code = 0;
@@ -588,10 +613,14 @@ static void done(struct fanout_node *n, void *ctx)
 	struct node_state *ns = n->udata;
 	struct cpsend_stats none = { 0 };
 	/* release every entry this node will never reach (those before idx are) */
-	for (size_t i = ns ? ns->idx : 0; i < s->plan->n; i++)
+	struct node_state none_left = { 0 };
+	for (size_t i = ns ? ns->idx : 0; i < s->plan->n; i++) {
 		release(s, i);
+		meter_entry(s, ns ? ns : &none_left, i);
+	}
 	if (ns)
 		ns->in_entry = 0;
+	progress_fanout_node_done(&s->meter, ns != NULL, n->state != FANOUT_OK);
 	if (s->opts.done)
 		s->opts.done(n, ns ? &ns->st : &none, s->opts.arg);
 }

@@ -33,7 +33,11 @@ struct cpsend_opts {
 
 struct cpsend;
 
-/* A task sending PLAN (finished) to NNODES nodes. */
+/*
+ * A task sending PLAN (finished) to NNODES nodes. On a terminal it draws a
+ * progress line (lib/progress: bytes and files of the plan times the nodes,
+ * an unchanged file counting as done) unless -q.
+ */
 struct cpsend *cpsend_new(struct cpplan *plan, size_t nnodes, const struct cpsend_opts *opts);
 void cpsend_task(struct cpsend *s, struct fanout_task *task);
 void cpsend_free(struct cpsend *s);

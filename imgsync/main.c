@@ -187,9 +187,9 @@ static void print_json(const struct imgs_target *t, int dry)
 
 static void print_target(const struct cli *c, int json, const struct imgs_target *t, int prefix)
 {
-	if (t->rep.error)
+	if (!prefix && t->rep.error) /* with -w, report_nodes groups the failures */
 		node_warn(t->name, "%s", t->rep.error);
-	else if (t->rep.sum.errors)
+	else if (!prefix && t->rep.sum.errors)
 		node_warn(t->name, "%llu paths could not be synced", (unsigned long long)t->rep.sum.errors);
 	if (json) {
 		print_json(t, c->dry_run);

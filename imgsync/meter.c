@@ -35,11 +35,10 @@ struct imgs_meter *imgs_meter_new(size_t nodes, int fd)
 /* Redraw (lib/progress decides whether it is time); M locked. */
 static void redraw(struct imgs_meter *m)
 {
+	struct progress_nodes c = { .files = m->files_done, .files_total = m->files, .done = m->nodes_done,
+				    .total = m->nodes };
 	char note[96];
-	int n = snprintf(note, sizeof note, "%llu/%llu files", (unsigned long long)m->files_done,
-			 (unsigned long long)m->files);
-	if (m->nodes && n > 0 && (size_t)n < sizeof note)
-		snprintf(note + n, sizeof note - (size_t)n, "  %zu/%zu nodes", m->nodes_done, m->nodes);
+	progress_nodes_note(note, sizeof note, &c);
 	progress_update_note(m->line, m->bytes_done, note);
 }
 

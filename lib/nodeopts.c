@@ -10,6 +10,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "nodeopts.h"
+#include "nodereport.h"
 #include "nodeset.h"
 
 #ifndef SYSCONFDIR
@@ -301,17 +302,7 @@ void nodeopts_print_list(const struct c3_selection *sel)
 
 void nodeopts_summary(const struct fanout_node *nodes, size_t n)
 {
-	char **names = xcalloc(n ? n : 1, sizeof *names);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (nodes[i].state != FANOUT_OK)
-			names[k++] = (char *)nodes[i].name;
-	if (k) {
-		char *folded = nodeset_fold(names, k);
-		warnmsg("%zu of %zu node%s failed: %s", k, n, n == 1 ? "" : "s", folded);
-		free(folded);
-	}
-	free(names);
+	nodereport_print(nodes, n, NODEREPORT_TTY_COUNT);
 }
 
 int nodeopts_report(const struct nodeopts *no, const struct fanout_node *nodes, size_t n,

@@ -77,7 +77,7 @@ int nodeopts_exit_status(const struct nodeopts *no, const struct fanout_node *no
 /* Write --failed FILE (atomic): nodes not FANOUT_OK (or with non-zero status if NONZERO). 0 or -1. */
 int nodeopts_write_failed(const struct nodeopts *no, const struct fanout_node *nodes, size_t n,
 			  int nonzero_fails);
-/* A closing summary on stderr when some nodes failed: "N of M nodes failed: LIST". */
+/* The closing report on stderr (nodereport.h): failing nodes grouped by outcome, "N nodes: K ok, M failed". */
 void nodeopts_summary(const struct fanout_node *nodes, size_t n);
 /* --list: the selected nodes on stdout, one per line ("user@host" when a user is set). */
 void nodeopts_print_list(const struct c3_selection *sel);

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build.h"
 #include "golden.h"
 #include "log.h"
+#include "progress.h"
 #include "run.h"
 #include "stateless.h"
 #include "unpack.h"
@@ -136,6 +138,44 @@ static void remove_tmp(const char *tmp)
 	free(parent);
 }
 
+/*
+ * On a terminal (not with -q), the steps of a build as they start, each on
+ * a line of its own (the backends draw on the terminal too), and the time
+ * it took: a build is minutes of work.
+ */
+struct steps {
+	const char *path;
+	int n, of;
+	double start;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void steps_begin(struct steps *s, const struct mkc_job *j)
+{
+	s->path = progress_wanted(log_verbosity() <= LOG_QUIET) ? j->path : NULL;
+	s->n = 0;
+	s->of = 1 + (j->b.t->post.n > 0) + !j->no_stateless;
+	s->start = now();
+}
+
+static void step(struct steps *s, const char *what)
+{
+	if (s->path)
+		warnmsg("%s: step %d of %d: %s", s->path, ++s->n, s->of, what);
+}
+
+static void steps_end(const struct steps *s, int rc)
+{
+	if (s->path && rc == 0)
+		warnmsg("%s: built in %.0f s", s->path, now() - s->start);
+}
+
 int mkc_build_root(struct mkc_job *j)
 {
 	if (j->dry_run) {
@@ -155,11 +195,18 @@ int mkc_build_root(struct mkc_job *j)
 	}
 	chmod(tmp, 0755);
 	verbose("building %s (%s) in %s", j->path, mkc_backend_name(j->b.t->backend), tmp);
+	struct steps s;
+	steps_begin(&s, j);
+	step(&s, mkc_backend_name(j->b.t->backend));
 	int rc = run_backend(j, tmp);
-	if (rc == 0)
+	if (rc == 0 && j->b.t->post.n) {
+		step(&s, "post commands");
 		rc = run_post(j, tmp);
-	if (rc == 0 && !j->no_stateless && mkc_stateless(tmp) < 0)
-		rc = 1;
+	}
+	if (rc == 0 && !j->no_stateless) {
+		step(&s, "stateless setup");
+		rc = mkc_stateless(tmp) < 0 ? 1 : 0;
+	}
 	if (rc == 0) {
 		rmdir(j->path);
 		if (rename(tmp, j->path) < 0) {
@@ -169,6 +216,7 @@ int mkc_build_root(struct mkc_job *j)
 	}
 	if (rc != 0)
 		remove_tmp(tmp);
+	steps_end(&s, rc);
 	free(tmp);
 	return rc;
 }

@@ -98,6 +98,8 @@ static int copy_data(struct walk *w, struct archive_entry *e)
 			return -1;
 		}
 		left -= n;
+		if (w->o->on_data)
+			w->o->on_data((uint64_t)n, w->o->on_data_arg);
 	}
 	close(fd);
 	return 0;
@@ -317,4 +319,50 @@ int mkc_tree_write(struct archive *out, const char *root, const struct mkc_tree_
 	free(w->map.slots);
 	free(w);
 	return rc;
+}
+
+/* mkc_tree_size below DIRFD (taken) at REL. */
+static uint64_t size_dir(int dirfd, const char *rel, dev_t dev, const struct mkc_excl *excl)
+{
+	DIR *d = fdopendir(dirfd);
+	if (!d) {
+		close(dirfd);
+		return 0;
+	}
+	uint64_t total = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		struct stat sb;
+		if (fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		char *sub = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		if (excl && mkc_excl_match(excl, sub)) {
+			free(sub);
+			continue;
+		}
+		if (S_ISREG(sb.st_mode))
+			total += (uint64_t)sb.st_size;
+		if (S_ISDIR(sb.st_mode) && sb.st_dev == dev) {
+			int fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0)
+				total += size_dir(fd, sub, dev, excl);
+		}
+		free(sub);
+	}
+	closedir(d);
+	return total;
+}
+
+uint64_t mkc_tree_size(const char *root, const struct mkc_excl *excl)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	return size_dir(fd, "", sb.st_dev, excl);
 }

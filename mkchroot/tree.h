@@ -27,6 +27,8 @@ struct mkc_tree_opts {
 	dev_t skip_dev;               /* a file never to include (the output being written) */
 	ino_t skip_ino;
 	int verbose_list;             /* print each path on stderr */
+	void (*on_data)(uint64_t bytes, void *arg); /* file bytes written into OUT (progress); may be NULL */
+	void *on_data_arg;
 };
 
 /* Totals of one walk. */
@@ -42,5 +44,12 @@ struct mkc_tree_stats {
  */
 int mkc_tree_write(struct archive *out, const char *root, const struct mkc_tree_opts *o,
 		   struct mkc_tree_stats *st);
+
+/*
+ * Bytes of the regular files a walk of ROOT would write (same filesystem,
+ * EXCL applied; may be NULL): the total for a progress line. What cannot be
+ * read is left out silently (the walk itself reports it).
+ */
+uint64_t mkc_tree_size(const char *root, const struct mkc_excl *excl);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "progress.h"
 #include "tree.h"
 #include "vnfs.h"
 
@@ -130,6 +131,29 @@ static struct archive *new_writer(const struct mkc_vnfs_opts *o)
 	return a;
 }
 
+/* The packing line: bytes of the tree read, of its total size. */
+struct meter {
+	struct progress *line;
+	uint64_t done;
+};
+
+static void on_data(uint64_t bytes, void *arg)
+{
+	struct meter *m = arg;
+	m->done += bytes;
+	progress_update(m->line, m->done);
+}
+
+/* A packing line for ROOT on a terminal (not with -q); NULL otherwise. */
+static struct progress *meter_start(const char *root, const struct mkc_vnfs_opts *o)
+{
+	if (!progress_wanted(log_verbosity() <= LOG_QUIET))
+		return NULL;
+	struct progress *p = progress_start("packing", mkc_tree_size(root, o->excl), STDERR_FILENO);
+	progress_hook_log(p);
+	return p;
+}
+
 int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_opts *o, struct mkc_vnfs_stats *out)
 {
 	struct stat rs;
@@ -162,7 +186,10 @@ int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_op
 		.skip_dev = ts.st_dev,
 		.skip_ino = ts.st_ino,
 		.verbose_list = log_verbosity() >= LOG_DEBUG,
+		.on_data = on_data,
 	};
+	struct meter m = { meter_start(root, o), 0 };
+	to.on_data_arg = &m;
 	struct mkc_tree_stats st = { 0 };
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -170,12 +197,14 @@ int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_op
 	if (archive_write_open_fd(a, t.fd) != ARCHIVE_OK)
 		warnmsg("%s: %s", output, archive_error_string(a));
 	else if (mkc_tree_write(a, root, &to, &st) == 0) {
+		progress_update_note(m.line, m.done, "compressing the rest");
 		if (archive_write_close(a) != ARCHIVE_OK)
 			warnmsg("%s: %s", output, archive_error_string(a));
 		else
 			rc = 0;
 	}
 	archive_write_free(a);
+	progress_end(m.line);
 	if (rc == 0 && fs_tmp_commit(&t) < 0) {
 		warnmsg_errno("%s", output);
 		rc = 1;

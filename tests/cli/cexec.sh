@@ -81,7 +81,9 @@ is "$(jq -r 'select(.error == null and .exit == 0) | .node' <<<"$out" | wc -l)" 
 like "$(jq -r 'select(.node == "node05") | .error' <<<"$out")" "refused" "node05: connection refused"
 like "$(jq -r 'select(.node == "node06") | .error' <<<"$out")" "timed out" "node06: connect timed out"
 t "reported within the connect timeout (${secs} s)" awk -v s="$secs" 'BEGIN{exit !(s < 3.5)}'
-like "$err" "2 of 32 nodes failed: node\[05-06\]" "closing summary on stderr"
+like "$err" "cexec: node05: .*refused" "the refused node on stderr"
+like "$err" "cexec: node06: connect timed out" "the hung node on stderr"
+like "$err" "cexec: 32 nodes: 30 ok, 2 failed" "closing count on stderr"
 run cexec -S -w 'node[04-05]' true
 is "$rc" 255 "-S: 255 when a node could not be reached"
 run cexec -w ^"$S/failed" --list
@@ -96,7 +98,7 @@ run cexec -u 2 -w 'node[01-32]' sleep 1234
 secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
 t "-u 2 sleep 1234 ends in about 2 s (${secs} s)" awk -v s="$secs" 'BEGIN{exit !(s < 4.5)}'
 is "$rc" 2 "timed out nodes: exit 2"
-like "$err" "node17: timed out after 2 s" "timed out nodes are reported"
+like "$err" "cexec: node\[01-32\]: timed out after 2 s: command killed" "timed out nodes are reported, folded"
 sleep 0.5
 is "$(pgrep -fx 'sleep 1234' | wc -l)" 0 "no sleep left running on any node"
 

@@ -37,7 +37,7 @@ for sig in INT TERM; do
 	bg_wait
 	no_hang "cexec, SIG$sig"
 	is "$rc" "$want" "cexec: SIG$sig mid-command exits $want"
-	like "$err" 'node0[1-4].*interrupted' "cexec: SIG$sig: interrupted nodes named on stderr"
+	like "$err" 'node(0[1-4]|\[0[1-4][-,0-9]*\]).*interrupted' "cexec: SIG$sig: interrupted nodes named on stderr"
 	wait_for 5 sleeps_are 4
 	is "$(remote_left sleep | wc -l)" 4 "cexec: SIG$sig: the remote commands are killed"
 
@@ -49,7 +49,7 @@ for sig in INT TERM; do
 	bg_wait
 	no_hang "cpush, SIG$sig"
 	is "$rc" 2 "cpush: SIG$sig mid-push exits 2"
-	like "$err" 'node0[1-4].*interrupted' "cpush: SIG$sig: interrupted nodes named on stderr"
+	like "$err" 'node(0[1-4]|\[0[1-4][-,0-9]*\]).*interrupted' "cpush: SIG$sig: interrupted nodes named on stderr"
 	is "$(all_nodes | grep -v ': big$')" "" "cpush: SIG$sig: no temporary file left on the nodes"
 	for n in node01 node02 node03 node04; do
 		s=$(node_size $n /tmp/big)
@@ -67,7 +67,7 @@ for sig in INT TERM; do
 	bg_wait
 	no_hang "cget, SIG$sig"
 	is "$rc" 2 "cget: SIG$sig mid-gather exits 2"
-	like "$err" 'node0[1-4].*interrupted' "cget: SIG$sig: interrupted nodes named on stderr"
+	like "$err" 'node(0[1-4]|\[0[1-4][-,0-9]*\]).*interrupted' "cget: SIG$sig: interrupted nodes named on stderr"
 	is "$(cd "$S/got" && for f in $(ls -A); do cmp -s "$f" "$W/big" || echo "$f"; done)" "" \
 		"cget: SIG$sig: only whole files in the target dir, no temporary file"
 
@@ -81,7 +81,7 @@ for sig in INT TERM; do
 	thaw node01
 	no_hang "imgsync -w, SIG$sig"
 	is "$rc" 2 "imgsync: SIG$sig mid-sync exits 2"
-	like "$err" 'node0[1-4]' "imgsync: SIG$sig: nodes named on stderr ($(head -c 300 <<<"$err"))"
+	like "$err" 'node(0[1-4]|\[0[1-4][-,0-9]*\])' "imgsync: SIG$sig: nodes named on stderr ($(head -c 300 <<<"$err"))"
 	for n in node01 node02 node03 node04; do
 		cluster exec $n sh -c 'cd /tmp/img 2>/dev/null || exit 0; find . -type f | while read -r f; do cmp -s "$f" "$2/$f" || echo "$1: partial $f"; done' sh $n "$W/img"
 	done >"$S/partial"

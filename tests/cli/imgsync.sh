@@ -163,7 +163,7 @@ printf '#!/bin/sh\nmkdir -p "%s/nodes/$1" && cd "%s/nodes/$1" && exec sh -c "$2"
 chmod +x "$S/fakersh"
 RSH=(--rsh "$S/fakersh" --remote-imgsync "$IS")
 tty_out=$(on_tty "'$IS' '$S/psrc' '$S/pdst1'")
-like "$tty_out" '^imgsync  [0-9.]+ [KMG]?i?B / 6\.0 MiB  [0-9]+%  [0-9.]+ [KMG]?i?B/s  [0-6]/6 files$' \
+like "$tty_out" '^imgsync  [0-9.]+ [KMG]?i?B / 6\.0 MiB  [0-9]+%  [0-9.]+ [KMG]?i?B/s(  ETA [0-9:]+)?  [0-6]/6 files$' \
 	"a progress line on a terminal (bytes, %, rate, files)"
 like "$tty_out" '^imgsync  6\.0 MiB / 6\.0 MiB  100%  .*  6/6 files$' "it reaches 6/6 files"
 raw=$(script -qefc "'$IS' '$S/psrc' '$S/pdst2'" /dev/null 2>&1)

@@ -37,6 +37,16 @@ static void test_local(void **state)
 	check(cgname_local("..", NULL, "n", 1), NULL);
 }
 
+static void test_join(void **state)
+{
+	(void)state;
+	check(cgname_join("logs/", "messages_node01"), "logs/messages_node01");
+	check(cgname_join("logs//", "m"), "logs/m");
+	check(cgname_join("logs", "m"), "logs/m");
+	check(cgname_join("/", "m"), "/m");
+	check(cgname_join("", "m"), "m");
+}
+
 static void test_component(void **state)
 {
 	(void)state;
@@ -71,6 +81,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base),
 		cmocka_unit_test(test_local),
+		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_component),
 		cmocka_unit_test(test_links),
 	};

@@ -27,12 +27,18 @@ static void test_format(void **state)
 	(void)state;
 	char b[128];
 	size_t n = progress_format(b, sizeof b, "img", 512ull << 20, 2048ull << 20, 2.0);
-	assert_string_equal(b, "img  512.0 MiB / 2.0 GiB  25%  256.0 MiB/s");
+	assert_string_equal(b, "img  512.0 MiB / 2.0 GiB  25%  256.0 MiB/s  ETA 0:06");
 	assert_int_equal(n, strlen(b));
 	progress_format(b, sizeof b, "x", 100, 0, 0);
 	assert_string_equal(b, "x  100 B  0 B/s");
 	progress_format(b, sizeof b, "over", 300, 200, 1);
 	assert_non_null(strstr(b, "100%"));
+	progress_format(b, sizeof b, "slow", 1, 10000, 3600);
+	assert_string_equal(b, "slow  1 B / 9.8 KiB  0%  0 B/s");
+	progress_format(b, sizeof b, "hour", 1 << 20, 4 << 20, 1800);
+	assert_non_null(strstr(b, "ETA 1:30:00"));
+	progress_format(b, sizeof b, "early", 1, 2, 0.5);
+	assert_null(strstr(b, "ETA"));
 	n = progress_format(b, 8, "a long label", 1, 2, 1);
 	assert_int_equal(n, 7);
 	assert_int_equal(strlen(b), 7);
@@ -106,6 +112,38 @@ static void test_cleared_for_a_message(void **state)
 	assert_non_null(strstr(erased, "\r\rwork  20 B / 100 B  20%"));
 }
 
+static void test_nodes_note(void **state)
+{
+	(void)state;
+	char b[128];
+	struct progress_nodes c = { .files = 12, .files_total = 340, .done = 3, .total = 8, .running = 4, .failed = 1 };
+	progress_nodes_note(b, sizeof b, &c);
+	assert_string_equal(b, "12/340 files  3/8 nodes  4 running  1 failed");
+	c = (struct progress_nodes){ .files = 5, .done = 8, .total = 8 };
+	progress_nodes_note(b, sizeof b, &c);
+	assert_string_equal(b, "5 files  8/8 nodes");
+	c = (struct progress_nodes){ .files = 2, .files_total = 6 };
+	progress_nodes_note(b, sizeof b, &c);
+	assert_string_equal(b, "2/6 files"); /* one destination: no nodes part */
+}
+
+static void test_hooked_log(void **state)
+{
+	(void)state;
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	struct progress *p = progress_start("hook", 100, fds[1]);
+	progress_hook_log(p);
+	progress_update(p, 10);
+	warnmsg("a message");
+	progress_end(p);
+	warnmsg("after the end: no hook left");
+	char buf[512];
+	drawn(fds, buf, sizeof buf);
+	assert_non_null(strstr(buf, "\rhook  10 B / 100 B  10%"));
+	assert_non_null(strstr(buf, "\r        "));
+}
+
 static void test_silent(void **state)
 {
 	(void)state;
@@ -125,6 +163,8 @@ int main(void)
 		cmocka_unit_test(test_draws_and_erases_on_fd),
 		cmocka_unit_test(test_note_and_growing_total),
 		cmocka_unit_test(test_cleared_for_a_message),
+		cmocka_unit_test(test_nodes_note),
+		cmocka_unit_test(test_hooked_log),
 		cmocka_unit_test(test_silent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
