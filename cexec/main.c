@@ -22,6 +22,7 @@
 #include "indirect.h"
 #include "jsonl.h"
 #include "log.h"
+#include "xalloc.h"
 #include "nodeopts.h"
 #include "nodeset.h"
 #include "run.h"

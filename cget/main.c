@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "jsonl.h"
 #include "log.h"
+#include "xalloc.h"
 #include "name.h"
 #include "nodeopts.h"
 #include "recv.h"

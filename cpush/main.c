@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "jsonl.h"
 #include "log.h"
+#include "xalloc.h"
 #include "nodeopts.h"
 #include "nodeset.h"
 #include "plan.h"

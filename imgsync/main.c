@@ -22,6 +22,7 @@
 #include "fanout.h"
 #include "nodeopts.h"
 #include "log.h"
+#include "xalloc.h"
 #include "meter.h"
 #include "progress.h"
 #include "receiver.h"

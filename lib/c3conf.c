@@ -8,6 +8,7 @@
 #include "c3conf.h"
 #include "fsutil.h"
 #include "log.h"
+#include "xalloc.h"
 #include "nodeset.h"
 
 /* ---- parsing c3.conf ---- */

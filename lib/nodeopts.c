@@ -10,6 +10,7 @@
 #include "fsutil.h"
 #include "jsonl.h"
 #include "log.h"
+#include "xalloc.h"
 #include "nodeopts.h"
 #include "nodeset.h"
 
