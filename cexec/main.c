@@ -22,10 +22,10 @@
 #include "indirect.h"
 #include "jsonl.h"
 #include "log.h"
-#include "xalloc.h"
 #include "nodeopts.h"
 #include "nodeset.h"
 #include "run.h"
+#include "xalloc.h"
 
 #define STDIN_MAX ((size_t)1 << 30)
 

@@ -21,10 +21,10 @@
 #include "cli.h"
 #include "jsonl.h"
 #include "log.h"
-#include "xalloc.h"
 #include "name.h"
 #include "nodeopts.h"
 #include "recv.h"
+#include "xalloc.h"
 
 #define CHUNK_MAX_KIB 16384 /* --chunk: 16 MiB per read at most */
 

@@ -19,11 +19,11 @@
 #include "fsutil.h"
 #include "jsonl.h"
 #include "log.h"
-#include "xalloc.h"
 #include "nodeopts.h"
 #include "nodeset.h"
 #include "plan.h"
 #include "send.h"
+#include "xalloc.h"
 
 #define CHUNK_MAX_KIB 16384 /* --chunk: 16 MiB per write at most */
 

@@ -18,18 +18,18 @@
 
 #include "c3conf.h"
 #include "cli.h"
-#include "jsonl.h"
 #include "fanout.h"
-#include "nodeopts.h"
+#include "jsonl.h"
 #include "log.h"
-#include "xalloc.h"
 #include "meter.h"
+#include "nodeopts.h"
 #include "progress.h"
 #include "receiver.h"
 #include "sender.h"
 #include "ssh.h"
 #include "sshx.h"
 #include "target.h"
+#include "xalloc.h"
 
 #define DEFAULT_EXCLUDE SYSCONFDIR "/imgsync/exclude"
 

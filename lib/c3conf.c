@@ -8,8 +8,8 @@
 #include "c3conf.h"
 #include "fsutil.h"
 #include "log.h"
-#include "xalloc.h"
 #include "nodeset.h"
+#include "xalloc.h"
 
 /* ---- parsing c3.conf ---- */
 

@@ -10,9 +10,9 @@
 #include "fsutil.h"
 #include "jsonl.h"
 #include "log.h"
-#include "xalloc.h"
 #include "nodeopts.h"
 #include "nodeset.h"
+#include "xalloc.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
 #include "bytebuf.h"
+#include "fsutil.h"
 #include "log.h"
-#include "xalloc.h"
 #include "nodeset.h"
+#include "xalloc.h"
 
 /* ---- ordered set with a hash index ---- */
 
