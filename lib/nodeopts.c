@@ -74,6 +74,7 @@ struct poptOption *nodeopts_popt(struct nodeopts *no, const char *const *omit)
 		{"failed", 0, POPT_ARG_STRING, NULL, NODEOPT_FAILED,
 		 "write the nodes that failed or exited non-zero to FILE (rerun: -w ^FILE)", "FILE"},
 	};
+	_Static_assert(sizeof opts / sizeof opts[0] < sizeof no->table / sizeof no->table[0], "nodeopts table");
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
 		int skip = 0;
