@@ -12,19 +12,21 @@
  */
 #include <errno.h>
 #include <libgen.h>
-#include <popt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "indirect.h"
+#include "jsonl.h"
 #include "log.h"
 #include "nodeopts.h"
 #include "nodereport.h"
 #include "nodeset.h"
 #include "run.h"
+#include "xalloc.h"
 
 #define STDIN_MAX ((size_t)1 << 30)
 
@@ -67,22 +69,100 @@ static char *join_command(char *const *argv, size_t argc)
 	return s;
 }
 
-static void print_dry_run(const struct fanout_node *nodes, size_t n, const char *command)
+static void print_dry_run(const struct nodeopts *no, const struct c3_selection *sel,
+			  const struct fanout_node *nodes, const char *command)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < sel->n; i++) {
+		const char *cmd = nodes[i].command ? nodes[i].command : command;
+		if (no->json) {
+			json_t *o = nodeopts_json_target(no, &sel->t[i]);
+			jsonl_set_str(o, "command", cmd);
+			jsonl_emit(stdout, o);
+			continue;
+		}
 		if (nodes[i].cluster)
 			printf("%s ", nodes[i].cluster);
 		printf("%s%s%s: %s\n", nodes[i].ssh.user ? nodes[i].ssh.user : "", nodes[i].ssh.user ? "@" : "",
-		       nodes[i].name, nodes[i].command ? nodes[i].command : command);
+		       nodes[i].name, cmd);
 	}
 }
 
-static void usage_error(poptContext pc, const char *msg)
+struct args {
+	int pipe, gather, send_stdin;
+	char **cmdv; /* the command words */
+	size_t cmdc;
+};
+
+/* Options and arguments into NO and A, then the selected nodes into SEL. */
+static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struct c3_selection *sel)
 {
-	warnmsg("%s", msg);
-	poptPrintUsage(pc, stderr, 0);
-	poptFreeContext(pc);
-	exit(1);
+	int val;
+	while ((val = cli_next(c)) > 0)
+		nodeopts_option(no, c, val);
+	if (a->pipe + a->gather + no->json > 1)
+		cli_usage_error(c, "--pipe, --gather and --json exclude each other");
+	size_t nargs, first;
+	char **args = cli_args(c, &nargs), err[1024];
+	if (nodeopts_take_defs(no, args, nargs, &first, err, sizeof err) < 0)
+		cli_usage_error(c, "%s", err);
+	if (first == nargs && !no->list)
+		cli_usage_error(c, "no command given");
+	if (nodeopts_resolve(no, sel, err, sizeof err) < 0)
+		die(1, "%s", err);
+	a->cmdc = nargs - first;
+	a->cmdv = xcalloc(a->cmdc + 1, sizeof *a->cmdv);
+	for (size_t i = first; i < nargs; i++)
+		a->cmdv[i - first] = xstrdup(args[i]);
+	cli_args_free(args, nargs);
+}
+
+/* The command on the selected nodes (or -n: what would run): the exit status. */
+static int run_nodes(const struct nodeopts *no, const struct c3_selection *sel, const struct args *a, int serial)
+{
+	if (!sel->n)
+		warnmsg("no node selected (excluded or dead?)");
+	char *command = join_command(a->cmdv, a->cmdc);
+	struct fanout_node *nodes = nodeopts_fanout_nodes(no, sel);
+	struct cexec_fwd_opts fwd = {no->fanout, no->connect_timeout, no->timeout, no->host_keys, no->xlist,
+				     a->send_stdin};
+	char **gwcmd = xcalloc(sel->n + 1, sizeof *gwcmd);
+	for (size_t i = 0; i < sel->n; i++)
+		if (sel->t[i].forward_def)
+			nodes[i].command = gwcmd[i] =
+				cexec_indirect_command(sel->t[i].forward_def, &fwd, a->cmdv, a->cmdc);
+
+	int status = 0;
+	if (no->dry_run) {
+		print_dry_run(no, sel, nodes, command);
+	} else {
+		size_t stdin_len = 0;
+		char *stdin_buf = a->send_stdin ? read_stdin(&stdin_len) : NULL;
+		struct cexec_run_opts ro = {
+			.format = no->json ? OUT_JSON : a->gather ? OUT_GATHER : a->pipe ? OUT_PIPE : OUT_C3,
+			.command = command,
+			.stdin_buf = stdin_buf,
+			.stdin_len = stdin_len,
+			.fanout = nodeopts_fanout_opts(no, serial),
+		};
+		struct cexec_results res;
+		cexec_run(nodes, sel->n, &ro, &res);
+		nodereport_print(res.all, res.n, NODEREPORT_EXITS);
+		if (nodeopts_write_failed(no, res.all, res.n, 1) < 0)
+			status = 1;
+		int st = nodeopts_exit_status(no, res.all, res.n, 0);
+		if (st > status)
+			status = st;
+		if (res.interrupted)
+			status = 128 + (fanout_stop_signal() ? fanout_stop_signal() : SIGINT);
+		cexec_results_free(&res);
+		free(stdin_buf);
+	}
+	for (size_t i = 0; i < sel->n; i++)
+		free(gwcmd[i]);
+	free(gwcmd);
+	nodeopts_fanout_free(nodes, sel->n);
+	free(command);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -93,105 +173,28 @@ int main(int argc, char **argv)
 	free(prog);
 	struct nodeopts no;
 	nodeopts_init(&no);
-	int pipe_mode = 0, gather = 0, send_stdin = 0, version = 0;
+	struct args a = {0};
 	struct poptOption opts[] = {
-		{"pipe", 'p', POPT_ARG_NONE, &pipe_mode, 0, "stream lines as they arrive, prefixed NODE: ", NULL},
-		{"gather", 'b', POPT_ARG_NONE, &gather, 0, "fold identical output under one node list", NULL},
-		{"stdin", 0, POPT_ARG_NONE, &send_stdin, 0, "send standard input to every node", NULL},
-		{NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(&no), 0, "Nodes and sessions:", NULL},
-		{"version", 'V', POPT_ARG_NONE, &version, 0, "print the version", NULL},
+		{"pipe", 'p', POPT_ARG_NONE, &a.pipe, 0, "stream lines as they arrive, prefixed NODE: ", NULL},
+		{"gather", 'b', POPT_ARG_NONE, &a.gather, 0, "fold identical output under one node list", NULL},
+		{"stdin", 0, POPT_ARG_NONE, &a.send_stdin, 0, "send standard input to every node", NULL},
+		{NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(&no, NULL), 0, "Nodes and sessions:", NULL},
+		CLI_VERSION_OPTION,
 		POPT_AUTOHELP POPT_TABLEEND,
 	};
-	poptContext pc = poptGetContext(serial ? "cexecs" : "cexec", argc, (const char **)argv, opts,
-					POPT_CONTEXT_POSIXMEHARDER);
-	poptSetOtherOptionHelp(pc, "[OPTIONS] [MACHINE-DEFINITIONS...] COMMAND [ARGS...]");
-	int r = poptGetNextOpt(pc);
-	if (r < -1) {
-		char *m = xasprintf("%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(r));
-		usage_error(pc, m);
-	}
-	if (version) {
-		printf("%s %s\n", serial ? "cexecs" : "cexec", CT_VERSION);
-		poptFreeContext(pc);
-		nodeopts_free(&no);
-		return 0;
-	}
-	if (pipe_mode + gather + no.json > 1)
-		usage_error(pc, "--pipe, --gather and --json exclude each other");
-
-	/* arguments: machine definitions, then the command */
-	const char **rest = poptGetArgs(pc);
-	size_t nrest = 0;
-	while (rest && rest[nrest])
-		nrest++;
-	char **defs;
-	size_t ndefs;
-	size_t first = nodeopts_split_defs((char **)rest, nrest, &defs, &ndefs);
-	char **cmdv = (char **)rest + first;
-	size_t cmdc = nrest - first;
-	if (!cmdc && !no.list)
-		usage_error(pc, "no command given");
-
-	char err[1024];
+	struct cli c;
+	cli_begin(&c, serial ? "cexecs" : "cexec", argc, argv, opts,
+		  "[OPTIONS] [MACHINE-DEFINITIONS...] COMMAND [ARGS...]", 0);
 	struct c3_selection sel;
-	if (nodeopts_resolve(&no, defs, ndefs, &sel, err, sizeof err) < 0) {
-		warnmsg("%s", err);
-		poptFreeContext(pc);
-		nodeopts_free(&no);
-		return 1;
-	}
-	if (no.list) {
-		nodeopts_print_list(&sel);
-		c3_selection_free(&sel);
-		poptFreeContext(pc);
-		nodeopts_free(&no);
-		return 0;
-	}
-
-	if (!sel.n)
-		warnmsg("no node selected (excluded or dead?)");
-	char *command = join_command(cmdv, cmdc);
-	struct fanout_node *nodes = nodeopts_fanout_nodes(&no, &sel);
-	struct cexec_fwd_opts fwd = {no.fanout, no.connect_timeout, no.timeout, no.host_keys, no.xlist,
-				     send_stdin};
-	char **gwcmd = xcalloc(sel.n + 1, sizeof *gwcmd);
-	for (size_t i = 0; i < sel.n; i++)
-		if (sel.t[i].forward_def)
-			nodes[i].command = gwcmd[i] = cexec_indirect_command(sel.t[i].forward_def, &fwd, cmdv, cmdc);
-
+	parse_args(&c, &no, &a, &sel);
 	int status = 0;
-	if (no.dry_run) {
-		print_dry_run(nodes, sel.n, command);
-	} else {
-		size_t stdin_len = 0;
-		char *stdin_buf = send_stdin ? read_stdin(&stdin_len) : NULL;
-		struct cexec_run_opts ro = {
-			.format = no.json ? OUT_JSON : gather ? OUT_GATHER : pipe_mode ? OUT_PIPE : OUT_C3,
-			.command = command,
-			.stdin_buf = stdin_buf,
-			.stdin_len = stdin_len,
-			.fanout = nodeopts_fanout_opts(&no, serial),
-		};
-		struct cexec_results res;
-		cexec_run(nodes, sel.n, &ro, &res);
-		nodereport_print(res.all, res.n, NODEREPORT_EXITS);
-		if (nodeopts_write_failed(&no, res.all, res.n, 0) < 0)
-			status = 1;
-		int st = nodeopts_exit_status(&no, res.all, res.n, 0);
-		if (st > status)
-			status = st;
-		if (res.interrupted)
-			status = 128 + (fanout_stop_signal() ? fanout_stop_signal() : SIGINT);
-		cexec_results_free(&res);
-		free(stdin_buf);
-	}
-	for (size_t i = 0; i < sel.n; i++)
-		free(gwcmd[i]);
-	free(gwcmd);
-	nodeopts_fanout_free(nodes, sel.n);
-	free(command);
+	if (no.list)
+		nodeopts_print_list(&no, &sel);
+	else
+		status = run_nodes(&no, &sel, &a, serial);
+	cli_args_free(a.cmdv, a.cmdc);
 	c3_selection_free(&sel);
-	poptFreeContext(pc);
+	cli_end(&c);
 	nodeopts_free(&no);
 	return status;
 }

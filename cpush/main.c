@@ -10,18 +10,22 @@
  */
 #include <errno.h>
 #include <jansson.h>
-#include <popt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "fsutil.h"
+#include "jsonl.h"
 #include "log.h"
 #include "nodeopts.h"
 #include "nodeset.h"
 #include "plan.h"
 #include "send.h"
+#include "xalloc.h"
+
+#define CHUNK_MAX_KIB 16384 /* --chunk: 16 MiB per write at most */
 
 struct opts {
 	int recursive, blind, delete, verbose, quiet;
@@ -52,13 +56,13 @@ static void print_json(const struct fanout_node *nodes, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct cpsend_stats *st = &results[i].st;
-		json_t *o = json_pack("{s:s, s:s?, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:f}", "node", nodes[i].name,
-				      "cluster", nodes[i].cluster, "status", nodeopts_state_name(nodes[i].state), "error",
-				      nodes[i].error, "sent", (json_int_t)st->sent, "unchanged",
-				      (json_int_t)st->skipped, "deleted", (json_int_t)st->deleted, "errors",
-				      (json_int_t)st->errors, "bytes", (json_int_t)st->bytes, "seconds",
-				      nodes[i].seconds);
-		nodeopts_json_line(o);
+		json_t *o = nodeopts_json_node(&nodes[i]);
+		json_object_set_new(o, "sent", json_integer((json_int_t)st->sent));
+		json_object_set_new(o, "unchanged", json_integer((json_int_t)st->skipped));
+		json_object_set_new(o, "deleted", json_integer((json_int_t)st->deleted));
+		json_object_set_new(o, "errors", json_integer((json_int_t)st->errors));
+		json_object_set_new(o, "bytes", json_integer((json_int_t)st->bytes));
+		jsonl_emit(stdout, o);
 	}
 }
 
@@ -98,31 +102,37 @@ static void build_plan(struct cpplan *plan, const struct opts *o, char **paths, 
 	cpplan_finish(plan);
 }
 
-/* --exclude-nodes: remove the hosts of LIST from SEL. Dies on a bad host list. */
-static void drop_nodes(struct c3_selection *sel, const char *list)
+static const char *entry_type(const struct cpplan_entry *e)
 {
-	struct nodeset drop;
-	char err[512];
-	nodeset_init(&drop);
-	if (nodeset_expand_arg(&drop, list, err, sizeof err) < 0)
-		die(1, "--exclude-nodes: %s", err);
-	size_t k = 0;
-	for (size_t i = 0; i < sel->n; i++) {
-		if (nodeset_contains(&drop, sel->t[i].host)) {
-			free(sel->t[i].cluster);
-			free(sel->t[i].host);
-			free(sel->t[i].user);
-			free(sel->t[i].forward_def);
-		} else {
-			sel->t[k++] = sel->t[i];
-		}
-	}
-	sel->n = k;
-	nodeset_free(&drop);
+	return e->type == CPPLAN_LINK ? "symlink" : e->type == CPPLAN_DIR ? "dir" : "file";
 }
 
-static void dry_run(const struct cpplan *plan, const struct c3_selection *sel)
+/* -n --json: one object per node, with the copies it would get. */
+static void dry_run_json(const struct nodeopts *no, const struct cpplan *plan, const struct c3_selection *sel)
 {
+	for (size_t i = 0; i < sel->n; i++) {
+		json_t *o = nodeopts_json_target(no, &sel->t[i]), *a = json_array();
+		for (size_t k = 0; k < plan->n; k++) {
+			const struct cpplan_entry *e = &plan->e[k];
+			json_t *c = json_object();
+			jsonl_set_str(c, "source", e->src);
+			jsonl_set_str(c, "target", e->dst);
+			jsonl_set_str(c, "type", entry_type(e));
+			if (e->type == CPPLAN_LINK)
+				jsonl_set_str(c, "link", e->link);
+			json_array_append_new(a, c);
+		}
+		json_object_set_new(o, "copies", a);
+		jsonl_emit(stdout, o);
+	}
+}
+
+static void dry_run(const struct nodeopts *no, const struct cpplan *plan, const struct c3_selection *sel)
+{
+	if (no->json) {
+		dry_run_json(no, plan, sel);
+		return;
+	}
 	char **names = xcalloc(sel->n + 1, sizeof *names);
 	for (size_t i = 0; i < sel->n; i++)
 		names[i] = sel->t[i].host;
@@ -139,117 +149,121 @@ static void dry_run(const struct cpplan *plan, const struct c3_selection *sel)
 	}
 }
 
-/*
- * cpush follows C3 and the design: -x is --exclude PATTERN and -l is --list
- * FILE. Take those letters away from the shared node options (their -x has no
- * long name: --exclude-nodes replaces it; -l stays as --user).
- */
-static struct poptOption *node_table(struct nodeopts *no)
+struct args {
+	struct opts o;
+	char **paths; /* SOURCE... [TARGET] */
+	size_t npaths;
+};
+
+static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struct c3_selection *sel)
 {
-	struct poptOption *t = nodeopts_popt(no);
-	for (struct poptOption *o = t; o->longName || o->shortName || o->argInfo; o++) {
-		if (o->shortName == 'x')
-			o->argInfo |= POPT_ARGFLAG_DOC_HIDDEN;
-		if (o->shortName == 'x' || o->shortName == 'l')
-			o->shortName = '\0';
-		if (o->longName && strcmp(o->longName, "list") == 0)
-			o->longName = "list-nodes"; /* --list is the file list here */
+	struct opts *o = &a->o;
+	int val;
+	while ((val = cli_next(c)) > 0) {
+		if (nodeopts_option(no, c, val))
+			continue;
+		if (val == 'e') {
+			o->excludes = xgrowarray(o->excludes, o->nexcludes, sizeof *o->excludes);
+			o->excludes[o->nexcludes++] = (char *)cli_value(c);
+		} else if (val == 'k') {
+			o->chunk_kib = (int)cli_long(c, 1, CHUNK_MAX_KIB);
+		} else if (val == 'v') {
+			o->verbose++;
+		}
 	}
-	return t;
+	log_set_verbosity(o->quiet ? LOG_QUIET : o->verbose > 1 ? LOG_DEBUG : o->verbose ? LOG_VERBOSE : LOG_NORMAL);
+	size_t nargs, first;
+	char **args = cli_args(c, &nargs), err[4096];
+	if (nodeopts_take_defs(no, args, nargs, &first, err, sizeof err) < 0)
+		cli_usage_error(c, "%s", err);
+	if (first >= nargs && !o->list && !no->list)
+		cli_usage_error(c, "no SOURCE given");
+	a->npaths = nargs - first;
+	a->paths = xcalloc(a->npaths + 1, sizeof *a->paths);
+	for (size_t i = 0; i < a->npaths; i++)
+		a->paths[i] = xstrdup(args[first + i]);
+	cli_args_free(args, nargs);
+	if (nodeopts_resolve(no, sel, err, sizeof err) < 0)
+		die(1, "%s", err);
 }
 
+static int push(const struct nodeopts *no, struct cpplan *plan, const struct c3_selection *sel,
+		const struct opts *o)
+{
+	struct fanout_node *nodes = nodeopts_fanout_nodes(no, sel);
+	results = xcalloc(sel->n + 1, sizeof *results);
+	struct cpsend_opts so = { .blind = o->blind, .delete = o->delete,
+				  .chunk = o->chunk_kib > 0 ? (size_t)o->chunk_kib << 10 : 0,
+				  .done = node_done };
+	struct cpsend *s = cpsend_new(plan, sel->n, &so);
+	struct fanout_task task;
+	cpsend_task(s, &task);
+	struct fanout_opts fo = nodeopts_fanout_opts(no, 0);
+	int fr = fanout_run(nodes, sel->n, &fo, &task);
+	if (no->json)
+		print_json(nodes, sel->n);
+	int status = nodeopts_report(no, nodes, sel->n, fr);
+	cpsend_free(s);
+	nodeopts_fanout_free(nodes, sel->n);
+	free(results);
+	return status;
+}
+
+/*
+ * cpush keeps C3's -l FILE (the file list, --file-list), so its login user
+ * is --user only; its file pattern is --exclude (long only). The old
+ * spellings --exclude-nodes and --list-nodes stay, hidden.
+ */
 int main(int argc, char **argv)
 {
 	log_init(argv[0]);
-	struct opts o = { 0 };
 	struct nodeopts no;
 	nodeopts_init(&no);
-	char *exclude = NULL, *xnodes = NULL;
+	struct args a = { 0 };
+	struct opts *o = &a.o;
+	static const char *const omit[] = { "user", NULL };
 	struct poptOption table[] = {
-		{ "recursive", 'r', POPT_ARG_NONE, &o.recursive, 0, "send directories and their contents", NULL },
-		{ "list", 'l', POPT_ARG_STRING, &o.list, 0, "read \"source [target]\" lines from FILE", "FILE" },
-		{ "exclude", 'x', POPT_ARG_STRING, &exclude, 'x', "skip names matching PATTERN (repeatable)",
-		  "PATTERN" },
-		{ "delete", 'd', POPT_ARG_NONE, &o.delete, 0, "remove extraneous files in target directories",
+		{ "recursive", 'r', POPT_ARG_NONE, &o->recursive, 0, "send directories and their contents", NULL },
+		{ "file-list", 'l', POPT_ARG_STRING, &o->list, 0, "read \"source [target]\" lines from FILE", "FILE" },
+		{ "exclude", 0, POPT_ARG_STRING, NULL, 'e', "skip names matching PATTERN (repeatable)", "PATTERN" },
+		{ "delete", 'd', POPT_ARG_NONE, &o->delete, 0, "remove extraneous files in target directories",
 		  NULL },
-		{ "blind", 'b', POPT_ARG_NONE, &o.blind, 0, "send every file, even unchanged ones", NULL },
-		{ "exclude-nodes", 0, POPT_ARG_STRING, &xnodes, 0,
-		  "leave out these hosts (-x of the other tools: here -x is --exclude)", "NODES" },
-		{ "chunk", 0, POPT_ARG_INT, &o.chunk_kib, 0, "KiB per pipelined SFTP write (default 256)", "KIB" },
+		{ "blind", 'b', POPT_ARG_NONE, &o->blind, 0, "send every file, even unchanged ones", NULL },
+		{ "chunk", 0, POPT_ARG_STRING, NULL, 'k', "KiB per pipelined SFTP write (default 256)", "KIB" },
 		{ "verbose", 'v', POPT_ARG_NONE, NULL, 'v', "report every node (twice: debug)", NULL },
-		{ "quiet", 'q', POPT_ARG_NONE, &o.quiet, 0, "only errors", NULL },
-		{ NULL, 0, POPT_ARG_INCLUDE_TABLE, node_table(&no), 0, "Node selection:", NULL },
-		{ "version", 0, POPT_ARG_NONE, NULL, 'V', "print the version", NULL },
+		{ "quiet", 'q', POPT_ARG_NONE, &o->quiet, 0, "only errors", NULL },
+		{ NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(&no, omit), 0, "Node selection:", NULL },
+		{ "user", 0, POPT_ARG_STRING, NULL, NODEOPT_USER, "login user (also C3_USER)", "USER" },
+		{ "exclude-nodes", 0, POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, NULL, NODEOPT_X, "same as -x",
+		  "NODES" },
+		{ "list-nodes", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &no.list, 0, "same as --list", NULL },
+		CLI_VERSION_OPTION,
 		POPT_AUTOHELP POPT_TABLEEND
 	};
-	poptContext pc = poptGetContext("cpush", argc, (const char **)argv, table, 0);
-	poptSetOtherOptionHelp(pc, "[OPTIONS] [MACHINE-DEFINITIONS...] SOURCE... [TARGET]");
-	int rc;
-	while ((rc = nodeopts_next_opt(pc, "cpush")) > 0) {
-		if (rc == 'x') {
-			o.excludes = xreallocarray(o.excludes, o.nexcludes + 1, sizeof *o.excludes);
-			o.excludes[o.nexcludes++] = exclude;
-			exclude = NULL;
-		} else if (rc == 'v') {
-			o.verbose++;
-		}
-	}
-	log_set_verbosity(o.quiet ? LOG_QUIET : o.verbose > 1 ? LOG_DEBUG : o.verbose ? LOG_VERBOSE : LOG_NORMAL);
-
-	size_t nrest;
-	char **args = nodeopts_args(pc, &nrest);
-	char **defs = NULL;
-	size_t ndefs = 0;
-	size_t first = nodeopts_split_defs(args, nrest, &defs, &ndefs);
-	if (first >= nrest && !o.list && !no.list) {
-		poptPrintUsage(pc, stderr, 0);
-		die(1, "no SOURCE given");
-	}
+	struct cli c;
+	cli_begin(&c, "cpush", argc, argv, table, "[OPTIONS] [MACHINE-DEFINITIONS...] SOURCE... [TARGET]", 0);
+	struct c3_selection sel;
+	parse_args(&c, &no, &a, &sel);
 
 	struct cpplan plan;
-	cpplan_init(&plan, o.excludes, o.nexcludes);
+	cpplan_init(&plan, o->excludes, o->nexcludes);
 	if (!no.list)
-		build_plan(&plan, &o, args + first, nrest - first);
-
-	char err[4096];
-	struct c3_selection sel = { 0 };
-	if (nodeopts_resolve(&no, defs, ndefs, &sel, err, sizeof err) < 0)
-		die(1, "%s", err);
-	if (xnodes)
-		drop_nodes(&sel, xnodes);
+		build_plan(&plan, o, a.paths, a.npaths);
 	int status = 0;
-	if (no.list) {
-		nodeopts_print_list(&sel);
-	} else if (no.dry_run) {
-		dry_run(&plan, &sel);
-	} else {
-		struct fanout_node *nodes = nodeopts_fanout_nodes(&no, &sel);
-		results = xcalloc(sel.n + 1, sizeof *results);
-		struct cpsend_opts so = { .blind = o.blind, .delete = o.delete,
-					  .chunk = o.chunk_kib > 0 ? (size_t)o.chunk_kib << 10 : 0,
-					  .done = node_done };
-		struct cpsend *s = cpsend_new(&plan, sel.n, &so);
-		struct fanout_task task;
-		cpsend_task(s, &task);
-		struct fanout_opts fo = nodeopts_fanout_opts(&no, 0);
-		int fr = fanout_run(nodes, sel.n, &fo, &task);
-		if (no.json)
-			print_json(nodes, sel.n);
-		status = nodeopts_report(&no, nodes, sel.n, fr);
-		cpsend_free(s);
-		fanout_nodes_release(nodes, sel.n);
-		nodeopts_fanout_free(nodes, sel.n);
-		free(results);
-	}
+	if (no.list)
+		nodeopts_print_list(&no, &sel);
+	else if (no.dry_run)
+		dry_run(&no, &plan, &sel);
+	else
+		status = push(&no, &plan, &sel, o);
 	c3_selection_free(&sel);
 	cpplan_free(&plan);
-	for (size_t i = 0; i < o.nexcludes; i++)
-		free(o.excludes[i]);
-	free(o.excludes);
-	nodeopts_args_free(args, nrest);
-	free(o.list);
-	free(xnodes);
+	for (size_t i = 0; i < o->nexcludes; i++)
+		free(o->excludes[i]);
+	free(o->excludes);
+	cli_args_free(a.paths, a.npaths);
+	free(o->list);
+	cli_end(&c);
 	nodeopts_free(&no);
-	poptFreeContext(pc);
 	return status;
 }

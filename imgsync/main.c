@@ -3,14 +3,14 @@
  * only the differences, to one destination or to many nodes at once.
  *
  *   imgsync [OPTIONS] SOURCE DEST            local or HOST:PATH, at most one remote
- *   imgsync [OPTIONS] -w NODES|-c DEF SOURCE [DEST]   one image to many nodes
+ *   imgsync [OPTIONS] -w NODES|--cluster DEF SOURCE [DEST]   one image to many nodes
  *   imgsync --server --receiver|--sender PATH        the peer, on stdin/stdout
  *
  * Exit: 0 success, 1 usage or local error, 2 one or more targets failed.
  */
 #include <errno.h>
 #include <jansson.h>
-#include <popt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +18,12 @@
 #include <unistd.h>
 
 #include "c3conf.h"
+#include "cli.h"
 #include "fanout.h"
-#include "nodeopts.h"
+#include "jsonl.h"
 #include "log.h"
 #include "meter.h"
+#include "nodeopts.h"
 #include "progress.h"
 #include "receiver.h"
 #include "safety.h"
@@ -29,44 +31,33 @@
 #include "ssh.h"
 #include "sshx.h"
 #include "target.h"
+#include "xalloc.h"
 
 #define DEFAULT_EXCLUDE SYSCONFDIR "/imgsync/exclude"
 
-struct cli {
-	char *config, *rsh, *remote, *max_delete;
-	char **c3defs, **excludes, **exclude_from;
-	int checksum, dry_run, itemize, no_delete, no_compress, force, quiet, verbose, version;
+struct args {
+	char *config, *rsh, *remote;
+	char **excludes, **exclude_from;
+	int checksum, dry_run, itemize, no_delete, no_compress, force, quiet, verbose;
+	long max_delete;        /* --max-delete N, -1: no limit */
 	int server, receiver, sender;
 };
 
-static void cli_free(struct cli *c)
+static void args_free(struct args *a)
 {
-	for (char **p = c->c3defs; p && *p; p++)
+	free(a->config);
+	free(a->rsh);
+	free(a->remote);
+	for (char **p = a->excludes; p && *p; p++)
 		free(*p);
-	free(c->c3defs);
-	free(c->config);
-	free(c->rsh);
-	free(c->remote);
-	free(c->max_delete);
-	for (char **p = c->excludes; p && *p; p++)
+	free(a->excludes);
+	for (char **p = a->exclude_from; p && *p; p++)
 		free(*p);
-	free(c->excludes);
-	for (char **p = c->exclude_from; p && *p; p++)
-		free(*p);
-	free(c->exclude_from);
-}
-
-static void usage_exit(poptContext pc, const char *msg)
-{
-	if (msg)
-		fprintf(stderr, "%s: %s\n", log_progname(), msg);
-	poptPrintUsage(pc, stderr, 0);
-	poptFreeContext(pc);
-	exit(1);
+	free(a->exclude_from);
 }
 
 /* Default exclude file, --config or IMGSYNC_CONF, --exclude-from, --exclude. */
-static void load_excludes(const struct cli *c, struct imgs_excl *ex)
+static void load_excludes(const struct args *c, struct imgs_excl *ex)
 {
 	char err[600];
 	const char *conf = c->config ? c->config : getenv("IMGSYNC_CONF");
@@ -84,41 +75,6 @@ static void load_excludes(const struct cli *c, struct imgs_excl *ex)
 			die(1, "--exclude: pattern longer than %d bytes", IMGS_EXCL_PAT_MAX);
 }
 
-/*
- * The shared node options without those imgsync uses otherwise: -i is
- * --itemize here (--identity keeps its long name), -n is imgsync's dry run,
- * --config names the exclude file, and -u is a stall timeout (no progress
- * with a node for S seconds fails it).
- */
-static struct poptOption *node_table(struct nodeopts *no)
-{
-	static struct poptOption t[32];
-	struct poptOption *src = nodeopts_popt(no);
-	size_t n = 0;
-	for (; src->longName || src->shortName || src->argInfo; src++) {
-		const char *l = src->longName ? src->longName : "";
-		if (!strcmp(l, "config") || !strcmp(l, "dry-run") || !strcmp(l, "max-status"))
-			continue;
-		t[n] = *src;
-		if (!strcmp(l, "timeout"))
-			t[n].descrip = "fail a node that sends and takes nothing for S seconds (default: wait)";
-		if (!strcmp(l, "identity"))
-			t[n].shortName = 0;
-		n++;
-	}
-	memset(&t[n], 0, sizeof t[n]);
-	return t;
-}
-
-/* Was -w given? (nodeopts keeps the list to itself until resolving.) */
-static int has_wopt(int argc, const char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (argv[i][0] == '-' && argv[i][1] != '-' && strchr(argv[i] + 1, 'w'))
-			return 1;
-	return 0;
-}
-
 /* ssh options for a single HOST given as [user@]host. */
 static void single_ssh(struct imgs_target *t, const struct nodeopts *no)
 {
@@ -134,13 +90,8 @@ static void single_ssh(struct imgs_target *t, const struct nodeopts *no)
 	}
 	t->ssh.identity = no->identity;
 	t->ssh.use_ssh_config = 1;
-	if (no->host_keys) {
-		int p = ssh_hostkey_policy_parse(no->host_keys);
-		if (p < 0)
-			die(1, "bad --host-keys '%s' (strict, accept-new or off)", no->host_keys);
-		t->ssh.hostkeys = p;
-		t->ssh.hostkeys_set = 1;
-	}
+	t->ssh.hostkeys = no->policy;
+	t->ssh.hostkeys_set = no->host_keys != NULL;
 	if (no->connect_timeout > 0)
 		t->ssh.connect_timeout = (int)(no->connect_timeout + 0.999);
 }
@@ -161,38 +112,41 @@ static char **split_words(const char *s)
 	return v;
 }
 
-static void print_json(const struct imgs_target *t, int dry)
+static void print_json(const struct imgs_target *t, const char *cluster, int dry, double seconds)
 {
 	const struct imgs_summary *s = &t->rep.sum;
-	json_t *o = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			      "node", t->name, "status", t->failed ? "failed" : "ok", "dry_run", dry,
-			      "files", (json_int_t)s->files, "created", (json_int_t)s->created,
-			      "updated", (json_int_t)s->updated, "deleted", (json_int_t)s->deleted,
-			      "linked", (json_int_t)s->linked, "errors", (json_int_t)s->errors,
-			      "bytes_sent", (json_int_t)s->wire_bytes, "file_bytes", (json_int_t)s->file_bytes,
-			      "image_bytes", (json_int_t)s->image_bytes);
-	if (t->rep.error)
-		json_object_set_new(o, "error", json_string(t->rep.error));
+	const char *error = t->rep.error ? t->rep.error : t->failed ? "some paths could not be synced" : NULL;
+	json_t *o = jsonl_node(t->name, cluster, !t->failed, -1, NULL, error, seconds);
+	json_object_set_new(o, "dry_run", json_boolean(dry));
+	const struct { const char *key; unsigned long long v; } f[] = {
+		{"files", s->files}, {"created", s->created}, {"updated", s->updated},
+		{"deleted", s->deleted}, {"linked", s->linked}, {"errors", s->errors},
+		{"bytes_sent", s->wire_bytes}, {"file_bytes", s->file_bytes}, {"image_bytes", s->image_bytes},
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		json_object_set_new(o, f[i].key, json_integer((json_int_t)f[i].v));
 	if (t->rep.nitems) {
 		json_t *a = json_array();
-		for (size_t i = 0; i < t->rep.nitems; i++)
-			json_array_append_new(a, json_string(t->rep.items[i]));
+		for (size_t i = 0; i < t->rep.nitems; i++) {
+			json_t *item = json_object(); /* UTF-8 safe text (bad bytes: U+FFFD) */
+			jsonl_set_str(item, "change", t->rep.items[i]);
+			json_array_append(a, json_object_get(item, "change"));
+			json_decref(item);
+		}
 		json_object_set_new(o, "changes", a);
 	}
-	char *text = json_dumps(o, JSON_COMPACT);
-	puts(text);
-	free(text);
-	json_decref(o);
+	jsonl_emit(stdout, o);
 }
 
-static void print_target(const struct cli *c, int json, const struct imgs_target *t, int prefix)
+static void print_target(const struct args *c, int json, const struct imgs_target *t, const char *cluster,
+			 int prefix, double seconds)
 {
 	if (!prefix && t->rep.error) /* with -w, report_nodes groups the failures */
 		node_warn(t->name, "%s", t->rep.error);
 	else if (!prefix && t->rep.sum.errors)
 		node_warn(t->name, "%llu paths could not be synced", (unsigned long long)t->rep.sum.errors);
 	if (json) {
-		print_json(t, c->dry_run);
+		print_json(t, cluster, c->dry_run, seconds);
 		return;
 	}
 	for (size_t i = 0; i < t->rep.nitems; i++)
@@ -208,22 +162,19 @@ static void print_target(const struct cli *c, int json, const struct imgs_target
 	       (unsigned long long)s->files, (unsigned long long)s->image_bytes);
 }
 
-static int run_server(const struct cli *c, const char *path)
+static int run_server(const struct args *c, const char *path)
 {
 	if (c->receiver == c->sender || !path)
 		die(1, "--server needs --receiver or --sender and one path");
 	return c->receiver ? imgs_serve_receiver(path) : imgs_serve_sender(path);
 }
 
-/* Targets NODE:DEST for -w/-c/--all/--head, with each node's ssh options. */
-static struct imgs_target *node_targets(struct cli *c, struct nodeopts *no, const char *dest,
-					struct fanout_node **nodesp, struct c3_selection *sel)
+/* Targets NODE:DEST for -w/--cluster/--all/--head, with each node's ssh options. */
+static struct imgs_target *node_targets(struct nodeopts *no, const char *dest, struct fanout_node **nodesp,
+					struct c3_selection *sel)
 {
 	char err[512];
-	size_t ndefs = 0;
-	while (c->c3defs && c->c3defs[ndefs])
-		ndefs++;
-	if (nodeopts_resolve(no, c->c3defs, ndefs, sel, err, sizeof err) < 0)
+	if (nodeopts_resolve(no, sel, err, sizeof err) < 0)
 		die(1, "%s", err);
 	if (sel->n == 0)
 		die(1, "no nodes selected");
@@ -244,30 +195,45 @@ static void report_nodes(const struct nodeopts *no, struct fanout_node *nodes, c
 {
 	for (size_t i = 0; i < n; i++) {
 		nodes[i].state = t[i].failed ? FANOUT_FAILED : FANOUT_OK;
-		nodes[i].exit_status = t[i].failed ? 2 : 0;
 		if (t[i].failed)
 			nodes[i].error = xstrdup(t[i].rep.error ? t[i].rep.error : "some paths could not be synced");
 	}
 	nodeopts_summary(nodes, n);
-	if (nodeopts_write_failed(no, nodes, n, 0) < 0)
-		warnmsg_errno("%s", no->failed);
+	nodeopts_write_failed(no, nodes, n, 0);
 }
 
-int main(int argc, const char **argv)
+/*
+ * imgsync's own -n (a dry run that still compares with the nodes), -c (its
+ * exclude file) and -u (a stall timeout) replace the shared ones; it has no
+ * -S. --cluster DEF takes machine definitions.
+ */
+static const char *const node_omit[] = { "config", "dry-run", "max-status", "timeout", NULL };
+
+enum { OPT_MAX_DELETE = 1 };
+
+static void parse_args(struct cli *c, struct nodeopts *no, struct args *a)
+{
+	int val;
+	while ((val = cli_next(c)) > 0)
+		if (!nodeopts_option(no, c, val) && val == OPT_MAX_DELETE)
+			a->max_delete = cli_long(c, 0, LONG_MAX);
+}
+
+int main(int argc, char **argv)
 {
 	log_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	struct cli c = { 0 };
+	struct args c = { .max_delete = -1 };
 	struct nodeopts no;
 	nodeopts_init(&no);
 	struct poptOption opts[] = {
-		{ "cluster", 'c', POPT_ARG_ARGV, &c.c3defs, 0,
+		{ "cluster", 0, POPT_ARG_STRING, NULL, NODEOPT_CLUSTER,
 		  "push to the nodes of a C3 machine definition (repeatable)", "DEF" },
 		{ "checksum", 0, POPT_ARG_NONE, &c.checksum, 0, "compare contents, not size and mtime", NULL },
 		{ "dry-run", 'n', POPT_ARG_NONE, &c.dry_run, 0, "change nothing, report what would change", NULL },
-		{ "itemize", 'i', POPT_ARG_NONE, &c.itemize, 0, "list every change (rsync-style)", NULL },
+		{ "itemize", 0, POPT_ARG_NONE, &c.itemize, 0, "list every change (rsync-style)", NULL },
 		{ "no-delete", 0, POPT_ARG_NONE, &c.no_delete, 0, "keep files the image does not have", NULL },
-		{ "max-delete", 0, POPT_ARG_STRING, &c.max_delete, 0,
+		{ "max-delete", 0, POPT_ARG_STRING, NULL, OPT_MAX_DELETE,
 		  "change nothing on a destination where more than N paths would be deleted", "N" },
 		{ "force", 0, POPT_ARG_NONE, &c.force, 0,
 		  "sync an image that is empty or has neither etc/ nor usr/ (not a root filesystem)", NULL },
@@ -275,7 +241,7 @@ int main(int argc, const char **argv)
 		  "send file data to and from hosts uncompressed (default: zstd)", NULL },
 		{ "exclude", 0, POPT_ARG_ARGV, &c.excludes, 0, "leave paths matching PATTERN alone", "PATTERN" },
 		{ "exclude-from", 0, POPT_ARG_ARGV, &c.exclude_from, 0, "read exclude patterns from FILE", "FILE" },
-		{ "config", 0, POPT_ARG_STRING, &c.config, 0,
+		{ "config", 'c', POPT_ARG_STRING, &c.config, 0,
 		  "exclude file instead of " DEFAULT_EXCLUDE " (also IMGSYNC_CONF)", "FILE" },
 		{ "rsh", 'e', POPT_ARG_STRING, &c.rsh, 0,
 		  "reach hosts with this command instead of the built-in ssh (also IMGSYNC_RSH)", "CMD" },
@@ -286,41 +252,30 @@ int main(int argc, const char **argv)
 		{ "server", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.server, 0, "run as the peer", NULL },
 		{ "receiver", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.receiver, 0, NULL, NULL },
 		{ "sender", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.sender, 0, NULL, NULL },
-		{ "version", 'V', POPT_ARG_NONE, &c.version, 0, "print the version", NULL },
-		{ NULL, 0, POPT_ARG_INCLUDE_TABLE, node_table(&no), 0, "Nodes and sessions:", NULL },
+		CLI_VERSION_OPTION,
+		{ NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(&no, node_omit), 0, "Nodes and sessions:", NULL },
+		{ "timeout", 'u', POPT_ARG_STRING, NULL, NODEOPT_TIMEOUT,
+		  "fail a node that sends and takes nothing for S seconds (default: wait)", "S" },
 		POPT_AUTOHELP POPT_TABLEEND
 	};
-	poptContext pc = poptGetContext("imgsync", argc, argv, opts, 0);
-	poptSetOtherOptionHelp(pc, "[OPTIONS] SOURCE DEST | -w NODES|-c DEF SOURCE [DEST]");
-	int rc;
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
-	if (rc < -1) {
-		fprintf(stderr, "%s: %s: %s\n", log_progname(), poptBadOption(pc, 0), poptStrerror(rc));
-		usage_exit(pc, NULL);
-	}
-	if (c.version) {
-		printf("imgsync %s\n", CT_VERSION);
-		poptFreeContext(pc);
-		nodeopts_free(&no);
-		cli_free(&c);
-		return 0;
-	}
+	struct cli cl;
+	cli_begin(&cl, "imgsync", argc, argv, opts, "[OPTIONS] SOURCE DEST | -w NODES|--cluster DEF SOURCE [DEST]",
+		  0);
+	parse_args(&cl, &no, &c);
 	log_set_verbosity(c.verbose ? LOG_VERBOSE : c.quiet ? LOG_QUIET : LOG_NORMAL);
-	const char **args = poptGetArgs(pc);
-	size_t nargs = 0;
-	while (args && args[nargs])
-		nargs++;
+	size_t nargs;
+	char **args = cli_args(&cl, &nargs);
 	if (c.server) {
 		int st = run_server(&c, nargs == 1 ? args[0] : NULL);
-		poptFreeContext(pc);
+		cli_args_free(args, nargs);
+		cli_end(&cl);
 		nodeopts_free(&no);
-		cli_free(&c);
+		args_free(&c);
 		return st;
 	}
-	int many = has_wopt(argc, argv) || c.c3defs || no.all || no.head;
+	int many = no.nw || no.ndefs || no.all || no.head;
 	if (!(many && no.list) && (nargs < 1 || nargs > 2 || (!many && nargs != 2)))
-		usage_exit(pc, many ? "give SOURCE [DEST]" : "give SOURCE and DEST");
+		cli_usage_error(&cl, many ? "give SOURCE [DEST]" : "give SOURCE and DEST");
 
 	struct imgs_excl ex;
 	imgs_excl_init(&ex);
@@ -330,8 +285,8 @@ int main(int argc, const char **argv)
 	struct imgs_opts o = {
 		.flags = (c.checksum ? IMGS_F_CHECKSUM : 0) | (c.dry_run ? IMGS_F_DRY_RUN : 0) |
 			 (c.no_delete ? IMGS_F_NO_DELETE : 0) | (c.itemize ? IMGS_F_ITEMIZE : 0) |
-			 (c.force ? IMGS_F_FORCE : 0) | (c.max_delete ? IMGS_F_MAX_DELETE : 0),
-		.max_delete = imgs_max_delete_arg(c.max_delete),
+			 (c.force ? IMGS_F_FORCE : 0) | (c.max_delete >= 0 ? IMGS_F_MAX_DELETE : 0),
+		.max_delete = c.max_delete >= 0 ? (uint64_t)c.max_delete : 0,
 		.ex = &ex,
 		.rsh = rsh && *rsh ? split_words(rsh) : NULL,
 		.remote_imgsync = remote && *remote ? remote : "imgsync",
@@ -346,17 +301,17 @@ int main(int argc, const char **argv)
 	size_t nt = 1, failed = 0;
 	int status = 0;
 	if (many) {
-		t = node_targets(&c, &no, nargs == 2 ? args[1] : "/", &nodes, &sel);
+		t = node_targets(&no, nargs == 2 ? args[1] : "/", &nodes, &sel);
 		nt = sel.n;
 		if (no.list) {
-			nodeopts_print_list(&sel);
+			nodeopts_print_list(&no, &sel);
 			goto out;
 		}
 	}
 	imgs_target_parse(&src, args[0]);
 	if (many) {
 		if (src.host)
-			die(1, "with -w/-c the image must be local");
+			die(1, "with -w/--cluster the image must be local");
 	} else {
 		t = xcalloc(1, sizeof *t);
 		imgs_target_parse(t, args[1]);
@@ -369,6 +324,7 @@ int main(int argc, const char **argv)
 	}
 	if (!o.rsh && (many || src.host || t->host))
 		ssh_global_init();
+	double start = fanout_now();
 	if (progress_wanted(c.quiet || no.json))
 		o.meter = imgs_meter_new(many ? nt : 0, STDERR_FILENO);
 	if (src.host) {
@@ -402,7 +358,7 @@ int main(int argc, const char **argv)
 		imgs_image_free(&im);
 	}
 	for (size_t i = 0; i < nt; i++)
-		print_target(&c, no.json, &t[i], many);
+		print_target(&c, no.json, &t[i], many ? nodes[i].cluster : NULL, many, fanout_now() - start);
 	if (many)
 		report_nodes(&no, nodes, t, nt);
 	status = failed ? 2 : 0;
@@ -422,8 +378,9 @@ out:
 		free(*w);
 	free(o.rsh);
 	imgs_excl_free(&ex);
-	poptFreeContext(pc);
+	cli_args_free(args, nargs);
+	cli_end(&cl);
 	nodeopts_free(&no);
-	cli_free(&c);
+	args_free(&c);
 	return status;
 }

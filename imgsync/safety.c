@@ -31,15 +31,6 @@ int imgs_image_check(const struct imgs_flist *list, const char *name, char *err,
 	return -1;
 }
 
-uint64_t imgs_max_delete_arg(const char *s)
-{
-	long n = 0;
-	char why[100];
-	if (s && cli_parse_long(s, 0, LONG_MAX, &n, why, sizeof why) < 0)
-		die(1, "--max-delete %s: %s", s, why);
-	return (uint64_t)n;
-}
-
 /* Index in HAVE of the directory holding entry I ("a/b" -> "a", "a" -> "."). */
 static long parent_index(const struct imgs_flist *have, size_t i)
 {

@@ -22,9 +22,6 @@
  */
 int imgs_image_check(const struct imgs_flist *list, const char *name, char *err, size_t errlen);
 
-/* --max-delete N as typed (NULL: not given, 0): a whole number, or exit 1 saying so. */
-uint64_t imgs_max_delete_arg(const char *s);
-
 /*
  * How many paths of HAVE (a destination as scanned) a run to the image
  * LIST deletes: each one LIST lacks (unless NO_DELETE), each one LIST has

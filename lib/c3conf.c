@@ -9,6 +9,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "nodeset.h"
+#include "xalloc.h"
 
 /* ---- parsing c3.conf ---- */
 
@@ -316,21 +317,77 @@ const struct c3_cluster *c3conf_find(const struct c3_conf *conf, const char *nam
 
 /* ---- machine definitions ---- */
 
-int c3_is_machine_def(const char *arg)
+static int def_name_char(char c)
+{
+	return isalnum((unsigned char)c) || strchr("-_.", c);
+}
+
+int c3_looks_like_machine_def(const char *arg)
 {
 	const char *colon = strchr(arg, ':');
 	if (!colon)
 		return 0;
-	const char *at = strchr(arg, '@');
-	if (at && at > colon)
-		return 0;
-	for (const char *s = at ? at + 1 : arg; s < colon; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("-_.", *s))
+	for (const char *s = arg; s < colon; s++)
+		if (!def_name_char(*s) && *s != '@')
 			return 0;
 	for (const char *s = colon + 1; *s; s++)
-		if (!isdigit((unsigned char)*s) && *s != ',' && *s != '-')
+		if (*s == '/' || *s == '=' || isspace((unsigned char)*s))
 			return 0;
 	return 1;
+}
+
+/* One item of a position list: "N" or "N-M" with N <= M. */
+static int check_position(const char *tok, size_t len)
+{
+	size_t i = 0, j;
+	while (i < len && isdigit((unsigned char)tok[i]))
+		i++;
+	if (i == 0 || i > 9)
+		return -1;
+	if (i == len)
+		return 0;
+	if (tok[i] != '-')
+		return -1;
+	for (j = i + 1; j < len && isdigit((unsigned char)tok[j]); j++)
+		;
+	if (j == i + 1 || j != len || j - i - 1 > 9)
+		return -1;
+	return atol(tok) <= atol(tok + i + 1) ? 0 : -1;
+}
+
+int c3_check_machine_def(const char *arg, char *err, size_t errlen)
+{
+	const char *colon = strchr(arg, ':');
+	const char *at = memchr(arg, '@', colon ? (size_t)(colon - arg) : 0);
+	if (!c3_looks_like_machine_def(arg) || (at && memchr(at + 1, '@', (size_t)(colon - at - 1)))) {
+		snprintf(err, errlen, "bad machine definition '%s'", arg);
+		return -1;
+	}
+	if (at == arg) {
+		snprintf(err, errlen, "empty user in machine definition '%s'", arg);
+		return -1;
+	}
+	const char *s = colon + 1;
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		if (check_position(s, len) < 0) {
+			snprintf(err, errlen, "bad %s '%.*s' in machine definition '%s'",
+				 memchr(s, '-', len) ? "range" : "position", (int)len, s, arg);
+			return -1;
+		}
+		s += len;
+		if (*s == ',' && *++s == '\0') {
+			snprintf(err, errlen, "bad position '' in machine definition '%s'", arg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int c3_is_machine_def(const char *arg)
+{
+	char err[8];
+	return c3_check_machine_def(arg, err, sizeof err) == 0;
 }
 
 struct select_ctx {
@@ -421,20 +478,15 @@ static int select_ranges(struct select_ctx *sel, const struct c3_cluster *c, con
 static int select_def(const struct c3_conf *conf, const char *def, int head, struct select_ctx *sel, char *err,
 		      size_t errlen)
 {
-	if (!c3_is_machine_def(def)) {
-		snprintf(err, errlen, "bad machine definition '%s'", def);
+	if (c3_check_machine_def(def, err, errlen) < 0)
 		return -1;
-	}
 	const char *at = strchr(def, '@'), *colon = strchr(def, ':');
 	const char *name = at ? at + 1 : def;
 	char *user = at ? xstrndup(def, (size_t)(at - def)) : NULL;
 	char *cname = xstrndup(name, (size_t)(colon - name));
 	const struct c3_cluster *c = *cname ? c3conf_find(conf, cname) : &conf->clusters[0];
 	int rc;
-	if (user && *user == '\0') {
-		snprintf(err, errlen, "empty user in machine definition '%s'", def);
-		rc = -1;
-	} else if (!c) {
+	if (!c) {
 		snprintf(err, errlen, "unknown cluster '%s' in machine definition '%s'", cname, def);
 		rc = -1;
 	} else {

@@ -51,8 +51,21 @@ int c3conf_load(const char *path, struct c3_conf *conf, char *err, size_t errlen
 void c3conf_free(struct c3_conf *conf);
 const struct c3_cluster *c3conf_find(const struct c3_conf *conf, const char *name);
 
-/* Does ARG look like a machine definition ("[user@][name]:[ranges]")? */
+/*
+ * A machine definition is "[USER@][NAME]:[POSITIONS]": USER and NAME made of
+ * letters, digits, '-', '_' and '.', USER not empty when '@' is there,
+ * POSITIONS empty or a comma list of N and N-M (N <= M).
+ *
+ * c3_looks_like_machine_def: the word has that shape loosely: a ':' and
+ * before it only name characters and '@', after it no '/', '=' or blank. A
+ * tool treats such a leading word as a definition, so one that does not
+ * parse is an error, never the start of the command.
+ */
+int c3_looks_like_machine_def(const char *arg);
+/* Is ARG a valid machine definition? */
 int c3_is_machine_def(const char *arg);
+/* 0, or -1 with ERR naming ARG and what is wrong ("bad range '1-4x' in machine definition ':1-4x'"). */
+int c3_check_machine_def(const char *arg, char *err, size_t errlen);
 
 struct c3_target {
 	char *cluster;     /* cluster name */

@@ -8,16 +8,16 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "jsonl.h"
 #include "log.h"
 #include "nodeopts.h"
 #include "nodereport.h"
 #include "nodeset.h"
+#include "xalloc.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
-
-static char **wargs, **xargs_; /* popt POPT_ARG_ARGV storage, per process */
 
 void nodeopts_init(struct nodeopts *no)
 {
@@ -26,47 +26,45 @@ void nodeopts_init(struct nodeopts *no)
 	no->connect_timeout = -1;
 }
 
-static void free_argv(char ***v)
+static void free_words(char **v, size_t n)
 {
-	if (!*v)
-		return;
-	for (char **p = *v; *p; p++)
-		free(*p);
-	free(*v);
-	*v = NULL;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 void nodeopts_free(struct nodeopts *no)
 {
 	free(no->file);
-	free(no->wlist);
+	free_words(no->w, no->nw);
+	free_words(no->x, no->nx);
+	free_words(no->defs, no->ndefs);
 	free(no->xlist);
 	free(no->user);
 	free(no->identity);
 	free(no->host_keys);
 	free(no->failed);
-	free_argv(&wargs);
-	free_argv(&xargs_);
 	memset(no, 0, sizeof *no);
 }
 
-struct poptOption *nodeopts_popt(struct nodeopts *no)
+struct poptOption *nodeopts_popt(struct nodeopts *no, const char *const *omit)
 {
-	static struct poptOption t[22];
-	struct poptOption opts[] = {
-		{"file", 'f', POPT_ARG_STRING, &no->file, 0, "alternate c3.conf (also C3_CONF)", "FILE"},
-		{"config", 0, POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, &no->file, 0, "same as -f", "FILE"},
-		{NULL, 'w', POPT_ARG_ARGV, &wargs, 0, "explicit host list (bypasses c3.conf)", "NODES"},
-		{NULL, 'x', POPT_ARG_ARGV, &xargs_, 0, "exclude these hosts", "NODES"},
+	const struct poptOption opts[] = {
+		{"file", 'f', POPT_ARG_STRING, NULL, NODEOPT_FILE, "alternate c3.conf (also C3_CONF)", "FILE"},
+		{"config", 0, POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, NULL, NODEOPT_FILE, "same as -f", "FILE"},
+		{NULL, 'w', POPT_ARG_STRING, NULL, NODEOPT_W, "explicit host list (bypasses c3.conf)", "NODES"},
+		{NULL, 'x', POPT_ARG_STRING, NULL, NODEOPT_X, "exclude these hosts (user@host: as that user only)",
+		 "NODES"},
 		{"all", 0, POPT_ARG_NONE, &no->all, 0, "every cluster of c3.conf", NULL},
 		{"head", 0, POPT_ARG_NONE, &no->head, 0, "the head nodes only", NULL},
-		{"fanout", 'F', POPT_ARG_INT, &no->fanout, 0, "at most N sessions at once (default 64)", "N"},
-		{"connect-timeout", 't', POPT_ARG_DOUBLE, &no->connect_timeout, 0,
+		{"fanout", 'F', POPT_ARG_STRING, NULL, NODEOPT_FANOUT, "at most N sessions at once (default 64)", "N"},
+		{"connect-timeout", 't', POPT_ARG_STRING, NULL, NODEOPT_CONNECT_TIMEOUT,
 		 "connect timeout in seconds (default 10)", "S"},
-		{"timeout", 'u', POPT_ARG_DOUBLE, &no->timeout, 0, "command timeout in seconds (killed after)", "S"},
-		{"user", 'l', POPT_ARG_STRING, &no->user, 0, "login user (also C3_USER)", "USER"},
-		{"identity", 'i', POPT_ARG_STRING, &no->identity, 0, "private key file", "FILE"},
-		{"host-keys", 0, POPT_ARG_STRING, &no->host_keys, 0, "host key policy (default strict)",
+		{"timeout", 'u', POPT_ARG_STRING, NULL, NODEOPT_TIMEOUT, "command timeout in seconds (killed after)",
+		 "S"},
+		{"user", 'l', POPT_ARG_STRING, NULL, NODEOPT_USER, "login user (also C3_USER)", "USER"},
+		{"identity", 'i', POPT_ARG_STRING, NULL, NODEOPT_IDENTITY, "private key file", "FILE"},
+		{"host-keys", 0, POPT_ARG_STRING, NULL, NODEOPT_HOST_KEYS, "host key policy (default strict)",
 		 "strict|accept-new|off"},
 		{"json", 0, POPT_ARG_NONE, &no->json, 0, "one JSON object per node per line", NULL},
 		{"max-status", 'S', POPT_ARG_NONE, &no->max_status, 0,
@@ -74,92 +72,194 @@ struct poptOption *nodeopts_popt(struct nodeopts *no)
 		{"dry-run", 'n', POPT_ARG_NONE, &no->dry_run, 0, "print the nodes and the work, connect to nothing",
 		 NULL},
 		{"list", 0, POPT_ARG_NONE, &no->list, 0, "print the selected nodes and exit", NULL},
-		{"failed", 0, POPT_ARG_STRING, &no->failed, 0, "write the failed nodes to FILE (rerun: -w ^FILE)",
-		 "FILE"},
-		POPT_TABLEEND,
+		{"failed", 0, POPT_ARG_STRING, NULL, NODEOPT_FAILED,
+		 "write the nodes that failed or exited non-zero to FILE (rerun: -w ^FILE)", "FILE"},
 	};
-	memcpy(t, opts, sizeof opts);
-	return t;
+	_Static_assert(sizeof opts / sizeof opts[0] < sizeof no->table / sizeof no->table[0], "nodeopts table");
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+		int skip = 0;
+		for (const char *const *o = omit; o && *o && !skip; o++)
+			skip = opts[i].longName && !strcmp(opts[i].longName, *o);
+		if (!skip)
+			no->table[n++] = opts[i];
+	}
+	memset(&no->table[n], 0, sizeof no->table[n]);
+	return no->table;
 }
 
-size_t nodeopts_split_defs(char **args, size_t nargs, char ***defs, size_t *ndefs)
+/* The current option's value, owned by the caller. */
+static char *value(struct cli *c)
+{
+	char *v = (char *)cli_value(c);
+	if (!v)
+		cli_usage_error(c, "%s: needs a value", cli_option_name(c));
+	return v;
+}
+
+static void set_string(char **dst, struct cli *c)
+{
+	free(*dst);
+	*dst = value(c);
+	if (!**dst)
+		cli_usage_error(c, "%s '': empty value", cli_option_name(c));
+}
+
+static void add_word(char ***v, size_t *n, char *w)
+{
+	*v = xgrowarray(*v, *n, sizeof **v);
+	(*v)[(*n)++] = w;
+}
+
+static void set_host_keys(struct nodeopts *no, struct cli *c)
+{
+	set_string(&no->host_keys, c);
+	int p = ssh_hostkey_policy_parse(no->host_keys);
+	if (p < 0)
+		cli_usage_error(c, "%s %s: not one of strict, accept-new or off", cli_option_name(c),
+				no->host_keys);
+	no->policy = p;
+}
+
+static void add_def(struct nodeopts *no, struct cli *c)
+{
+	char *def = value(c), err[512];
+	if (c3_check_machine_def(def, err, sizeof err) < 0) {
+		free(def);
+		cli_usage_error(c, "%s", err);
+	}
+	add_word(&no->defs, &no->ndefs, def);
+}
+
+int nodeopts_option(struct nodeopts *no, struct cli *c, int val)
+{
+	switch (val) {
+	case NODEOPT_FILE:
+		set_string(&no->file, c);
+		break;
+	case NODEOPT_W:
+		add_word(&no->w, &no->nw, value(c));
+		break;
+	case NODEOPT_X:
+		add_word(&no->x, &no->nx, value(c));
+		break;
+	case NODEOPT_FANOUT:
+		no->fanout = (int)cli_long(c, 1, NODEOPTS_FANOUT_MAX);
+		break;
+	case NODEOPT_CONNECT_TIMEOUT:
+		no->connect_timeout = cli_seconds(c, 0.001, NODEOPTS_SECONDS_MAX);
+		break;
+	case NODEOPT_TIMEOUT:
+		no->timeout = cli_seconds(c, 0.001, NODEOPTS_SECONDS_MAX);
+		break;
+	case NODEOPT_USER:
+		set_string(&no->user, c);
+		break;
+	case NODEOPT_IDENTITY:
+		set_string(&no->identity, c);
+		break;
+	case NODEOPT_HOST_KEYS:
+		set_host_keys(no, c);
+		break;
+	case NODEOPT_FAILED:
+		set_string(&no->failed, c);
+		break;
+	case NODEOPT_CLUSTER:
+		add_def(no, c);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+int nodeopts_take_defs(struct nodeopts *no, char *const *args, size_t nargs, size_t *first, char *err,
+		       size_t errlen)
 {
 	size_t i = 0;
-	while (i < nargs && c3_is_machine_def(args[i]))
-		i++;
-	*defs = args;
-	*ndefs = i;
-	return i;
+	for (; i < nargs && c3_looks_like_machine_def(args[i]); i++) {
+		if (c3_check_machine_def(args[i], err, errlen) < 0)
+			return -1;
+		add_word(&no->defs, &no->ndefs, xstrdup(args[i]));
+	}
+	*first = i;
+	return 0;
 }
 
-static char *join_argv(char **v)
+static char *join_words(char **v, size_t n)
 {
-	if (!v)
+	if (!n)
 		return NULL;
 	size_t len = 1;
-	for (char **p = v; *p; p++)
-		len += strlen(*p) + 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
 	char *s = xcalloc(1, len);
-	for (char **p = v; *p; p++) {
-		if (p != v)
+	for (size_t i = 0; i < n; i++) {
+		if (i)
 			strcat(s, ",");
-		strcat(s, *p);
+		strcat(s, v[i]);
 	}
 	return s;
 }
 
-static void add_target(struct c3_selection *sel, const char *cluster, const char *name, const char *user,
+static void add_target(struct c3_selection *sel, const char *cluster, const char *host, const char *user,
 		       int position, const char *fwd)
 {
-	sel->t = xreallocarray(sel->t, sel->n + 1, sizeof *sel->t);
+	sel->t = xgrowarray(sel->t, sel->n, sizeof *sel->t);
 	struct c3_target *t = &sel->t[sel->n++];
-	const char *at = strchr(name, '@');
 	t->cluster = cluster ? xstrdup(cluster) : NULL;
-	t->host = xstrdup(at ? at + 1 : name);
-	t->user = at ? xstrndup(name, (size_t)(at - name)) : user ? xstrdup(user) : NULL;
+	t->host = xstrdup(host);
+	t->user = user ? xstrdup(user) : NULL;
 	t->position = position;
 	t->forward_def = fwd ? xstrdup(fwd) : NULL;
 }
 
-static int expand_args(char **v, struct nodeset *ns, char *err, size_t errlen)
+/* A host list name: "host" or "user@host", both parts non-empty. */
+static int check_name(const char *arg, const char *name, char *err, size_t errlen)
+{
+	const char *at = strchr(name, '@');
+	const char *why = at == name ? "empty user" : at && !at[1] ? "empty host name" : at &&
+		strchr(at + 1, '@') ? "more than one '@'" : NULL;
+	if (!why)
+		return 0;
+	snprintf(err, errlen, "bad host list '%s': %s in '%s'", arg, why, name);
+	return -1;
+}
+
+static int expand_args(const char *opt, char **v, size_t n, struct nodeset *ns, char *err, size_t errlen)
 {
 	char e[400];
-	for (char **p = v; p && *p; p++)
-		if (nodeset_expand_arg(ns, *p, e, sizeof e) < 0) {
-			snprintf(err, errlen, "bad host list '%s': %s", *p, e);
+	for (size_t i = 0; i < n; i++) {
+		size_t before = ns->n;
+		if (nodeset_expand_arg(ns, v[i], e, sizeof e) < 0) {
+			snprintf(err, errlen, "%s: bad host list '%s': %s", opt, v[i], e);
 			return -1;
 		}
+		for (size_t k = before; k < ns->n; k++)
+			if (check_name(v[i], ns->names[k], e, sizeof e) < 0) {
+				snprintf(err, errlen, "%s: %s", opt, e);
+				return -1;
+			}
+	}
 	return 0;
 }
 
 static int check_values(struct nodeopts *no, char *err, size_t errlen)
 {
-	if (no->fanout < 1) {
-		snprintf(err, errlen, "--fanout must be at least 1");
-		return -1;
-	}
-	if (no->timeout < 0 || isnan(no->timeout) || (no->connect_timeout != -1 && !(no->connect_timeout > 0))) {
-		snprintf(err, errlen, "timeouts must be positive numbers of seconds");
-		return -1;
-	}
-	no->policy = SSH_HOSTKEY_STRICT;
-	if (no->host_keys) {
-		int p = ssh_hostkey_policy_parse(no->host_keys);
-		if (p < 0) {
-			snprintf(err, errlen, "bad --host-keys '%s' (strict, accept-new or off)", no->host_keys);
-			return -1;
-		}
-		no->policy = p;
-	}
-	if (no->wlist && (no->all || no->head)) {
+	if (no->nw && (no->all || no->head)) {
 		snprintf(err, errlen, "-w cannot be combined with --all or --head");
 		return -1;
 	}
+	if (no->nw && no->ndefs) {
+		snprintf(err, errlen, "-w cannot be combined with machine definitions ('%s')", no->defs[0]);
+		return -1;
+	}
+	if (no->failed && cli_check_output_file("--failed", no->failed, err, errlen) < 0)
+		return -1;
 	return 0;
 }
 
-static int resolve_c3(struct nodeopts *no, char **defs, size_t ndefs, struct c3_selection *sel, char *err,
-		      size_t errlen)
+static int resolve_c3(struct nodeopts *no, struct c3_selection *sel, char *err, size_t errlen)
 {
 	const char *path = no->file ? no->file : getenv("C3_CONF");
 	if (!path || !*path)
@@ -167,20 +267,47 @@ static int resolve_c3(struct nodeopts *no, char **defs, size_t ndefs, struct c3_
 	struct c3_conf conf;
 	if (c3conf_load(path, &conf, err, errlen) < 0)
 		return -1;
-	int rc = c3conf_select(&conf, defs, ndefs, no->all, no->head, sel, err, errlen);
+	int rc = c3conf_select(&conf, no->defs, no->ndefs, no->all, no->head, sel, err, errlen);
 	c3conf_free(&conf);
 	no->from_c3 = 1;
 	return rc;
 }
 
-int nodeopts_resolve(struct nodeopts *no, char **defs, size_t ndefs, struct c3_selection *sel, char *err,
-		     size_t errlen)
+static int resolve_w(struct nodeopts *no, struct c3_selection *sel, char *err, size_t errlen)
+{
+	struct nodeset ws;
+	nodeset_init(&ws);
+	int rc = expand_args("-w", no->w, no->nw, &ws, err, errlen);
+	for (size_t i = 0; rc == 0 && i < ws.n; i++) {
+		const char *name = ws.names[i], *at = strchr(name, '@');
+		char *user = at ? xstrndup(name, (size_t)(at - name)) : NULL;
+		add_target(sel, NULL, at ? at + 1 : name, user, -1, NULL);
+		free(user);
+	}
+	nodeset_free(&ws);
+	return rc;
+}
+
+/* The -x rule (nodeopts.h): "host" matches any user, "user@host" only that login user. */
+static int excluded(const struct nodeset *xs, const char *host, const char *user)
+{
+	if (!xs->n)
+		return 0;
+	if (nodeset_contains(xs, host))
+		return 1;
+	if (!user)
+		return 0;
+	char *key = xasprintf("%s@%s", user, host);
+	int hit = nodeset_contains(xs, key);
+	free(key);
+	return hit;
+}
+
+int nodeopts_resolve(struct nodeopts *no, struct c3_selection *sel, char *err, size_t errlen)
 {
 	memset(sel, 0, sizeof *sel);
-	free(no->wlist);
 	free(no->xlist);
-	no->wlist = join_argv(wargs);
-	no->xlist = join_argv(xargs_);
+	no->xlist = join_words(no->x, no->nx);
 	if (check_values(no, err, errlen) < 0)
 		return -1;
 	const char *u = getenv("C3_USER");
@@ -188,28 +315,15 @@ int nodeopts_resolve(struct nodeopts *no, char **defs, size_t ndefs, struct c3_s
 		no->user = xstrdup(u);
 	struct nodeset xs;
 	nodeset_init(&xs);
-	int rc = expand_args(xargs_, &xs, err, errlen);
+	int rc = expand_args("-x", no->x, no->nx, &xs, err, errlen);
 	struct c3_selection all = {0};
-	if (rc == 0 && wargs) {
-		if (ndefs) {
-			snprintf(err, errlen, "-w cannot be combined with machine definitions ('%s')", defs[0]);
-			rc = -1;
-		} else {
-			struct nodeset ws;
-			nodeset_init(&ws);
-			rc = expand_args(wargs, &ws, err, errlen);
-			for (size_t i = 0; rc == 0 && i < ws.n; i++)
-				add_target(&all, NULL, ws.names[i], no->user, -1, NULL);
-			nodeset_free(&ws);
-		}
-	} else if (rc == 0) {
-		rc = resolve_c3(no, defs, ndefs, &all, err, errlen);
-	}
+	if (rc == 0)
+		rc = no->nw ? resolve_w(no, &all, err, errlen) : resolve_c3(no, &all, err, errlen);
 	for (size_t i = 0; rc == 0 && i < all.n; i++) {
 		struct c3_target *t = &all.t[i];
-		if (nodeset_contains(&xs, t->host))
-			continue;
-		add_target(sel, t->cluster, t->host, t->user ? t->user : no->user, t->position, t->forward_def);
+		const char *user = t->user ? t->user : no->user;
+		if (!excluded(&xs, t->host, user))
+			add_target(sel, t->cluster, t->host, user, t->position, t->forward_def);
 	}
 	c3_selection_free(&all);
 	nodeset_free(&xs);
@@ -276,7 +390,7 @@ int nodeopts_exit_status(const struct nodeopts *no, const struct fanout_node *no
 }
 
 int nodeopts_write_failed(const struct nodeopts *no, const struct fanout_node *nodes, size_t n,
-			  int nonzero_fails)
+			  int nonzero)
 {
 	if (!no->failed)
 		return 0;
@@ -285,7 +399,7 @@ int nodeopts_write_failed(const struct nodeopts *no, const struct fanout_node *n
 		len += strlen(nodes[i].name) + 1;
 	char *buf = xmalloc(len + 1), *p = buf;
 	for (size_t i = 0; i < n; i++)
-		if (node_failed(&nodes[i], nonzero_fails))
+		if (node_failed(&nodes[i], nonzero))
 			p += sprintf(p, "%s\n", nodes[i].name);
 	int rc = fs_atomic_write(no->failed, buf, (size_t)(p - buf), 0644);
 	if (rc < 0)
@@ -294,10 +408,24 @@ int nodeopts_write_failed(const struct nodeopts *no, const struct fanout_node *n
 	return rc;
 }
 
-void nodeopts_print_list(const struct c3_selection *sel)
+json_t *nodeopts_json_target(const struct nodeopts *no, const struct c3_target *t)
 {
-	for (size_t i = 0; i < sel->n; i++)
-		printf("%s%s%s\n", sel->t[i].user ? sel->t[i].user : "", sel->t[i].user ? "@" : "", sel->t[i].host);
+	json_t *o = json_object();
+	jsonl_set_str(o, "node", t->host);
+	jsonl_set_str(o, "cluster", no->from_c3 ? t->cluster : NULL);
+	jsonl_set_str(o, "user", t->user);
+	return o;
+}
+
+void nodeopts_print_list(const struct nodeopts *no, const struct c3_selection *sel)
+{
+	for (size_t i = 0; i < sel->n; i++) {
+		const struct c3_target *t = &sel->t[i];
+		if (no->json)
+			jsonl_emit(stdout, nodeopts_json_target(no, t));
+		else
+			printf("%s%s%s\n", t->user ? t->user : "", t->user ? "@" : "", t->host);
+	}
 }
 
 void nodeopts_summary(const struct fanout_node *nodes, size_t n)
@@ -321,42 +449,11 @@ const char *nodeopts_state_name(enum fanout_state s)
 	return s == FANOUT_OK ? "ok" : s == FANOUT_TIMEDOUT ? "timeout" : s == FANOUT_PENDING ? "not run" : "failed";
 }
 
-void nodeopts_json_line(json_t *o)
+json_t *nodeopts_json_node(const struct fanout_node *nd)
 {
-	char *s = json_dumps(o, JSON_COMPACT);
-	puts(s);
-	free(s);
-	json_decref(o);
-}
-
-int nodeopts_next_opt(poptContext pc, const char *tool)
-{
-	int rc = poptGetNextOpt(pc);
-	if (rc == 'V') {
-		printf("%s %s\n", tool, CT_VERSION);
-		exit(0);
-	}
-	if (rc < -1)
-		die(1, "%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
-	return rc;
-}
-
-char **nodeopts_args(poptContext pc, size_t *n)
-{
-	const char **rest = poptGetArgs(pc);
-	size_t k = 0;
-	while (rest && rest[k])
-		k++;
-	char **args = xcalloc(k + 1, sizeof *args);
-	for (size_t i = 0; i < k; i++)
-		args[i] = xstrdup(rest[i]);
-	*n = k;
-	return args;
-}
-
-void nodeopts_args_free(char **args, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(args[i]);
-	free(args);
+	const char *error = nd->error;
+	if (!error && nd->state != FANOUT_OK)
+		error = nodeopts_state_name(nd->state);
+	return jsonl_node(nd->name, nd->cluster, nd->state == FANOUT_OK && !error, nd->exit_status,
+			  nd->exit_signal, error, nd->seconds);
 }

@@ -7,10 +7,21 @@
  *   (C3_USER), -i/--identity FILE, --host-keys POLICY, --json, -S/--max-status,
  *   -n/--dry-run, --list, --failed FILE
  *
- * Tools include nodeopts_popt() in their option table with
- * POPT_ARG_INCLUDE_TABLE, split their leftover arguments with
- * nodeopts_split_defs(), then call nodeopts_resolve() to get the targets and
- * nodeopts_fanout_nodes() to get fanout nodes carrying the ssh options.
+ * A tool includes nodeopts_popt() in its table (POPT_ARG_INCLUDE_TABLE) and
+ * calls nodeopts_option() first in its cli_next() loop. Options that take a
+ * value come back with a NODEOPT_* val and are checked there, so a bad value
+ * is a usage error naming it ("cexec: -F 0: out of range (1 to 100000)").
+ * A tool that spells an option otherwise leaves it out of the table (OMIT)
+ * and adds its own entry with the same NODEOPT_* val. Then the tool takes
+ * the leading machine definitions (nodeopts_take_defs) and resolves.
+ *
+ * Which nodes -x removes: an entry "host" removes that host whatever its
+ * login user; an entry "user@host" removes the host only where it would log
+ * in as that user (the user of "user@" in -w or the machine definition, else
+ * -l/C3_USER; a node with no user set is not removed by "user@host"). So
+ * -w 'bob@n[1-3]' -x n1 and -w 'n[1-3]' -l bob -x bob@n1 both leave n2 n3,
+ * and -w 'n[1-3]' -x bob@n1 leaves all three. An empty user ("@n1", in -w,
+ * -x or a definition) is an error.
  */
 #ifndef CT_NODEOPTS_H
 #define CT_NODEOPTS_H
@@ -20,19 +31,42 @@
 #include <stddef.h>
 
 #include "c3conf.h"
+#include "cli.h"
 #include "fanout.h"
+
+/* The vals of the options that take a value (a range no tool uses). */
+enum nodeopt_val {
+	NODEOPT_FILE = 0x4e00,
+	NODEOPT_W,
+	NODEOPT_X,
+	NODEOPT_FANOUT,
+	NODEOPT_CONNECT_TIMEOUT,
+	NODEOPT_TIMEOUT,
+	NODEOPT_USER,
+	NODEOPT_IDENTITY,
+	NODEOPT_HOST_KEYS,
+	NODEOPT_FAILED,
+	NODEOPT_CLUSTER, /* one machine definition as an option value (imgsync --cluster DEF) */
+	NODEOPT_LAST
+};
+
+#define NODEOPTS_FANOUT_MAX 100000
+#define NODEOPTS_SECONDS_MAX 604800.0 /* a week */
 
 struct nodeopts {
 	char *file;            /* -f */
-	char *wlist;           /* -w (several are joined with ',') */
-	char *xlist;           /* -x */
+	char **w, **x;         /* -w and -x arguments, as given */
+	size_t nw, nx;
+	char **defs;           /* machine definitions */
+	size_t ndefs;
+	char *xlist;           /* the -x arguments joined with ',' (NULL: none) */
 	int all, head;
 	int fanout;            /* -F, default 64 */
-	double connect_timeout; /* -t, default 10 */
+	double connect_timeout; /* -t, -1: not given (10) */
 	double timeout;        /* -u, 0 = none */
 	char *user;            /* -l or C3_USER */
 	char *identity;        /* -i */
-	char *host_keys;       /* --host-keys */
+	char *host_keys;       /* --host-keys, as given */
 	int json;              /* --json */
 	int max_status;        /* -S */
 	int dry_run;           /* -n */
@@ -41,26 +75,39 @@ struct nodeopts {
 	/* resolved */
 	enum ssh_hostkey_policy policy;
 	int from_c3;           /* targets come from c3.conf (clusters are meaningful) */
+	struct poptOption table[20];
 };
 
 /* Defaults (the environment, C3_USER and C3_CONF, is read by nodeopts_resolve). */
 void nodeopts_init(struct nodeopts *no);
 void nodeopts_free(struct nodeopts *no);
-/* The shared popt table, storing into NO. */
-struct poptOption *nodeopts_popt(struct nodeopts *no);
+/*
+ * The shared popt table, kept in NO. OMIT: NULL or a NULL-terminated list of
+ * long names the tool leaves out ("dry-run", "config"...).
+ */
+struct poptOption *nodeopts_popt(struct nodeopts *no, const char *const *omit);
+/*
+ * Called first for every VAL cli_next() returns: 1 if it was a node option
+ * (stored in NO), 0 if not. Dies with a usage error on a bad value.
+ */
+int nodeopts_option(struct nodeopts *no, struct cli *c, int val);
 
 /*
- * Leading arguments that are C3 machine definitions (":1-4", "name:") are
- * moved to *DEFS (count *NDEFS); returns the index of the first other argument.
+ * The leading ARGS that look like machine definitions
+ * (c3_looks_like_machine_def: ":1-4", "name:", "user@name:2") are copied to
+ * NO; *FIRST is the index of the first other argument. Only leading words
+ * count: in "cexec echo a:b", "a:b" is the command's. -1 with ERR when such a
+ * word does not parse ("bad range '1-4x' in machine definition ':1-4x'").
  */
-size_t nodeopts_split_defs(char **args, size_t nargs, char ***defs, size_t *ndefs);
+int nodeopts_take_defs(struct nodeopts *no, char *const *args, size_t nargs, size_t *first, char *err,
+		       size_t errlen);
 
 /*
- * Resolve -w/-x or c3.conf + DEFS (and --all/--head) into SEL. Checks option
- * values too. 0, or -1 with ERR ("c3.conf:3: ...", "bad host list ...").
+ * Resolve -w/-x or c3.conf + the definitions (and --all/--head) into SEL,
+ * and check --failed FILE can be written; no node is contacted. 0, or -1
+ * with ERR ("c3.conf:3: ...", "bad host list ...", "--failed /x: ...").
  */
-int nodeopts_resolve(struct nodeopts *no, char **defs, size_t ndefs, struct c3_selection *sel,
-		     char *err, size_t errlen);
+int nodeopts_resolve(struct nodeopts *no, struct c3_selection *sel, char *err, size_t errlen);
 
 /* Fanout nodes for SEL (names and users from SEL, ssh options from NO). Free with nodeopts_fanout_free. */
 struct fanout_node *nodeopts_fanout_nodes(const struct nodeopts *no, const struct c3_selection *sel);
@@ -74,13 +121,19 @@ struct fanout_opts nodeopts_fanout_opts(const struct nodeopts *no, int serial);
  */
 int nodeopts_exit_status(const struct nodeopts *no, const struct fanout_node *nodes, size_t n,
 			 int nonzero_fails);
-/* Write --failed FILE (atomic): nodes not FANOUT_OK (or with non-zero status if NONZERO). 0 or -1. */
+/*
+ * Write --failed FILE (atomic): nodes not FANOUT_OK, and with NONZERO those
+ * whose command exited non-zero or was killed by a signal. 0 or -1.
+ */
 int nodeopts_write_failed(const struct nodeopts *no, const struct fanout_node *nodes, size_t n,
-			  int nonzero_fails);
+			  int nonzero);
 /* The closing report on stderr (nodereport.h): failing nodes grouped by outcome, "N nodes: K ok, M failed". */
 void nodeopts_summary(const struct fanout_node *nodes, size_t n);
-/* --list: the selected nodes on stdout, one per line ("user@host" when a user is set). */
-void nodeopts_print_list(const struct c3_selection *sel);
+/*
+ * --list: the selected nodes on stdout, one per line ("user@host" when a
+ * user is set), or with --json one object per node: node, cluster, user.
+ */
+void nodeopts_print_list(const struct nodeopts *no, const struct c3_selection *sel);
 
 /*
  * The end of a file-copying run (cpush, cget) after fanout_run() returned
@@ -90,21 +143,14 @@ void nodeopts_print_list(const struct c3_selection *sel);
 int nodeopts_report(const struct nodeopts *no, const struct fanout_node *nodes, size_t n,
 		    int fanout_result);
 
-/* How a node ended, as --json reports say it: "ok", "failed", "timeout", "not run". */
+/* How a node ended, in a word: "ok", "failed", "timeout", "not run". */
 const char *nodeopts_state_name(enum fanout_state s);
-/* Print O as one compact --json line on stdout, then release it. */
-void nodeopts_json_line(json_t *o);
-
 /*
- * poptGetNextOpt() for the option loop of a tool whose table has the entry
- * { "version", 0, POPT_ARG_NONE, NULL, 'V', ... }: returns the tool's own
- * option values (> 0), -1 at the end; --version prints "TOOL VERSION" and
- * exits 0, a bad option dies with status 1 naming it.
+ * The --json head of a node's result (jsonl_node: node, cluster, ok, exit,
+ * signal, error, seconds); the tool adds its fields and calls jsonl_emit.
  */
-int nodeopts_next_opt(poptContext pc, const char *tool);
-
-/* popt's leftover arguments, copied: *N of them, NULL-terminated. Free with nodeopts_args_free. */
-char **nodeopts_args(poptContext pc, size_t *n);
-void nodeopts_args_free(char **args, size_t n);
+json_t *nodeopts_json_node(const struct fanout_node *nd);
+/* The --json head of a selected node for --list and -n: node, cluster, user. */
+json_t *nodeopts_json_target(const struct nodeopts *no, const struct c3_target *t);
 
 #endif

@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
 #include "bytebuf.h"
+#include "fsutil.h"
 #include "log.h"
 #include "nodeset.h"
+#include "xalloc.h"
 
 /* ---- ordered set with a hash index ---- */
 
@@ -222,10 +223,10 @@ static int parse_item(const char *item, const char *expr, struct pattern *pt, ch
 			if (*s == '\0')
 				return 0;
 			s++;
-			pt->groups = xreallocarray(pt->groups, i + 1, sizeof *pt->groups);
+			pt->groups = xgrowarray(pt->groups, i, sizeof *pt->groups);
 			memset(&pt->groups[i], 0, sizeof pt->groups[i]);
 			pt->ngroups++;
-			pt->texts = xreallocarray(pt->texts, pt->ngroups + 1, sizeof *pt->texts);
+			pt->texts = xgrowarray(pt->texts, pt->ngroups, sizeof *pt->texts);
 			pt->texts[pt->ngroups] = NULL;
 			if (parse_group(&s, &pt->groups[i], err, errlen, expr) < 0)
 				return -1;

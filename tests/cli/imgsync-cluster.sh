@@ -25,13 +25,13 @@ node_sums() { # NODE [DIR]: every path of NODE:DIR (/tmp/img) with type, mode, s
 run imgsync -q "${RI[@]}" "$W/old" node01:/tmp/img
 is "$rc" 0 "push the old image to node01 ($err)"
 is "$(node_oracle node01 "$W/old")" "" "node01 holds the old image"
-run imgsync -i "${RI[@]}" "${EXC[@]}" "$W/src" node01:/tmp/img
+run imgsync --itemize "${RI[@]}" "${EXC[@]}" "$W/src" node01:/tmp/img
 is "$rc" 0 "push the new image over it"
 like "$out" 'deleting +etc/deleted' "itemize comes back from the node"
 is "$(node_oracle node01)" "" "rsync on node01 finds no difference"
 is "$(cluster exec node01 cat /tmp/img/etc/hostname)" "node01" "excluded file untouched on the node"
 t "sparse file stays sparse on the node" test "$(cluster exec node01 du -k /tmp/img/data/sparse | cut -f1)" -lt 1024
-run imgsync -n -i "${RI[@]}" "${EXC[@]}" "$W/src" node01:/tmp/img
+run imgsync -n --itemize "${RI[@]}" "${EXC[@]}" "$W/src" node01:/tmp/img
 is "$(printf '%s\n' "$out" | grep -vE 'created [0-9]+, updated')" "" "dry run after the sync lists nothing"
 
 # --- pull from a node ------------------------------------------------------------
@@ -42,7 +42,7 @@ is "$(oracle "$W/src" "$W/pulled")" "" "the pulled copy equals the image"
 # --- one image to 16 nodes ----------------------------------------------------------
 run imgsync -w "$CT_NODES" --json "${RI[@]}" "${EXC[@]}" "$W/src" /tmp/img
 is "$rc" 0 "push to 16 nodes ($err)"
-is "$(printf '%s\n' "$out" | grep -c '"status":"ok"')" 16 "16 JSON summaries, all ok"
+is "$(printf '%s\n' "$out" | grep -c '"ok":true')" 16 "16 JSON summaries, all ok"
 bad=0
 for i in $(seq -w 1 16); do [ -z "$(node_oracle "node$i")" ] || bad=$((bad + 1)); done
 is "$bad" 0 "all 16 nodes equal the image"

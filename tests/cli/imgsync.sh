@@ -23,7 +23,7 @@ items() { grep -vE ': (\(dry run\) )?created [0-9]+, updated'; }
 
 # --- dry run: lists the changes, touches nothing ---------------------------
 before=$(state "$S/dest")
-run imgsync -n -i "${EXC[@]}" "$S/src" "$S/dest"
+run imgsync -n --itemize "${EXC[@]}" "$S/src" "$S/dest"
 is "$rc" 0 "dry run exits 0"
 dry_items=$(printf '%s\n' "$out" | items)
 is "$(state "$S/dest")" "$before" "dry run changes nothing"
@@ -33,7 +33,7 @@ like "$dry_items" '^hf\+{9} data/h2 => data/h1$' "dry run lists a hard link"
 like "$out" '/dest: \(dry run\) created' "dry run summary"
 
 # --- the real run ------------------------------------------------------------
-run imgsync -i "${EXC[@]}" "$S/src" "$S/dest"
+run imgsync --itemize "${EXC[@]}" "$S/src" "$S/dest"
 is "$rc" 0 "sync exits 0"
 real_items=$(printf '%s\n' "$out" | items)
 is "$real_items" "$dry_items" "dry-run itemize equals the real run's changes"
@@ -60,7 +60,7 @@ t "1 GiB sparse file stays sparse (du < 1 MiB)" test "$(du -k "$S/dest/data/spar
 t "no temporary files left" test -z "$(find "$S/dest" -name '.imgsync.*')"
 
 # --- nothing to do -----------------------------------------------------------
-run imgsync -i "${EXC[@]}" "$S/src" "$S/dest"
+run imgsync --itemize "${EXC[@]}" "$S/src" "$S/dest"
 is "$(printf '%s\n' "$out" | items)" "" "second run has nothing to change"
 like "$out" 'created 0, updated 0, deleted 0' "second run summary"
 
@@ -75,13 +75,13 @@ echo "same" >"$S/dest/etc/same.tmp" && printf 'SAME\n' >"$S/dest/etc/same.tmp"
 touch -r "$S/src/etc/same" "$S/dest/etc/same.tmp"
 chmod --reference="$S/src/etc/same" "$S/dest/etc/same.tmp"
 mv "$S/dest/etc/same.tmp" "$S/dest/etc/same"
-run imgsync -i "${EXC[@]}" "$S/src" "$S/dest"
+run imgsync --itemize "${EXC[@]}" "$S/src" "$S/dest"
 is "$(cat "$S/dest/etc/same")" "SAME" "size+mtime comparison does not read contents"
-run imgsync -i --checksum "${EXC[@]}" "$S/src" "$S/dest"
+run imgsync --itemize --checksum "${EXC[@]}" "$S/src" "$S/dest"
 like "$out" '^>fc\.\.\.\.\.\.\.\. etc/same$' "--checksum finds the changed content"
 is "$(cat "$S/dest/etc/same")" "same" "--checksum fixed it"
 run imgsync --json "${EXC[@]}" "$S/src" "$S/dest"
-like "$out" '^\{"node":.*"status":"ok".*"bytes_sent":[0-9]+' "--json summary"
+like "$out" '^\{"node":.*"ok":true.*"bytes_sent":[0-9]+' "--json summary"
 printf '/etc/same\n# comment\n\n/usr/bin/*\n' >"$S/exclude"
 echo changed >"$S/dest/etc/same"
 run imgsync -q --config "$S/exclude" "$S/src" "$S/dest"

@@ -17,7 +17,7 @@ say imgsync -w "$nodes" --remote-imgsync "$CT_BIN/imgsync" --exclude /etc/hostna
 echo "compute image v2" >"$img"/etc/motd
 dd if=/dev/urandom of="$img"/var/lib/app.db bs=4k count=1 seek=300 conv=notrunc status=none
 echo "new tool" >"$img"/usr/bin/newtool
-say imgsync -n -i -w node01 --remote-imgsync "$CT_BIN/imgsync" --exclude /etc/hostname "$img" /tmp/root
+say imgsync -n --itemize -w node01 --remote-imgsync "$CT_BIN/imgsync" --exclude /etc/hostname "$img" /tmp/root
 say imgsync -v -w "$nodes" --remote-imgsync "$CT_BIN/imgsync" --exclude /etc/hostname "$img" /tmp/root
 say "$CL" exec node05 getcap /tmp/root/usr/bin/ping
 printf '\n$ %s\n' "cluster exec node05 rsync -aHAXn --delete --checksum -i --exclude=/etc/hostname $img/ /tmp/root/   # prints nothing"

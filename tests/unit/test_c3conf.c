@@ -171,6 +171,20 @@ static void test_definition_errors(void **state)
 	assert_false(c3_is_machine_def("ls"));
 	assert_false(c3_is_machine_def("a:b"));
 	assert_false(c3_is_machine_def("/bin/echo:x"));
+	/* the shape a tool treats as a definition (and then refuses if it does not parse) */
+	assert_true(c3_looks_like_machine_def(":1-4x"));
+	assert_true(c3_looks_like_machine_def("local:2-3,a"));
+	assert_true(c3_looks_like_machine_def("a:b"));
+	assert_true(c3_looks_like_machine_def("@local:1"));
+	assert_false(c3_looks_like_machine_def("echo"));
+	assert_false(c3_looks_like_machine_def("/bin/echo:x"));
+	assert_false(c3_looks_like_machine_def("PATH=/a:/b"));
+	assert_false(c3_looks_like_machine_def("x:/tmp"));
+	assert_false(c3_looks_like_machine_def("a:b c"));
+	char err[128];
+	assert_int_equal(c3_check_machine_def("a:b", err, sizeof err), -1);
+	assert_string_equal(err, "bad position 'b' in machine definition 'a:b'");
+	assert_int_equal(c3_check_machine_def("u@:0-2,5", err, sizeof err), 0);
 }
 
 static void check_parse_error(const char *text, const char *want)
