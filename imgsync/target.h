@@ -43,7 +43,4 @@ size_t imgs_push_all(struct imgs_image *im, struct imgs_target *t, size_t n, con
 /* Pull T (remote source) into the local DEST. 0 or -1. */
 int imgs_pull(struct imgs_target *t, const char *dest, const struct imgs_opts *o);
 
-/* "'a'\''b'": one shell word for a remote command line. Caller frees. */
-char *imgs_shell_quote(const char *s);
-
 #endif

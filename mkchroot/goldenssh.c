@@ -9,8 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "bytebuf.h"
 #include "goldenssh.h"
 #include "log.h"
+#include "shquote.h"
 #include "ssh.h"
 #include "unpack.h"
 
@@ -27,26 +29,12 @@ void mkc_golden_parse_source(const char *source, char **user, char **host, char 
 	*path = xstrdup(colon && colon[1] ? colon + 1 : "/");
 }
 
-/* Append WORD to the growing command line, in single quotes. */
-static void add_word(char **cmd, size_t *len, const char *word)
+/* Append WORD to the command line in B, in single quotes. */
+static void add_word(struct bytebuf *b, const char *word)
 {
-	size_t need = *len + 4 * strlen(word) + 4;
-	*cmd = xrealloc(*cmd, need);
-	char *p = *cmd + *len;
-	if (*len)
-		*p++ = ' ';
-	*p++ = '\'';
-	for (const char *w = word; *w; w++) {
-		if (*w == '\'') {
-			memcpy(p, "'\\''", 4);
-			p += 4;
-		} else {
-			*p++ = *w;
-		}
-	}
-	*p++ = '\'';
-	*p = '\0';
-	*len = (size_t)(p - *cmd);
+	if (b->len)
+		bytebuf_add(b, " ", 1);
+	sh_quote_add(b, word, SH_ALWAYS);
 }
 
 char *mkc_golden_tar_command(const char *path, const struct mkc_excl *excl)
@@ -55,21 +43,20 @@ char *mkc_golden_tar_command(const char *path, const struct mkc_excl *excl)
 		"tar", "--numeric-owner", "--one-file-system", "--xattrs", "--xattrs-include=*", "--acls",
 		"--sparse", "-cf", "-", NULL,
 	};
-	char *cmd = NULL;
-	size_t len = 0;
+	struct bytebuf b = { 0 };
 	for (size_t i = 0; head[i]; i++)
-		add_word(&cmd, &len, head[i]);
-	add_word(&cmd, &len, "-C");
-	add_word(&cmd, &len, path);
+		add_word(&b, head[i]);
+	add_word(&b, "-C");
+	add_word(&b, path);
 	for (size_t i = 0; excl && i < excl->pats.n; i++) {
 		const char *p = excl->pats.v[i];
-		add_word(&cmd, &len, p[0] == '/' ? "--anchored" : "--no-anchored");
+		add_word(&b, p[0] == '/' ? "--anchored" : "--no-anchored");
 		char *opt = p[0] == '/' ? xasprintf("--exclude=./%s", p + 1) : xasprintf("--exclude=%s", p);
-		add_word(&cmd, &len, opt);
+		add_word(&b, opt);
 		free(opt);
 	}
-	add_word(&cmd, &len, ".");
-	return cmd;
+	add_word(&b, ".");
+	return b.p;
 }
 
 struct remote {

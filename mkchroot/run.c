@@ -3,42 +3,20 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "run.h"
-
-static int plain_word(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%", *s))
-			return 0;
-	return 1;
-}
+#include "shquote.h"
 
 void mkc_argv_print(FILE *out, char *const argv[])
 {
-	for (size_t i = 0; argv[i]; i++) {
-		if (i)
-			fputc(' ', out);
-		if (plain_word(argv[i])) {
-			fputs(argv[i], out);
-			continue;
-		}
-		fputc('\'', out);
-		for (const char *p = argv[i]; *p; p++) {
-			if (*p == '\'')
-				fputs("'\\''", out);
-			else
-				fputc(*p, out);
-		}
-		fputc('\'', out);
-	}
-	fputc('\n', out);
+	char *line = sh_join(argv, (size_t)-1, SH_PLAIN);
+	fprintf(out, "%s\n", line);
+	free(line);
 }
 
 int mkc_run(char *const argv[], int dry_run)
