@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fanout.h"
 #include "log.h"
 #include "sshx.h"
@@ -54,7 +54,7 @@ static int must_stop(struct sshx *s, double since)
 {
 	if (stop_signal)
 		errno = EINTR;
-	else if (s->stall > 0 && fanout_now() - since >= s->stall)
+	else if (s->stall > 0 && now_monotonic() - since >= s->stall)
 		errno = ETIMEDOUT;
 	else
 		return 0;
@@ -93,7 +93,7 @@ static void drain_stderr(struct imgs_xport *x)
 static ssize_t ssh_read_hook(struct imgs_xport *x, void *buf, size_t n)
 {
 	struct sshx *s = x->ctx;
-	double since = fanout_now();
+	double since = now_monotonic();
 	for (;;) {
 		drain_stderr(x);
 		ssize_t r = ssh_exec_read(s->e, 0, buf, n);
@@ -115,7 +115,7 @@ static int ssh_write_hook(struct imgs_xport *x, const void *buf, size_t n)
 {
 	struct sshx *s = x->ctx;
 	const char *p = buf;
-	double since = fanout_now();
+	double since = now_monotonic();
 	while (n > 0) {
 		ssize_t w = ssh_exec_write(s->e, p, n);
 		if (w == SSH_ERR) {
@@ -125,7 +125,7 @@ static int ssh_write_hook(struct imgs_xport *x, const void *buf, size_t n)
 		if (w > 0) {
 			p += w;
 			n -= (size_t)w;
-			since = fanout_now();
+			since = now_monotonic();
 			continue;
 		}
 		if (ssh_exec_eof(s->e)) {
@@ -146,19 +146,19 @@ static int ssh_close_hook(struct imgs_xport *x)
 	int status = -1;
 	char *sig = NULL;
 	if (s->e) {
-		double end = fanout_now() + 30;
-		while (ssh_exec_send_eof(s->e) == SSH_AGAIN && fanout_now() < end)
+		double end = now_monotonic() + 30;
+		while (ssh_exec_send_eof(s->e) == SSH_AGAIN && now_monotonic() < end)
 			wait_ready(s->c, 200);
 		/* the exit status follows the remote stdout's end */
 		char buf[4096];
 		ssize_t n;
-		while ((n = ssh_exec_read(s->e, 0, buf, sizeof buf)) != 0 && n != SSH_ERR && fanout_now() < end) {
+		while ((n = ssh_exec_read(s->e, 0, buf, sizeof buf)) != 0 && n != SSH_ERR && now_monotonic() < end) {
 			drain_stderr(x);
 			if (n == SSH_AGAIN)
 				wait_ready(s->c, 200);
 		}
 		int rc;
-		while ((rc = ssh_exec_wait(s->e, &status, &sig)) == SSH_AGAIN && fanout_now() < end) {
+		while ((rc = ssh_exec_wait(s->e, &status, &sig)) == SSH_AGAIN && now_monotonic() < end) {
 			drain_stderr(x);
 			wait_ready(s->c, 200);
 		}
@@ -191,7 +191,7 @@ int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts
 	s->c = ssh_conn_new(name, opts);
 	pthread_mutex_unlock(&connect_mu);
 	int ct = ssh_conn_connect_timeout(s->c);
-	double deadline = fanout_now() + (ct > 0 ? ct : 10);
+	double deadline = now_monotonic() + (ct > 0 ? ct : 10);
 	int rc;
 	for (;;) {
 		pthread_mutex_lock(&connect_mu);
@@ -199,7 +199,7 @@ int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts
 		pthread_mutex_unlock(&connect_mu);
 		if (rc != SSH_AGAIN)
 			break;
-		if (fanout_now() > deadline) {
+		if (now_monotonic() > deadline) {
 			snprintf(err, errlen, "connect timed out after %d s", ct > 0 ? ct : 10);
 			goto fail;
 		}
@@ -210,7 +210,7 @@ int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts
 		goto fail;
 	}
 	s->e = ssh_exec_new(s->c, command);
-	double since = fanout_now();
+	double since = now_monotonic();
 	while ((rc = ssh_exec_start(s->e)) == SSH_AGAIN) {
 		if (must_stop(s, since)) { /* a node frozen before its server starts: -u and signals still apply */
 			snprintf(err, errlen, "starting the server: %s", strerror(errno));

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "progress.h"
 
@@ -17,13 +17,6 @@ struct progress {
 	double start, last;
 	size_t width; /* length of the line drawn last, to erase it */
 };
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int progress_wanted(int quiet)
 {
@@ -68,7 +61,7 @@ struct progress *progress_start(const char *label, uint64_t total, int fd)
 	p->label = xstrdup(label);
 	p->total = total;
 	p->fd = fd;
-	p->start = now();
+	p->start = now_monotonic();
 	return p;
 }
 
@@ -86,7 +79,7 @@ void progress_update_note(struct progress *p, uint64_t done, const char *note)
 {
 	if (!p || p->fd < 0)
 		return;
-	double t = now();
+	double t = now_monotonic();
 	if (t - p->last < 0.2 && (p->total == 0 || done < p->total))
 		return;
 	p->last = t;

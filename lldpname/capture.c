@@ -11,7 +11,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -31,13 +30,6 @@ struct lldpn_capture {
 	int file;
 	char *what;
 };
-
-double lldpn_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void add_source(struct lldpn_capture *c, pcap_t *p, const char *name, int fd)
 {
@@ -233,7 +225,7 @@ int lldpn_capture_next(struct lldpn_capture *c, double deadline, struct lldpn_fr
 				goto out;
 			}
 		}
-		double left = deadline - lldpn_now();
+		double left = deadline - now_monotonic();
 		if (left <= 0)
 			break;
 		for (size_t k = 0; k < c->n; k++)

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fsutil.h"
 #include "log.h"
 #include "tree.h"
@@ -152,8 +152,7 @@ int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_op
 		.verbose_list = log_verbosity() >= LOG_DEBUG,
 	};
 	struct mkc_tree_stats st = { 0 };
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = now_monotonic();
 	int rc = 1;
 	if (archive_write_open_fd(a, t.fd) != ARCHIVE_OK)
 		warnmsg("%s: %s", output, archive_error_string(a));
@@ -173,11 +172,10 @@ int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_op
 		warnmsg("%s: not written", output);
 		return rc;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	struct stat os;
 	stat(output, &os);
 	verbose("%s: %ju entries, %ju bytes in files, %ju excluded, %jd bytes written in %.2f s", output,
 		(uintmax_t)st.entries, (uintmax_t)st.bytes, (uintmax_t)st.excluded, (intmax_t)os.st_size,
-		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		now_monotonic() - t0);
 	return 0;
 }
