@@ -125,7 +125,7 @@ static void release(struct cpsend *s, size_t i)
 
 static void push_work(struct node_state *ns, enum work_op op, char *path)
 {
-	ns->work = xreallocarray(ns->work, ns->nwork + 1, sizeof *ns->work);
+	ns->work = xgrowarray(ns->work, ns->nwork, sizeof *ns->work);
 	ns->work[ns->nwork++] = (struct work){ op, path };
 }
 

@@ -141,7 +141,7 @@ char **imgs_dir_names(int fd, size_t *np, unsigned char **types)
 	while ((de = readdir(dir)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		v = xreallocarray(v, n + 1, sizeof *v);
+		v = xgrowarray(v, n, sizeof *v);
 		v[n++] = (struct named){ xstrdup(de->d_name), de->d_type };
 	}
 	closedir(dir);

@@ -186,7 +186,7 @@ int imgs_read_xattrs(int dirfd, const char *name, struct imgs_xattr **xsp, uint3
 			free(val);
 			continue; /* vanished meanwhile */
 		}
-		xs = xreallocarray(xs, n + 1, sizeof *xs);
+		xs = xgrowarray(xs, n, sizeof *xs);
 		xs[n].name = xstrdup(xn);
 		xs[n].value = val;
 		xs[n].len = (uint32_t)vl;
@@ -375,7 +375,7 @@ static void link_groups(struct imgs_flist *list)
 		struct imgs_entry *e = &list->e[i];
 		if (e->type == IMGS_DIR || e->nlink < 2)
 			continue;
-		refs = xreallocarray(refs, n + 1, sizeof *refs);
+		refs = xgrowarray(refs, n, sizeof *refs);
 		refs[n++] = (struct ino_ref){ e->dev, e->ino, i };
 	}
 	if (n > 1)

@@ -34,7 +34,7 @@ struct recv {
 
 void imgs_report_item(struct imgs_report *r, char *line)
 {
-	r->items = xreallocarray(r->items, r->nitems + 1, sizeof *r->items);
+	r->items = xgrowarray(r->items, r->nitems, sizeof *r->items);
 	r->items[r->nitems++] = line;
 }
 

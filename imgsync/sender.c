@@ -100,7 +100,7 @@ static int cache_get(struct imgs_image *im, uint32_t index, int srcfd, const uns
 			snprintf(err, errlen, "delta failed for another node");
 		return fd;
 	}
-	dc->c = xreallocarray(dc->c, dc->n + 1, sizeof *dc->c);
+	dc->c = xgrowarray(dc->c, dc->n, sizeof *dc->c);
 	size_t slot = dc->n++;
 	dc->c[slot] = (struct cached){ .index = index, .fd = -1 };
 	memcpy(dc->c[slot].key, key, 32);
@@ -206,7 +206,7 @@ static int read_requests(struct send *s)
 			if (imgs_dec_req(body, len, &idx, &kind) < 0 || idx >= l->n || l->e[idx].type != IMGS_REG ||
 			    l->e[idx].link_to != IMGS_NOLINK || (s->nreq && s->reqs[s->nreq - 1].index >= idx))
 				return send_fail(s, "bad request");
-			s->reqs = xreallocarray(s->reqs, s->nreq + 1, sizeof *s->reqs);
+			s->reqs = xgrowarray(s->reqs, s->nreq, sizeof *s->reqs);
 			s->reqs[s->nreq++] = (struct req){ idx, kind, { 0 } };
 			break;
 		case IMGS_M_SIG:

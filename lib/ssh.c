@@ -145,7 +145,7 @@ static const struct key_cache *cached_key(const char *path)
 	for (size_t i = 0; i < g.nkeys; i++)
 		if (!strcmp(g.keys[i].path, path))
 			return &g.keys[i];
-	g.keys = xreallocarray(g.keys, g.nkeys + 1, sizeof *g.keys);
+	g.keys = xgrowarray(g.keys, g.nkeys, sizeof *g.keys);
 	struct key_cache *k = &g.keys[g.nkeys++];
 	k->path = xstrdup(path);
 	k->data = fs_read_file(path, 1 << 20, &k->len);
@@ -166,7 +166,7 @@ static LIBSSH2_KNOWNHOSTS *cached_knownhosts(const char *user_file, const char *
 	/* missing files are fine; unreadable lines are skipped by libssh2 */
 	libssh2_knownhost_readfile(kh, user_file, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
 	libssh2_knownhost_readfile(kh, global_file, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
-	g.khs = xreallocarray(g.khs, g.nkhs + 1, sizeof *g.khs);
+	g.khs = xgrowarray(g.khs, g.nkhs, sizeof *g.khs);
 	g.khs[g.nkhs++] = (struct kh_cache){xstrdup(user_file), xstrdup(global_file), kh, owner};
 	return kh;
 }

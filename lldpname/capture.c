@@ -33,7 +33,7 @@ struct lldpn_capture {
 
 static void add_source(struct lldpn_capture *c, pcap_t *p, const char *name, int fd)
 {
-	c->src = xreallocarray(c->src, c->n + 1, sizeof *c->src);
+	c->src = xgrowarray(c->src, c->n, sizeof *c->src);
 	c->src[c->n++] = (struct source){.p = p, .name = xstrdup(name), .fd = fd};
 	char *what = c->what ? xasprintf("%s, %s", c->what, name) : xstrdup(name);
 	free(c->what);
