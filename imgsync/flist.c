@@ -264,7 +264,7 @@ int imgs_checksum_fd(int fd, unsigned char sum[IMGS_SUMLEN])
 
 struct walk {
 	struct imgs_flist *list;
-	const struct imgs_excl *ex;
+	const struct exclude *ex;
 	int checksum;
 	dev_t rootdev;
 };
@@ -323,7 +323,7 @@ static void walk_dir(struct walk *w, int dirfd, const char *rel)
 			free(path);
 			continue;
 		}
-		if (imgs_excl_match(w->ex, path, S_ISDIR(st.st_mode))) {
+		if (exclude_match(w->ex, path, S_ISDIR(st.st_mode))) {
 			free(path);
 			continue;
 		}
@@ -390,7 +390,7 @@ static void link_groups(struct imgs_flist *list)
 	free(refs);
 }
 
-int imgs_flist_walk(const char *root, const struct imgs_excl *ex, int checksum,
+int imgs_flist_walk(const char *root, const struct exclude *ex, int checksum,
 		    struct imgs_flist *list, char *err, size_t errlen)
 {
 	memset(list, 0, sizeof *list);

@@ -22,7 +22,7 @@ struct recv {
 	struct imgs_dirs d;
 	uint32_t flags;
 	int dry;
-	const struct imgs_excl *ex;
+	const struct exclude *ex;
 	struct imgs_flist list;
 	struct imgs_flist have;   /* the destination as found, scanned while the sender walks */
 	uint8_t *want, *relink, *skip, *made;
@@ -264,7 +264,7 @@ static void compare_entry(struct recv *r, size_t i)
 {
 	const struct imgs_entry *e = &r->list.e[i];
 	int root = i == 0;
-	if (!root && imgs_excl_match(r->ex, e->path, e->type == IMGS_DIR)) {
+	if (!root && exclude_match(r->ex, e->path, e->type == IMGS_DIR)) {
 		r->skip[i] = 1;
 		return;
 	}
@@ -596,7 +596,7 @@ static void recv_free(struct recv *r)
 	free(r->reqs);
 }
 
-int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, const struct imgs_excl *ex,
+int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, const struct exclude *ex,
 		 struct imgs_report *rep)
 {
 	struct recv r = { .x = x, .flags = flags, .dry = !!(flags & IMGS_F_DRY_RUN), .ex = ex, .rep = rep };
@@ -659,7 +659,7 @@ out:
 	return rc;
 }
 
-int imgs_read_hello(struct imgs_xport *x, uint32_t *flags, struct imgs_excl *ex, char *err, size_t errlen)
+int imgs_read_hello(struct imgs_xport *x, uint32_t *flags, struct exclude *ex, char *err, size_t errlen)
 {
 	uint8_t type;
 	const unsigned char *body;
@@ -678,7 +678,7 @@ int imgs_read_hello(struct imgs_xport *x, uint32_t *flags, struct imgs_excl *ex,
 		return -1;
 	*flags = h.flags;
 	for (size_t i = 0; i < h.nexcl; i++)
-		imgs_excl_add(ex, h.excl[i]);
+		exclude_add(ex, h.excl[i]);
 	imgs_hello_free(&h);
 	return 0;
 }
@@ -687,7 +687,7 @@ int imgs_serve_receiver(const char *root)
 {
 	struct imgs_xport x;
 	imgs_xport_init_fds(&x, "server", 0, 1);
-	struct imgs_excl ex;
+	struct exclude ex;
 	imgs_excl_init(&ex);
 	struct imgs_report rep = { 0 };
 	char err[300];
@@ -715,6 +715,6 @@ out:
 	x.rfd = x.wfd = -1; /* stdin/stdout stay open */
 	imgs_xport_close(&x);
 	imgs_report_free(&rep);
-	imgs_excl_free(&ex);
+	exclude_free(&ex);
 	return status;
 }

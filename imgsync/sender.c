@@ -127,7 +127,7 @@ static int cache_get(struct imgs_image *im, uint32_t index, int srcfd, const uns
 
 /* --- image --------------------------------------------------------------- */
 
-int imgs_image_load(struct imgs_image *im, const char *root, const struct imgs_excl *ex, uint32_t flags,
+int imgs_image_load(struct imgs_image *im, const char *root, const struct exclude *ex, uint32_t flags,
 		    char *err, size_t errlen)
 {
 	memset(im, 0, sizeof *im);
@@ -395,7 +395,7 @@ int imgs_serve_sender(const char *root)
 {
 	struct imgs_xport x;
 	imgs_xport_init_fds(&x, "server", 0, 1);
-	struct imgs_excl ex;
+	struct exclude ex;
 	imgs_excl_init(&ex);
 	struct imgs_image im = { .rootfd = -1 };
 	char err[300];
@@ -412,6 +412,6 @@ out:
 	x.rfd = x.wfd = -1;
 	imgs_xport_close(&x);
 	imgs_image_free(&im);
-	imgs_excl_free(&ex);
+	exclude_free(&ex);
 	return status;
 }

@@ -72,7 +72,7 @@ static int send_hello(struct imgs_xport *x, const struct imgs_opts *o)
 {
 	struct imgs_wbuf b = { 0 };
 	uint32_t flags = o->flags | (x->zdata ? IMGS_F_COMPRESS : 0);
-	imgs_enc_hello(&b, flags, o->ex->pats + o->ex->nbuiltin, o->ex->n - o->ex->nbuiltin);
+	imgs_enc_hello(&b, flags, o->ex->pats, o->ex->n);
 	int rc = imgs_xport_queue(x, &b);
 	imgs_wbuf_free(&b);
 	return rc;

@@ -7,14 +7,14 @@
 #ifndef IMGSYNC_TARGET_H
 #define IMGSYNC_TARGET_H
 
-#include "exclude.h"
+#include "excl.h"
 #include "ssh.h"
 #include "receiver.h"
 #include "sender.h"
 
 struct imgs_opts {
 	uint32_t flags;
-	const struct imgs_excl *ex;   /* patterns after ex->nbuiltin go to the peer */
+	const struct exclude *ex;   /* all go to the peer (it has the built-ins already) */
 	char **rsh;                   /* argv prefix to reach a host (NULL: lib/ssh) */
 	const char *remote_imgsync;   /* the program to run on the host */
 	int fanout;

@@ -37,7 +37,7 @@ static void add_word(struct bytebuf *b, const char *word)
 	sh_quote_add(b, word, SH_ALWAYS);
 }
 
-char *mkc_golden_tar_command(const char *path, const struct mkc_excl *excl)
+char *mkc_golden_tar_command(const char *path, const struct exclude *excl)
 {
 	static const char *const head[] = {
 		"tar", "--numeric-owner", "--one-file-system", "--xattrs", "--xattrs-include=*", "--acls",
@@ -48,8 +48,12 @@ char *mkc_golden_tar_command(const char *path, const struct mkc_excl *excl)
 		add_word(&b, head[i]);
 	add_word(&b, "-C");
 	add_word(&b, path);
-	for (size_t i = 0; excl && i < excl->pats.n; i++) {
-		const char *p = excl->pats.v[i];
+	if (excl && excl->n)
+		add_word(&b, "--no-wildcards-match-slash"); /* '*' stops at '/', as in exclude.h */
+	for (size_t i = 0; excl && i < excl->n; i++) {
+		const char *p = excl->pats[i];
+		if (p[strlen(p) - 1] == '/')
+			continue; /* directories only: tar cannot say so; the unpacking side leaves them out */
 		add_word(&b, p[0] == '/' ? "--anchored" : "--no-anchored");
 		char *opt = p[0] == '/' ? xasprintf("--exclude=./%s", p + 1) : xasprintf("--exclude=%s", p);
 		add_word(&b, opt);
@@ -185,7 +189,7 @@ static int finish_tar(struct remote *r)
 	return 0;
 }
 
-int mkc_golden_remote(const char *source, const char *root, const struct mkc_excl *excl)
+int mkc_golden_remote(const char *source, const char *root, const struct exclude *excl)
 {
 	char *user, *host, *path;
 	mkc_golden_parse_source(source, &user, &host, &path);

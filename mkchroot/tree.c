@@ -237,7 +237,7 @@ static int walk_one(struct walk *w, int dirfd, const char *name, const char *rel
 	}
 	if (sb.st_dev == w->o->skip_dev && sb.st_ino == w->o->skip_ino && S_ISREG(sb.st_mode))
 		return 0;
-	if (w->o->excl && mkc_excl_match(w->o->excl, rel)) {
+	if (w->o->excl && exclude_match(w->o->excl, rel, S_ISDIR(sb.st_mode))) {
 		w->st->excluded++;
 		return 0;
 	}

@@ -18,7 +18,7 @@
 struct archive;
 
 struct mkc_tree_opts {
-	const struct mkc_excl *excl;  /* may be NULL */
+	const struct exclude *excl;  /* may be NULL */
 	int link_format;              /* ARCHIVE_FORMAT_* for hard-link handling */
 	int64_t max_file_size;        /* refuse larger regular files (0: no limit) */
 	const char *format_name;      /* for the size message */
