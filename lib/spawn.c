@@ -12,7 +12,6 @@
 
 #include "log.h"
 #include "spawn.h"
-#include "xalloc.h"
 
 static void close_pair(int p[2])
 {
@@ -146,32 +145,6 @@ int spawn_exit_code(int wstatus)
 	if (WIFEXITED(wstatus))
 		return WEXITSTATUS(wstatus);
 	return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 127;
-}
-
-char *spawn_read_all(int fd, size_t *len)
-{
-	size_t n = 0, cap = 4096;
-	char *buf = xmalloc(cap);
-	for (;;) {
-		if (cap - n < 2048)
-			buf = xrealloc(buf, cap *= 2);
-		ssize_t r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(buf);
-			errno = e;
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
 }
 
 int spawn_run(char *const argv[])

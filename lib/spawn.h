@@ -48,8 +48,6 @@ int spawn_wait(pid_t pid);
 int spawn_finish(struct spawn *s);
 /* A wait status as a shell reports it: the exit status, or 128 + the signal. */
 int spawn_exit_code(int wstatus);
-/* Read FD to its end: the bytes, NUL-terminated (length in *LEN if LEN); NULL with errno. */
-char *spawn_read_all(int fd, size_t *len);
 
 /*
  * Run ARGV (looked up in PATH) and wait for it, like system(3): the tool

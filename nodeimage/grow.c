@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,7 @@ static int run(char *const argv[], const char *input, char **out, int quiet)
 	close(s.in);
 	s.in = -1;
 	if (out)
-		*out = spawn_read_all(s.out, NULL);
+		*out = fs_read_fd(s.out, SIZE_MAX, NULL);
 	int st = spawn_finish(&s);
 	return st < 0 ? -1 : spawn_exit_code(st);
 }

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,7 +31,7 @@ static void test_pipes(void **state)
 	close(s.in);
 	s.in = -1;
 	size_t len;
-	char *out = spawn_read_all(s.out, &len);
+	char *out = fs_read_fd(s.out, SIZE_MAX, &len);
 	assert_string_equal(out, "HELLO\n");
 	assert_int_equal(len, 6);
 	free(out);
@@ -75,7 +76,7 @@ static void test_null_and_stderr(void **state)
 	char *argv[] = { "sh", "-c", "cat; echo done; echo noise >&2", NULL };
 	struct spawn s;
 	assert_int_equal(spawn_start(&s, argv, &o), 0);
-	char *out = spawn_read_all(s.out, NULL);
+	char *out = fs_read_fd(s.out, SIZE_MAX, NULL);
 	assert_string_equal(out, "done\n");
 	free(out);
 	assert_int_equal(spawn_exit_code(spawn_finish(&s)), 0);
