@@ -11,6 +11,7 @@
 #include "indirect.h"
 #include "log.h"
 #include "shquote.h"
+#include "xalloc.h"
 
 /* Append " WORD" as it is, then " 'VALUE'" when there is a value. */
 static void append(struct bytebuf *b, const char *word, const char *value)

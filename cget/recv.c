@@ -11,6 +11,7 @@
 #include "name.h"
 #include "recv.h"
 #include "sftputil.h"
+#include "xalloc.h"
 
 struct cgrecv {
 	struct cgrecv_opts opts;

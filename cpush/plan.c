@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "plan.h"
+#include "xalloc.h"
 
 void cpplan_init(struct cpplan *plan, char **excludes, size_t nexcludes)
 {

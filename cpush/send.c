@@ -9,6 +9,7 @@
 #include "log.h"
 #include "send.h"
 #include "sftputil.h"
+#include "xalloc.h"
 
 /* One source file, mapped while some node still has to send it. */
 struct src_map {

@@ -13,6 +13,7 @@
 #include "modpath.h"
 #include "plan.h"
 #include "shellcode.h"
+#include "xalloc.h"
 
 /* --- loading both files ---------------------------------------------------- */
 

@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "plan.h"
+#include "xalloc.h"
 
 /* Is MODULE (or a version of it) in the colon-separated LOADED list? */
 static int is_loaded(const char *loaded, const char *module)

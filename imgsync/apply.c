@@ -12,6 +12,7 @@
 #include "apply.h"
 #include "fsutil.h"
 #include "log.h"
+#include "xalloc.h"
 
 int imgs_dirs_open(struct imgs_dirs *d, const char *root, int dry)
 {

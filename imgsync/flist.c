@@ -12,6 +12,7 @@
 
 #include "flist.h"
 #include "log.h"
+#include "xalloc.h"
 
 const char *imgs_type_name(int type)
 {

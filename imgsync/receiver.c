@@ -14,6 +14,7 @@
 #include "log.h"
 #include "meter.h"
 #include "receiver.h"
+#include "xalloc.h"
 
 enum { WANT_NONE, WANT_WHOLE, WANT_DELTA };
 

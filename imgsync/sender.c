@@ -12,6 +12,7 @@
 #include "log.h"
 #include "meter.h"
 #include "sender.h"
+#include "xalloc.h"
 #include "zcache.h"
 
 #define SIG_MAX (1ull << 30)

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "sshexec.h"
 #include "sshx.h"
+#include "xalloc.h"
 
 static volatile sig_atomic_t stop_signal;
 

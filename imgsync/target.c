@@ -10,6 +10,7 @@
 #include "shquote.h"
 #include "sshx.h"
 #include "target.h"
+#include "xalloc.h"
 
 void imgs_target_parse(struct imgs_target *t, const char *arg)
 {

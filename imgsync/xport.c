@@ -7,6 +7,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "spawn.h"
+#include "xalloc.h"
 #include "xport.h"
 
 #define FLUSH_AT (256u << 10)

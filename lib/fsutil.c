@@ -12,6 +12,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "xalloc.h"
 
 static char *dir_of(const char *path)
 {

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "log.h"
 #include "progress.h"
+#include "xalloc.h"
 
 struct progress {
 	char *label;

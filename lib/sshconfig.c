@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "sshconfig.h"
+#include "xalloc.h"
 
 static const char *const known_keys[] = {
 	"hostname", "port", "user", "identityfile", "userknownhostsfile", "stricthostkeychecking",

@@ -16,6 +16,7 @@
 #include "capture.h"
 #include "log.h"
 #include "neighbor.h"
+#include "xalloc.h"
 
 struct source {
 	pcap_t *p;

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "neighbor.h"
+#include "xalloc.h"
 
 void lldpn_neighbor_init(struct lldpn_neighbor *n)
 {

@@ -10,6 +10,7 @@
 #include "inifile.h"
 #include "log.h"
 #include "rules.h"
+#include "xalloc.h"
 
 struct override {
 	char *port;

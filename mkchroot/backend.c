@@ -8,6 +8,7 @@
 
 #include "backend.h"
 #include "log.h"
+#include "xalloc.h"
 
 static struct mkc_strv *new_cmd(struct mkc_cmds *c)
 {

@@ -14,6 +14,7 @@
 #include "run.h"
 #include "stateless.h"
 #include "unpack.h"
+#include "xalloc.h"
 
 /* PATH may not exist, or be an empty directory. 0 if usable. */
 static int target_ok(const char *path)

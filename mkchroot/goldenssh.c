@@ -13,6 +13,7 @@
 #include "ssh.h"
 #include "sshexec.h"
 #include "unpack.h"
+#include "xalloc.h"
 
 #define MKC_CONNECT_TIMEOUT 10
 #define MKC_IDLE_TIMEOUT 600

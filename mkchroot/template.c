@@ -9,6 +9,7 @@
 #include "inifile.h"
 #include "log.h"
 #include "template.h"
+#include "xalloc.h"
 
 #define MKC_INCLUDE_MAX 8
 

@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "tree.h"
+#include "xalloc.h"
 
 /* (dev, ino) of files with several links -> the inode number they get */
 struct ino_map {

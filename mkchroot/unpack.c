@@ -15,6 +15,7 @@
 #include "layers.h"
 #include "log.h"
 #include "unpack.h"
+#include "xalloc.h"
 
 #define MKC_JSON_MAX (4u << 20)
 

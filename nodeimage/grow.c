@@ -21,6 +21,7 @@
 #include "log.h"
 #include "spawn.h"
 #include "writer.h"
+#include "xalloc.h"
 
 #define fail(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 

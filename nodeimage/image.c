@@ -9,6 +9,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "progress.h"
+#include "xalloc.h"
 
 #define MAX_RUN (1ull << 30)
 
