@@ -85,7 +85,7 @@ static int connect_node(struct sshexec *x)
 	}
 	if (rc != SSH_OK) {
 		snprintf(x->err, sizeof x->err, "%s", ssh_error(x->c));
-		errno = ECONNREFUSED;
+		errno = EIO;
 		return -1;
 	}
 	return 0;
