@@ -12,15 +12,17 @@
  *    transfer: "/etc/hostname" is that file only, "/etc/ssh/ssh_host_*"
  *    the host keys in /etc/ssh only (a directory and a star, like "/tmp/"
  *    and "*", leaves the directory in and what it holds out).
- *  - A pattern with no '/' but a trailing one, and no '**', matches the
- *    last component of a path at any depth: "*.pyc", "core", "lost+found/".
+ *  - A pattern without '/' (a trailing '/' aside) and without '**'
+ *    matches the last component of a path, at any depth: "*.pyc", "core",
+ *    "lost+found/".
  *  - Any other pattern matches the end of the path, starting at a
  *    component: "cache/apt" matches var/cache/apt and cache/apt, not
  *    var/xcache/apt.
  *  - A pattern that ends in '/' matches directories only.
  *  - An excluded directory is left out with everything in it.
  * In a pattern file every line is a pattern; blank lines and lines that
- * start with '#' are skipped, and blanks around a pattern dropped.
+ * start with '#' are skipped, and blanks around a pattern dropped. "/" alone
+ * is ignored (the root is never excluded) and "//x" is "/x".
  */
 #ifndef CT_EXCLUDE_H
 #define CT_EXCLUDE_H
