@@ -7,77 +7,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytebuf.h"
 #include "indirect.h"
 #include "log.h"
+#include "shquote.h"
+#include "xalloc.h"
 
-char *cexec_shell_quote(const char *s)
+/* Append " WORD" as it is, then " 'VALUE'" when there is a value. */
+static void append(struct bytebuf *b, const char *word, const char *value)
 {
-	size_t n = 3;
-	for (const char *p = s; *p; p++)
-		n += *p == '\'' ? 4 : 1;
-	char *out = xmalloc(n), *o = out;
-	*o++ = '\'';
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'') {
-			memcpy(o, "'\\''", 4);
-			o += 4;
-		} else {
-			*o++ = *p;
-		}
+	bytebuf_add(b, " ", 1);
+	bytebuf_add(b, word, strlen(word));
+	if (value) {
+		bytebuf_add(b, " ", 1);
+		sh_quote_add(b, value, SH_ALWAYS);
 	}
-	*o++ = '\'';
-	*o = '\0';
-	return out;
-}
-
-static void append(char **cmd, const char *s)
-{
-	char *n = xasprintf("%s %s", *cmd, s);
-	free(*cmd);
-	*cmd = n;
 }
 
 char *cexec_indirect_command(const char *def, const struct cexec_fwd_opts *o, char *const *argv,
 			     size_t argc)
 {
-	char *cmd = xstrdup("cexec --json");
+	struct bytebuf b = { 0 };
 	char num[64];
-	snprintf(num, sizeof num, "-F %d", o->fanout > 0 ? o->fanout : 64);
-	append(&cmd, num);
+	snprintf(num, sizeof num, "cexec --json -F %d", o->fanout > 0 ? o->fanout : 64);
+	bytebuf_add(&b, num, strlen(num));
 	if (o->connect_timeout > 0) {
 		snprintf(num, sizeof num, "-t %g", o->connect_timeout);
-		append(&cmd, num);
+		append(&b, num, NULL);
 	}
 	if (o->timeout > 0) {
 		snprintf(num, sizeof num, "-u %g", o->timeout);
-		append(&cmd, num);
+		append(&b, num, NULL);
 	}
-	if (o->host_keys) {
-		char *q = cexec_shell_quote(o->host_keys);
-		char *a = xasprintf("--host-keys %s", q);
-		append(&cmd, a);
-		free(a);
-		free(q);
-	}
-	if (o->exclude) {
-		char *q = cexec_shell_quote(o->exclude);
-		char *a = xasprintf("-x %s", q);
-		append(&cmd, a);
-		free(a);
-		free(q);
-	}
+	if (o->host_keys)
+		append(&b, "--host-keys", o->host_keys);
+	if (o->exclude)
+		append(&b, "-x", o->exclude);
 	if (o->send_stdin)
-		append(&cmd, "--stdin");
-	append(&cmd, "--");
-	char *q = cexec_shell_quote(def);
-	append(&cmd, q);
-	free(q);
+		append(&b, "--stdin", NULL);
+	append(&b, "--", def);
 	for (size_t i = 0; i < argc; i++) {
-		q = cexec_shell_quote(argv[i]);
-		append(&cmd, q);
-		free(q);
+		bytebuf_add(&b, " ", 1);
+		sh_quote_add(&b, argv[i], SH_ALWAYS);
 	}
-	return cmd;
+	return b.p;
 }
 
 static char *opt_string(json_t *o, const char *key, size_t *len)

@@ -26,9 +26,6 @@ struct cexec_fwd_opts {
 char *cexec_indirect_command(const char *def, const struct cexec_fwd_opts *o, char *const *argv,
 			     size_t argc);
 
-/* Quote S for a POSIX shell ('...' with '\'' for quotes). Caller frees. */
-char *cexec_shell_quote(const char *s);
-
 /* One node's result as the gateway reported it. */
 struct cexec_remote_result {
 	char *node;

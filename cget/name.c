@@ -3,6 +3,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "name.h"
+#include "xalloc.h"
 
 char *cgname_base(const char *source)
 {

@@ -12,6 +12,7 @@
 #include "progress.h"
 #include "recv.h"
 #include "sftputil.h"
+#include "xalloc.h"
 
 struct cgrecv {
 	struct cgrecv_opts opts;
@@ -80,7 +81,7 @@ static void item_free(struct item *it)
 static void push(struct node_state *ns, enum item_type type, char *remote, char *local, char *rel,
 		 const LIBSSH2_SFTP_ATTRIBUTES *a)
 {
-	ns->stack = xreallocarray(ns->stack, ns->nstack + 1, sizeof *ns->stack);
+	ns->stack = xgrowarray(ns->stack, ns->nstack, sizeof *ns->stack);
 	ns->stack[ns->nstack++] = (struct item){ type, remote, local, rel, (mode_t)(a->permissions & 0777),
 						 (int64_t)a->mtime };
 }

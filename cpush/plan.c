@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "plan.h"
+#include "xalloc.h"
 
 void cpplan_init(struct cpplan *plan, char **excludes, size_t nexcludes)
 {
@@ -82,7 +83,7 @@ int cpplan_parse_list(const char *text, size_t len, const char *fname, struct cp
 			return -1;
 		}
 		if (src) {
-			out->p = xreallocarray(out->p, out->n + 1, sizeof *out->p);
+			out->p = xgrowarray(out->p, out->n, sizeof *out->p);
 			out->p[out->n++] = (struct cpplan_pair){ src, dst, line };
 		}
 		p = eol ? eol + 1 : end;
@@ -210,7 +211,7 @@ static int add_tree(struct cpplan *plan, size_t dir, char *err, size_t errlen)
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
+		names = xgrowarray(names, n, sizeof *names);
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);

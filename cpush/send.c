@@ -10,6 +10,7 @@
 #include "progress.h"
 #include "send.h"
 #include "sftputil.h"
+#include "xalloc.h"
 
 /* One source file, mapped while some node still has to send it. */
 struct src_map {
@@ -136,7 +137,7 @@ static void release(struct cpsend *s, size_t i)
 
 static void push_work(struct node_state *ns, enum work_op op, char *path)
 {
-	ns->work = xreallocarray(ns->work, ns->nwork + 1, sizeof *ns->work);
+	ns->work = xgrowarray(ns->work, ns->nwork, sizeof *ns->work);
 	ns->work[ns->nwork++] = (struct work){ op, path };
 }
 

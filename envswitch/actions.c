@@ -14,6 +14,7 @@
 #include "modpath.h"
 #include "plan.h"
 #include "shellcode.h"
+#include "xalloc.h"
 
 /* --- loading both files ---------------------------------------------------- */
 

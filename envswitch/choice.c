@@ -5,6 +5,7 @@
 #include "choice.h"
 #include "inifile.h"
 #include "log.h"
+#include "xalloc.h"
 
 static int is_word_char(int c, const char *extra)
 {

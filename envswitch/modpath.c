@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "modpath.h"
+#include "xalloc.h"
 
 #define MODPATH_MAX_DEPTH 8
 #define MODPATH_MAX_RC (256u << 10)

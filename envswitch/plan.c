@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "plan.h"
+#include "xalloc.h"
 
 /* Is MODULE (or a version of it) in the colon-separated LOADED list? */
 static int is_loaded(const char *loaded, const char *module)
@@ -38,7 +39,7 @@ static void push(char ***v, size_t *n, const char *s)
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*v)[i], s) == 0)
 			return;
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	*v = xgrowarray(*v, *n, sizeof **v);
 	(*v)[(*n)++] = xstrdup(s);
 }
 

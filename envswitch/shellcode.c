@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "shellcode.h"
+#include "xalloc.h"
 
 int envsw_shell_parse(const char *name, enum envsw_shell *sh)
 {

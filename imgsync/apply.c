@@ -12,6 +12,7 @@
 #include "apply.h"
 #include "fsutil.h"
 #include "log.h"
+#include "xalloc.h"
 
 int imgs_dirs_open(struct imgs_dirs *d, const char *root, int create)
 {
@@ -131,7 +132,7 @@ char **imgs_dir_names(int fd, size_t *np, unsigned char **types)
 	while ((de = readdir(dir)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		v = xreallocarray(v, n + 1, sizeof *v);
+		v = xgrowarray(v, n, sizeof *v);
 		v[n++] = (struct named){ xstrdup(de->d_name), de->d_type };
 	}
 	closedir(dir);

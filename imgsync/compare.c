@@ -4,6 +4,7 @@
 
 #include "compare.h"
 #include "log.h"
+#include "xalloc.h"
 
 int imgs_content_differs(const struct imgs_entry *e, const struct imgs_have *h, int checksum)
 {

@@ -8,6 +8,7 @@
 #include "delta.h"
 #include "fsutil.h"
 #include "log.h"
+#include "xalloc.h"
 
 #define BLK 4096
 #define IOBUF (256u << 10)

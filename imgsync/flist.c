@@ -12,6 +12,7 @@
 
 #include "flist.h"
 #include "log.h"
+#include "xalloc.h"
 
 const char *imgs_type_name(int type)
 {
@@ -186,7 +187,7 @@ int imgs_read_xattrs(int dirfd, const char *name, struct imgs_xattr **xsp, uint3
 			free(val);
 			continue; /* vanished meanwhile */
 		}
-		xs = xreallocarray(xs, n + 1, sizeof *xs);
+		xs = xgrowarray(xs, n, sizeof *xs);
 		xs[n].name = xstrdup(xn);
 		xs[n].value = val;
 		xs[n].len = (uint32_t)vl;
@@ -264,7 +265,7 @@ int imgs_checksum_fd(int fd, unsigned char sum[IMGS_SUMLEN])
 
 struct walk {
 	struct imgs_flist *list;
-	const struct imgs_excl *ex;
+	const struct exclude *ex;
 	int checksum;
 	dev_t rootdev;
 };
@@ -323,7 +324,7 @@ static void walk_dir(struct walk *w, int dirfd, const char *rel)
 			free(path);
 			continue;
 		}
-		if (imgs_excl_match(w->ex, path, S_ISDIR(st.st_mode))) {
+		if (exclude_match(w->ex, path, S_ISDIR(st.st_mode))) {
 			free(path);
 			continue;
 		}
@@ -375,7 +376,7 @@ static void link_groups(struct imgs_flist *list)
 		struct imgs_entry *e = &list->e[i];
 		if (e->type == IMGS_DIR || e->nlink < 2)
 			continue;
-		refs = xreallocarray(refs, n + 1, sizeof *refs);
+		refs = xgrowarray(refs, n, sizeof *refs);
 		refs[n++] = (struct ino_ref){ e->dev, e->ino, i };
 	}
 	if (n > 1)
@@ -390,7 +391,7 @@ static void link_groups(struct imgs_flist *list)
 	free(refs);
 }
 
-int imgs_flist_walk(const char *root, const struct imgs_excl *ex, int checksum,
+int imgs_flist_walk(const char *root, const struct exclude *ex, int checksum,
 		    struct imgs_flist *list, char *err, size_t errlen)
 {
 	memset(list, 0, sizeof *list);

@@ -63,7 +63,7 @@ mode_t imgs_mode_of_type(int type);
  * ERR naming the path and the problem (unreadable subtrees are warned about
  * and skipped; only an unusable root fails).
  */
-int imgs_flist_walk(const char *root, const struct imgs_excl *ex, int checksum,
+int imgs_flist_walk(const char *root, const struct exclude *ex, int checksum,
 		    struct imgs_flist *list, char *err, size_t errlen);
 void imgs_flist_free(struct imgs_flist *list);
 /* Append a copy-free entry (LIST takes ownership of its allocations). */

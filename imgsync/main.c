@@ -19,6 +19,7 @@
 
 #include "c3conf.h"
 #include "cli.h"
+#include "clock.h"
 #include "fanout.h"
 #include "jsonl.h"
 #include "log.h"
@@ -57,22 +58,22 @@ static void args_free(struct args *a)
 }
 
 /* Default exclude file, --config or IMGSYNC_CONF, --exclude-from, --exclude. */
-static void load_excludes(const struct args *c, struct imgs_excl *ex)
+static void load_excludes(const struct args *c, struct exclude *ex)
 {
 	char err[600];
 	const char *conf = c->config ? c->config : getenv("IMGSYNC_CONF");
 	if (conf && *conf) {
-		if (imgs_excl_load(ex, conf, err, sizeof err) < 0)
+		if (exclude_load(ex, conf, err, sizeof err) < 0)
 			die(1, "%s", err);
-	} else if (imgs_excl_load(ex, DEFAULT_EXCLUDE, err, sizeof err) < 0 && errno != ENOENT) {
+	} else if (exclude_load(ex, DEFAULT_EXCLUDE, err, sizeof err) < 0 && errno != ENOENT) {
 		die(1, "%s", err);
 	}
 	for (char **f = c->exclude_from; f && *f; f++)
-		if (imgs_excl_load(ex, *f, err, sizeof err) < 0)
+		if (exclude_load(ex, *f, err, sizeof err) < 0)
 			die(1, "%s", err);
 	for (char **p = c->excludes; p && *p; p++)
-		if (imgs_excl_add(ex, *p) < 0)
-			die(1, "--exclude: pattern longer than %d bytes", IMGS_EXCL_PAT_MAX);
+		if (exclude_add(ex, *p) < 0)
+			die(1, "--exclude: pattern longer than %d bytes", EXCLUDE_PAT_MAX);
 }
 
 /* ssh options for a single HOST given as [user@]host. */
@@ -277,7 +278,7 @@ int main(int argc, char **argv)
 	if (!(many && no.list) && (nargs < 1 || nargs > 2 || (!many && nargs != 2)))
 		cli_usage_error(&cl, many ? "give SOURCE [DEST]" : "give SOURCE and DEST");
 
-	struct imgs_excl ex;
+	struct exclude ex;
 	imgs_excl_init(&ex);
 	load_excludes(&c, &ex);
 	const char *rsh = c.rsh ? c.rsh : getenv("IMGSYNC_RSH");
@@ -324,7 +325,7 @@ int main(int argc, char **argv)
 	}
 	if (!o.rsh && (many || src.host || t->host))
 		ssh_global_init();
-	double start = fanout_now();
+	double start = now_monotonic();
 	if (progress_wanted(c.quiet || no.json))
 		o.meter = imgs_meter_new(many ? nt : 0, STDERR_FILENO);
 	if (src.host) {
@@ -358,7 +359,7 @@ int main(int argc, char **argv)
 		imgs_image_free(&im);
 	}
 	for (size_t i = 0; i < nt; i++)
-		print_target(&c, no.json, &t[i], many ? nodes[i].cluster : NULL, many, fanout_now() - start);
+		print_target(&c, no.json, &t[i], many ? nodes[i].cluster : NULL, many, now_monotonic() - start);
 	if (many)
 		report_nodes(&no, nodes, t, nt);
 	status = failed ? 2 : 0;
@@ -377,7 +378,7 @@ out:
 	for (char **w = o.rsh; w && *w; w++)
 		free(*w);
 	free(o.rsh);
-	imgs_excl_free(&ex);
+	exclude_free(&ex);
 	cli_args_free(args, nargs);
 	cli_end(&cl);
 	nodeopts_free(&no);

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "meter.h"
 #include "progress.h"
+#include "xalloc.h"
 
 struct imgs_meter {
 	pthread_mutex_t mu;

@@ -6,6 +6,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "proto.h"
+#include "xalloc.h"
 
 #define PATH_MAX_WIRE 4095
 #define LIST_MAX 100000000u

@@ -15,6 +15,7 @@
 #include "meter.h"
 #include "receiver.h"
 #include "safety.h"
+#include "xalloc.h"
 
 enum { WANT_NONE, WANT_WHOLE, WANT_DELTA };
 
@@ -24,7 +25,7 @@ struct recv {
 	uint32_t flags;
 	uint64_t max_delete;      /* with IMGS_F_MAX_DELETE */
 	int dry;
-	const struct imgs_excl *ex;
+	const struct exclude *ex;
 	struct imgs_flist list;
 	struct imgs_flist have;   /* the destination as found, scanned while the sender walks */
 	uint8_t *want, *relink, *skip, *made;
@@ -36,7 +37,7 @@ struct recv {
 
 void imgs_report_item(struct imgs_report *r, char *line)
 {
-	r->items = xreallocarray(r->items, r->nitems + 1, sizeof *r->items);
+	r->items = xgrowarray(r->items, r->nitems, sizeof *r->items);
 	r->items[r->nitems++] = line;
 }
 
@@ -266,7 +267,7 @@ static void compare_entry(struct recv *r, size_t i)
 {
 	const struct imgs_entry *e = &r->list.e[i];
 	int root = i == 0;
-	if (!root && imgs_excl_match(r->ex, e->path, e->type == IMGS_DIR)) {
+	if (!root && exclude_match(r->ex, e->path, e->type == IMGS_DIR)) {
 		r->skip[i] = 1;
 		return;
 	}
@@ -646,7 +647,7 @@ static int make_root(struct recv *r, const char *root)
 }
 
 int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, uint64_t max_delete,
-		 const struct imgs_excl *ex, struct imgs_report *rep)
+		 const struct exclude *ex, struct imgs_report *rep)
 {
 	struct recv r = { .x = x, .flags = flags, .max_delete = max_delete, .dry = !!(flags & IMGS_F_DRY_RUN),
 			  .ex = ex, .rep = rep };
@@ -695,7 +696,7 @@ out:
 }
 
 /* HELLO from X: its flags, max-delete (if MAX_DELETE is not NULL) and excludes (added to EX). */
-static int hello_in(struct imgs_xport *x, uint32_t *flags, uint64_t *max_delete, struct imgs_excl *ex, char *err,
+static int hello_in(struct imgs_xport *x, uint32_t *flags, uint64_t *max_delete, struct exclude *ex, char *err,
 		    size_t errlen)
 {
 	uint8_t type;
@@ -717,12 +718,12 @@ static int hello_in(struct imgs_xport *x, uint32_t *flags, uint64_t *max_delete,
 	if (max_delete)
 		*max_delete = h.max_delete;
 	for (size_t i = 0; i < h.nexcl; i++)
-		imgs_excl_add(ex, h.excl[i]);
+		exclude_add(ex, h.excl[i]);
 	imgs_hello_free(&h);
 	return 0;
 }
 
-int imgs_read_hello(struct imgs_xport *x, uint32_t *flags, struct imgs_excl *ex, char *err, size_t errlen)
+int imgs_read_hello(struct imgs_xport *x, uint32_t *flags, struct exclude *ex, char *err, size_t errlen)
 {
 	return hello_in(x, flags, NULL, ex, err, errlen);
 }
@@ -731,7 +732,7 @@ int imgs_serve_receiver(const char *root)
 {
 	struct imgs_xport x;
 	imgs_xport_init_fds(&x, "server", 0, 1);
-	struct imgs_excl ex;
+	struct exclude ex;
 	imgs_excl_init(&ex);
 	struct imgs_report rep = { 0 };
 	char err[300];
@@ -760,6 +761,6 @@ out:
 	x.rfd = x.wfd = -1; /* stdin/stdout stay open */
 	imgs_xport_close(&x);
 	imgs_report_free(&rep);
-	imgs_excl_free(&ex);
+	exclude_free(&ex);
 	return status;
 }

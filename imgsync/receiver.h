@@ -9,7 +9,7 @@
 #ifndef IMGSYNC_RECEIVER_H
 #define IMGSYNC_RECEIVER_H
 
-#include "exclude.h"
+#include "excl.h"
 #include "proto.h"
 #include "xport.h"
 
@@ -32,12 +32,12 @@ void imgs_report_free(struct imgs_report *r);
  * -1 with rep->error when it could not.
  */
 int imgs_receive(struct imgs_xport *x, const char *root, uint32_t flags, uint64_t max_delete,
-		 const struct imgs_excl *ex, struct imgs_report *rep);
+		 const struct exclude *ex, struct imgs_report *rep);
 
 /* "imgsync --server --receiver ROOT" on stdin/stdout. Exit status. */
 int imgs_serve_receiver(const char *root);
 
 /* Read HELLO from X into FLAGS and EX (built-ins plus the peer's). 0 or -1 with ERR. */
-int imgs_read_hello(struct imgs_xport *x, uint32_t *flags, struct imgs_excl *ex, char *err, size_t errlen);
+int imgs_read_hello(struct imgs_xport *x, uint32_t *flags, struct exclude *ex, char *err, size_t errlen);
 
 #endif

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "meter.h"
 #include "sender.h"
+#include "xalloc.h"
 #include "zcache.h"
 
 #define SIG_MAX (1ull << 30)
@@ -100,7 +101,7 @@ static int cache_get(struct imgs_image *im, uint32_t index, int srcfd, const uns
 			snprintf(err, errlen, "delta failed for another node");
 		return fd;
 	}
-	dc->c = xreallocarray(dc->c, dc->n + 1, sizeof *dc->c);
+	dc->c = xgrowarray(dc->c, dc->n, sizeof *dc->c);
 	size_t slot = dc->n++;
 	dc->c[slot] = (struct cached){ .index = index, .fd = -1 };
 	memcpy(dc->c[slot].key, key, 32);
@@ -127,7 +128,7 @@ static int cache_get(struct imgs_image *im, uint32_t index, int srcfd, const uns
 
 /* --- image --------------------------------------------------------------- */
 
-int imgs_image_load(struct imgs_image *im, const char *root, const struct imgs_excl *ex, uint32_t flags,
+int imgs_image_load(struct imgs_image *im, const char *root, const struct exclude *ex, uint32_t flags,
 		    char *err, size_t errlen)
 {
 	memset(im, 0, sizeof *im);
@@ -206,7 +207,7 @@ static int read_requests(struct send *s)
 			if (imgs_dec_req(body, len, &idx, &kind) < 0 || idx >= l->n || l->e[idx].type != IMGS_REG ||
 			    l->e[idx].link_to != IMGS_NOLINK || (s->nreq && s->reqs[s->nreq - 1].index >= idx))
 				return send_fail(s, "bad request");
-			s->reqs = xreallocarray(s->reqs, s->nreq + 1, sizeof *s->reqs);
+			s->reqs = xgrowarray(s->reqs, s->nreq, sizeof *s->reqs);
 			s->reqs[s->nreq++] = (struct req){ idx, kind, { 0 } };
 			break;
 		case IMGS_M_SIG:
@@ -395,7 +396,7 @@ int imgs_serve_sender(const char *root)
 {
 	struct imgs_xport x;
 	imgs_xport_init_fds(&x, "server", 0, 1);
-	struct imgs_excl ex;
+	struct exclude ex;
 	imgs_excl_init(&ex);
 	struct imgs_image im = { .rootfd = -1 };
 	char err[300];
@@ -412,6 +413,6 @@ out:
 	x.rfd = x.wfd = -1;
 	imgs_xport_close(&x);
 	imgs_image_free(&im);
-	imgs_excl_free(&ex);
+	exclude_free(&ex);
 	return status;
 }

@@ -11,7 +11,7 @@
 
 #include <pthread.h>
 
-#include "exclude.h"
+#include "excl.h"
 #include "flist.h"
 #include "proto.h"
 #include "receiver.h"
@@ -32,7 +32,7 @@ struct imgs_image {
 };
 
 /* Walk ROOT and encode its list. 0, or -1 with ERR. */
-int imgs_image_load(struct imgs_image *im, const char *root, const struct imgs_excl *ex, uint32_t flags,
+int imgs_image_load(struct imgs_image *im, const char *root, const struct exclude *ex, uint32_t flags,
 		    char *err, size_t errlen);
 void imgs_image_free(struct imgs_image *im);
 

@@ -1,32 +1,11 @@
-#include <errno.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "fanout.h"
 #include "log.h"
+#include "sshexec.h"
 #include "sshx.h"
-
-/*
- * lib/ssh keeps process-wide caches (ssh config, keys, known_hosts) that it
- * fills while connecting; each thread connects under this lock, one
- * non-blocking step at a time, and runs its own session freely afterwards.
- */
-static pthread_mutex_t connect_mu = PTHREAD_MUTEX_INITIALIZER;
-
-struct sshx {
-	struct ssh_conn *c;
-	struct ssh_exec *e;
-	char *errline;      /* partial remote stderr line */
-	size_t errlen;
-	double stall;       /* seconds without progress before giving up; 0: never */
-};
+#include "xalloc.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -46,129 +25,24 @@ void imgs_sshx_stop_on_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/*
- * SIGINT/SIGTERM came, or no progress since SINCE for longer than the stall
- * timeout: cut the connection and fail (EINTR, ETIMEDOUT).
- */
-static int must_stop(struct sshx *s, double since)
-{
-	if (stop_signal)
-		errno = EINTR;
-	else if (s->stall > 0 && fanout_now() - since >= s->stall)
-		errno = ETIMEDOUT;
-	else
-		return 0;
-	ssh_conn_cut(s->c);
-	return 1;
-}
-
-static void wait_ready(struct ssh_conn *c, int ms)
-{
-	short ev = ssh_poll_events(c);
-	struct pollfd p = { ssh_fd(c), ev ? ev : POLLIN, 0 };
-	poll(&p, 1, ms);
-}
-
-/* Pass remote stderr on, a line at a time, prefixed with the node name. */
-static void drain_stderr(struct imgs_xport *x)
-{
-	struct sshx *s = x->ctx;
-	char buf[4096];
-	for (;;) {
-		ssize_t n = ssh_exec_read(s->e, 1, buf, sizeof buf);
-		if (n <= 0)
-			return;
-		s->errline = xrealloc(s->errline, s->errlen + (size_t)n + 1);
-		memcpy(s->errline + s->errlen, buf, (size_t)n);
-		s->errlen += (size_t)n;
-		char *nl;
-		while ((nl = memchr(s->errline, '\n', s->errlen)) != NULL) {
-			node_warn(x->name, "%.*s", (int)(nl - s->errline), s->errline); /* erases a progress line */
-			s->errlen -= (size_t)(nl + 1 - s->errline);
-			memmove(s->errline, nl + 1, s->errlen);
-		}
-	}
-}
-
 static ssize_t ssh_read_hook(struct imgs_xport *x, void *buf, size_t n)
 {
-	struct sshx *s = x->ctx;
-	double since = fanout_now();
-	for (;;) {
-		drain_stderr(x);
-		ssize_t r = ssh_exec_read(s->e, 0, buf, n);
-		if (r >= 0)
-			return r;
-		if (r == SSH_ERR) {
-			errno = EIO;
-			return -1;
-		}
-		if (must_stop(s, since))
-			return -1;
-		if (ssh_exec_readable(s->e, 0) || ssh_exec_readable(s->e, 1))
-			continue; /* the reads took data or EOF off the socket: poll() would not see it */
-		wait_ready(s->c, 1000);
-	}
+	return sshexec_read(x->ctx, buf, n);
 }
 
 static int ssh_write_hook(struct imgs_xport *x, const void *buf, size_t n)
 {
-	struct sshx *s = x->ctx;
-	const char *p = buf;
-	double since = fanout_now();
-	while (n > 0) {
-		ssize_t w = ssh_exec_write(s->e, p, n);
-		if (w == SSH_ERR) {
-			errno = EIO;
-			return -1;
-		}
-		if (w > 0) {
-			p += w;
-			n -= (size_t)w;
-			since = fanout_now();
-			continue;
-		}
-		if (ssh_exec_eof(s->e)) {
-			errno = EPIPE; /* the remote side is gone */
-			return -1;
-		}
-		if (must_stop(s, since))
-			return -1;
-		drain_stderr(x);
-		wait_ready(s->c, 1000);
-	}
-	return 0;
+	return sshexec_write(x->ctx, buf, n);
 }
 
+/* The remote server's end as a wait status (xport's close hook). */
 static int ssh_close_hook(struct imgs_xport *x)
 {
-	struct sshx *s = x->ctx;
-	int status = -1;
-	char *sig = NULL;
-	if (s->e) {
-		double end = fanout_now() + 30;
-		while (ssh_exec_send_eof(s->e) == SSH_AGAIN && fanout_now() < end)
-			wait_ready(s->c, 200);
-		/* the exit status follows the remote stdout's end */
-		char buf[4096];
-		ssize_t n;
-		while ((n = ssh_exec_read(s->e, 0, buf, sizeof buf)) != 0 && n != SSH_ERR && fanout_now() < end) {
-			drain_stderr(x);
-			if (n == SSH_AGAIN)
-				wait_ready(s->c, 200);
-		}
-		int rc;
-		while ((rc = ssh_exec_wait(s->e, &status, &sig)) == SSH_AGAIN && fanout_now() < end) {
-			drain_stderr(x);
-			wait_ready(s->c, 200);
-		}
-		if (rc != SSH_OK)
-			status = -1;
-		drain_stderr(x);
-		ssh_exec_free(s->e);
-	}
-	ssh_conn_free(s->c);
-	free(s->errline);
+	struct sshexec *s = x->ctx;
+	int status;
+	char *sig;
+	if (sshexec_finish(s, 30, &status, &sig) < 0)
+		status = -1;
 	free(s);
 	x->ctx = NULL;
 	int ws;
@@ -185,42 +59,13 @@ static int ssh_close_hook(struct imgs_xport *x)
 int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts *opts, double stall,
 		   const char *command, char *err, size_t errlen)
 {
-	struct sshx *s = xcalloc(1, sizeof *s);
-	s->stall = stall;
-	pthread_mutex_lock(&connect_mu);
-	s->c = ssh_conn_new(name, opts);
-	pthread_mutex_unlock(&connect_mu);
-	int ct = ssh_conn_connect_timeout(s->c);
-	double deadline = fanout_now() + (ct > 0 ? ct : 10);
-	int rc;
-	for (;;) {
-		pthread_mutex_lock(&connect_mu);
-		rc = ssh_connect(s->c);
-		pthread_mutex_unlock(&connect_mu);
-		if (rc != SSH_AGAIN)
-			break;
-		if (fanout_now() > deadline) {
-			snprintf(err, errlen, "connect timed out after %d s", ct > 0 ? ct : 10);
-			goto fail;
-		}
-		wait_ready(s->c, 200);
-	}
-	if (rc != SSH_OK) {
-		snprintf(err, errlen, "%s", ssh_error(s->c));
-		goto fail;
-	}
-	s->e = ssh_exec_new(s->c, command);
-	double since = fanout_now();
-	while ((rc = ssh_exec_start(s->e)) == SSH_AGAIN) {
-		if (must_stop(s, since)) { /* a node frozen before its server starts: -u and signals still apply */
-			snprintf(err, errlen, "starting the server: %s", strerror(errno));
-			goto fail;
-		}
-		wait_ready(s->c, 1000);
-	}
-	if (rc != SSH_OK) {
-		snprintf(err, errlen, "%s", ssh_error(s->c));
-		goto fail;
+	struct sshexec *s = xcalloc(1, sizeof *s);
+	s->idle = stall;
+	s->stop = &stop_signal;
+	if (sshexec_start(s, name, opts, command) < 0) {
+		snprintf(err, errlen, "%s", s->err);
+		free(s);
+		return -1;
 	}
 	imgs_xport_init_fds(x, name, -1, -1);
 	x->ctx = s;
@@ -228,10 +73,4 @@ int imgs_xport_ssh(struct imgs_xport *x, const char *name, const struct ssh_opts
 	x->write = ssh_write_hook;
 	x->close = ssh_close_hook;
 	return 0;
-fail:
-	if (s->e)
-		ssh_exec_free(s->e);
-	ssh_conn_free(s->c);
-	free(s);
-	return -1;
 }

@@ -7,8 +7,10 @@
 
 #include "log.h"
 #include "meter.h"
+#include "shquote.h"
 #include "sshx.h"
 #include "target.h"
+#include "xalloc.h"
 
 void imgs_target_parse(struct imgs_target *t, const char *arg)
 {
@@ -33,26 +35,6 @@ void imgs_target_free(struct imgs_target *t)
 	memset(t, 0, sizeof *t);
 }
 
-char *imgs_shell_quote(const char *s)
-{
-	size_t n = 3;
-	for (const char *p = s; *p; p++)
-		n += *p == '\'' ? 4 : 1;
-	char *q = xmalloc(n), *o = q;
-	*o++ = '\'';
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'') {
-			memcpy(o, "'\\''", 4);
-			o += 4;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o++ = '\'';
-	*o = '\0';
-	return q;
-}
-
 /* Start the peer: a local "imgsync --server ROLE PATH", or the same through rsh. */
 static int connect_peer(struct imgs_xport *x, struct imgs_target *t, const char *role,
 			const struct imgs_opts *o)
@@ -61,7 +43,7 @@ static int connect_peer(struct imgs_xport *x, struct imgs_target *t, const char 
 		char *argv[] = { "imgsync", "--server", (char *)role, t->path, NULL };
 		return imgs_xport_spawn(x, t->name, "/proc/self/exe", argv);
 	}
-	char *prog = imgs_shell_quote(o->remote_imgsync), *path = imgs_shell_quote(t->path);
+	char *prog = sh_quote(o->remote_imgsync), *path = sh_quote(t->path);
 	char *cmd = xasprintf("%s --server %s %s", prog, role, path);
 	free(prog);
 	free(path);
@@ -91,7 +73,7 @@ static int send_hello(struct imgs_xport *x, const struct imgs_opts *o)
 {
 	struct imgs_wbuf b = { 0 };
 	uint32_t flags = o->flags | (x->zdata ? IMGS_F_COMPRESS : 0);
-	imgs_enc_hello(&b, flags, o->max_delete, o->ex->pats + o->ex->nbuiltin, o->ex->n - o->ex->nbuiltin);
+	imgs_enc_hello(&b, flags, o->max_delete, o->ex->pats, o->ex->n);
 	int rc = imgs_xport_queue(x, &b);
 	imgs_wbuf_free(&b);
 	return rc;

@@ -7,7 +7,7 @@
 #ifndef IMGSYNC_TARGET_H
 #define IMGSYNC_TARGET_H
 
-#include "exclude.h"
+#include "excl.h"
 #include "ssh.h"
 #include "receiver.h"
 #include "sender.h"
@@ -15,7 +15,7 @@
 struct imgs_opts {
 	uint32_t flags;
 	uint64_t max_delete;          /* --max-delete N, with IMGS_F_MAX_DELETE in flags */
-	const struct imgs_excl *ex;   /* patterns after ex->nbuiltin go to the peer */
+	const struct exclude *ex;   /* all go to the peer (it has the built-ins already) */
 	char **rsh;                   /* argv prefix to reach a host (NULL: lib/ssh) */
 	const char *remote_imgsync;   /* the program to run on the host */
 	int fanout;
@@ -43,8 +43,5 @@ int imgs_push(struct imgs_image *im, struct imgs_target *t, const struct imgs_op
 size_t imgs_push_all(struct imgs_image *im, struct imgs_target *t, size_t n, const struct imgs_opts *o);
 /* Pull T (remote source) into the local DEST. 0 or -1. */
 int imgs_pull(struct imgs_target *t, const char *dest, const struct imgs_opts *o);
-
-/* "'a'\''b'": one shell word for a remote command line. Caller frees. */
-char *imgs_shell_quote(const char *s);
 
 #endif

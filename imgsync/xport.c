@@ -1,14 +1,13 @@
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fsutil.h"
 #include "log.h"
+#include "spawn.h"
+#include "xalloc.h"
 #include "xport.h"
 
 #define FLUSH_AT (256u << 10)
@@ -40,36 +39,12 @@ void imgs_xport_init_fds(struct imgs_xport *x, const char *name, int rfd, int wf
 
 int imgs_xport_spawn(struct imgs_xport *x, const char *name, const char *path, char *const argv[])
 {
-	int to[2], from[2];
-	if (pipe2(to, O_CLOEXEC) < 0)
+	struct spawn_opts o = { .path = path, .in = SPAWN_PIPE, .out = SPAWN_PIPE };
+	struct spawn s;
+	if (spawn_start(&s, argv, &o) < 0)
 		return -1;
-	if (pipe2(from, O_CLOEXEC) < 0) {
-		close(to[0]);
-		close(to[1]);
-		return -1;
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(to[0]), close(to[1]), close(from[0]), close(from[1]);
-		errno = e;
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(to[0], 0);
-		dup2(from[1], 1);
-		signal(SIGPIPE, SIG_DFL);
-		if (path)
-			execv(path, argv);
-		else
-			execvp(argv[0], argv);
-		fprintf(stderr, "%s: %s: %s\n", log_progname(), argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(to[0]);
-	close(from[1]);
-	imgs_xport_init_fds(x, name, from[0], to[1]);
-	x->pid = pid;
+	imgs_xport_init_fds(x, name, s.out, s.in);
+	x->pid = s.pid;
 	return 0;
 }
 
@@ -85,8 +60,7 @@ int imgs_xport_close(struct imgs_xport *x)
 		close(x->wfd);
 	x->rfd = x->wfd = -1;
 	if (x->pid > 0) {
-		while (waitpid(x->pid, &status, 0) < 0 && errno == EINTR)
-			;
+		status = spawn_wait(x->pid);
 		x->pid = 0;
 	}
 	imgs_wbuf_free(&x->out);

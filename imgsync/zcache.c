@@ -4,6 +4,7 @@
 #include <zstd.h>
 
 #include "log.h"
+#include "xalloc.h"
 #include "zcache.h"
 
 #define ZLEVEL 1          /* fast: the point is fewer bytes to encrypt, not the smallest image */

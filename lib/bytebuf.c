@@ -7,6 +7,7 @@
 
 #include "bytebuf.h"
 #include "log.h"
+#include "xalloc.h"
 
 void bytebuf_add(struct bytebuf *b, const char *p, size_t len)
 {

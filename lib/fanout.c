@@ -9,11 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "fanout.h"
 #include "log.h"
 #include "nodeset.h"
+#include "xalloc.h"
 
 #define ABORT_GRACE 3.0 /* seconds a task may still talk after abort() */
 /*
@@ -26,7 +27,7 @@
 
 static volatile sig_atomic_t sigint_count, sigterm_seen;
 static int stopped_by;
-static double round_end;            /* this round's slice ends (fanout_now) */
+static double round_end;            /* this round's slice ends (now_monotonic) */
 static sig_atomic_t round_sigints;  /* sigint_count when the round began */
 
 static void on_sigint(int sig)
@@ -45,14 +46,7 @@ int fanout_stop_signal(void) { return stopped_by; }
 
 int fanout_should_yield(void)
 {
-	return sigterm_seen || sigint_count != round_sigints || fanout_now() > round_end;
-}
-
-double fanout_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return sigterm_seen || sigint_count != round_sigints || now_monotonic() > round_end;
 }
 
 struct loop {
@@ -71,7 +65,7 @@ static void finish(struct loop *l, size_t slot, enum fanout_state st)
 {
 	struct fanout_node *nd = &l->nodes[l->active[slot]];
 	nd->state = st;
-	nd->seconds = fanout_now() - nd->t_start;
+	nd->seconds = now_monotonic() - nd->t_start;
 	if (st == FANOUT_TIMEDOUT)
 		ssh_conn_cut(nd->conn); /* a silent peer must not stall the task's cleanup */
 	if (st == FANOUT_FAILED && !nd->error)
@@ -105,7 +99,7 @@ static int advance(struct loop *l, size_t slot)
 			return 1;
 		}
 		nd->state = FANOUT_RUNNING;
-		nd->t_deadline = l->o->timeout > 0 ? fanout_now() + l->o->timeout : 0;
+		nd->t_deadline = l->o->timeout > 0 ? now_monotonic() + l->o->timeout : 0;
 	}
 	int rc = l->task->step(nd, nd->conn, l->task->ctx);
 	l->more[nd->index] = rc == FANOUT_STEP_MORE;
@@ -125,7 +119,7 @@ static void start_node(struct loop *l)
 	nd->exit_status = -1;
 	nd->state = FANOUT_CONNECTING;
 	nd->conn = ssh_conn_new(nd->name, &nd->ssh);
-	nd->t_start = fanout_now();
+	nd->t_start = now_monotonic();
 	int ct = ssh_conn_connect_timeout(nd->conn);
 	nd->t_deadline = nd->t_start + (ct > 0 && !nd->ssh.connect_timeout ? ct : l->connect_timeout);
 	l->active[l->nactive++] = nd->index;
@@ -141,7 +135,7 @@ static void abort_node(struct loop *l, size_t slot, const char *why)
 		return;
 	}
 	l->aborting[nd->index] = 1;
-	nd->t_deadline = fanout_now() + ABORT_GRACE;
+	nd->t_deadline = now_monotonic() + ABORT_GRACE;
 	l->task->abort(nd, nd->conn, l->task->ctx);
 	advance(l, slot);
 }
@@ -209,7 +203,7 @@ static int handle_sigint(struct loop *l, sig_atomic_t *seen, double *last)
 	if (sigint_count == *seen)
 		return 0;
 	*seen = sigint_count;
-	double now = fanout_now();
+	double now = now_monotonic();
 	if (*last > 0 && now - *last <= 1.0) {
 		abort_all(l);
 		stopped_by = SIGINT;
@@ -278,7 +272,7 @@ int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *o,
 			pfd[np] = (struct pollfd){ssh_fd(nd->conn), ssh_poll_events(nd->conn), 0};
 			slot_of[np++] = l.active[s];
 		}
-		int pr = poll(pfd, np, poll_timeout_ms(&l, fanout_now()));
+		int pr = poll(pfd, np, poll_timeout_ms(&l, now_monotonic()));
 		if (pr < 0 && errno != EINTR)
 			die_errno(1, "poll");
 		if (!o->quiet_interrupt && handle_sigint(&l, &seen, &last_int))
@@ -286,7 +280,7 @@ int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *o,
 		if (handle_sigterm(&l))
 			result = FANOUT_INTERRUPTED;
 		/* each round starts with the next node, so a long step takes turns */
-		round_end = fanout_now() + ROUND_SLICE;
+		round_end = now_monotonic() + ROUND_SLICE;
 		round_sigints = sigint_count;
 		round++;
 		for (size_t k = 0; k < np; k++) {
@@ -300,7 +294,7 @@ int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *o,
 					break;
 				}
 		}
-		check_deadlines(&l, fanout_now());
+		check_deadlines(&l, now_monotonic());
 	}
 	if (!o->quiet_interrupt)
 		sigaction(SIGINT, &old, NULL);

@@ -103,8 +103,6 @@ int fanout_should_yield(void);
 int fanout_stop_signal(void);
 /* Free what fanout put in the nodes (error, exit_signal, connections). */
 void fanout_nodes_release(struct fanout_node *nodes, size_t n);
-/* Monotonic clock in seconds. */
-double fanout_now(void);
 
 /* --- ready-made task: run one command ------------------------------------ */
 struct fanout_exec_cb {

@@ -12,6 +12,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "xalloc.h"
 
 static char *dir_of(const char *path)
 {
@@ -184,18 +185,14 @@ int fs_atomic_write(const char *path, const void *buf, size_t len, mode_t mode)
 	return fs_tmp_commit(&t);
 }
 
-char *fs_read_file(const char *path, size_t max, size_t *lenp)
+char *fs_read_fd(int fd, size_t max, size_t *lenp)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
 	size_t cap = 4096, len = 0;
 	char *buf = xmalloc(cap + 1);
 	for (;;) {
 		if (len == cap) {
 			if (cap >= max) {
 				free(buf);
-				close(fd);
 				errno = EFBIG;
 				return NULL;
 			}
@@ -208,7 +205,6 @@ char *fs_read_file(const char *path, size_t max, size_t *lenp)
 		if (n < 0) {
 			int e = errno;
 			free(buf);
-			close(fd);
 			errno = e;
 			return NULL;
 		}
@@ -216,7 +212,6 @@ char *fs_read_file(const char *path, size_t max, size_t *lenp)
 			break;
 		len += (size_t)n;
 	}
-	close(fd);
 	if (len > max) {
 		free(buf);
 		errno = EFBIG;
@@ -225,6 +220,18 @@ char *fs_read_file(const char *path, size_t max, size_t *lenp)
 	buf[len] = '\0';
 	if (lenp)
 		*lenp = len;
+	return buf;
+}
+
+char *fs_read_file(const char *path, size_t max, size_t *lenp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *buf = fs_read_fd(fd, max, lenp);
+	int e = errno;
+	close(fd);
+	errno = e;
 	return buf;
 }
 

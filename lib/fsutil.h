@@ -37,6 +37,8 @@ int fs_atomic_write(const char *path, const void *buf, size_t len, mode_t mode);
 
 /* Read a whole file (at most MAX bytes, else EFBIG). NUL-terminated; LEN excludes it. */
 char *fs_read_file(const char *path, size_t max, size_t *len);
+/* The same for FD, read to its end (EINTR retried); FD stays open. */
+char *fs_read_fd(int fd, size_t max, size_t *len);
 
 /*
  * Is NAME a safe relative name: not empty, not absolute, no "." or ".."

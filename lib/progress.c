@@ -4,11 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "progress.h"
+#include "xalloc.h"
 
 struct progress {
 	char *label;
@@ -18,13 +19,6 @@ struct progress {
 	size_t width; /* length of the line drawn last, to erase it */
 	int hooked;   /* progress_hook_log */
 };
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int progress_wanted(int quiet)
 {
@@ -102,7 +96,7 @@ struct progress *progress_start(const char *label, uint64_t total, int fd)
 	p->label = xstrdup(label);
 	p->total = total;
 	p->fd = fd;
-	p->start = now();
+	p->start = now_monotonic();
 	return p;
 }
 
@@ -120,7 +114,7 @@ void progress_update_note(struct progress *p, uint64_t done, const char *note)
 {
 	if (!p || p->fd < 0)
 		return;
-	double t = now();
+	double t = now_monotonic();
 	if (t - p->last < 0.2 && (p->total == 0 || done < p->total))
 		return;
 	p->last = t;

@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "sftputil.h"
+#include "xalloc.h"
 
 int sftpu_classify(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, int rc, unsigned long *code)
 {

@@ -16,6 +16,10 @@
  *
  * Timeouts are the caller's: ssh_connect only keeps trying; the connect
  * deadline lives in fanout (or in the caller's own poll loop).
+ *
+ * This header is the one face of the module; the code is split by concern:
+ * ssh.c (connect, authentication, the per-process caches), sshhostkey.c
+ * (known_hosts policy), sshchan.c (exec channels), sshsftp.c (SFTP).
  */
 #ifndef CT_SSH_H
 #define CT_SSH_H

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "sshconfig.h"
+#include "xalloc.h"
 
 static const char *const known_keys[] = {
 	"hostname", "port", "user", "identityfile", "userknownhostsfile", "stricthostkeychecking",
@@ -55,7 +56,7 @@ static int split_words(char *line, char **w, int max, char *err, size_t errlen, 
 
 static struct sshconfig_block *new_block(struct sshconfig *cfg)
 {
-	cfg->b = xreallocarray(cfg->b, cfg->n + 1, sizeof *cfg->b);
+	cfg->b = xgrowarray(cfg->b, cfg->n, sizeof *cfg->b);
 	struct sshconfig_block *b = &cfg->b[cfg->n++];
 	memset(b, 0, sizeof *b);
 	return b;
@@ -101,7 +102,7 @@ static int add_line(struct sshconfig *cfg, char **w, int n, const char *fname, i
 		}
 	}
 	struct sshconfig_block *b = cfg->n ? &cfg->b[cfg->n - 1] : new_block(cfg);
-	b->e = xreallocarray(b->e, b->n + 1, sizeof *b->e);
+	b->e = xgrowarray(b->e, b->n, sizeof *b->e);
 	b->e[b->n++] = (struct sshconfig_entry){xstrdup(w[0]), xstrdup(w[1]), lineno};
 	return 0;
 }

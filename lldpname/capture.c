@@ -11,12 +11,12 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
 #include "log.h"
 #include "neighbor.h"
+#include "xalloc.h"
 
 struct source {
 	pcap_t *p;
@@ -32,16 +32,9 @@ struct lldpn_capture {
 	char *what;
 };
 
-double lldpn_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void add_source(struct lldpn_capture *c, pcap_t *p, const char *name, int fd)
 {
-	c->src = xreallocarray(c->src, c->n + 1, sizeof *c->src);
+	c->src = xgrowarray(c->src, c->n, sizeof *c->src);
 	c->src[c->n++] = (struct source){.p = p, .name = xstrdup(name), .fd = fd};
 	char *what = c->what ? xasprintf("%s, %s", c->what, name) : xstrdup(name);
 	free(c->what);
@@ -233,7 +226,7 @@ int lldpn_capture_next(struct lldpn_capture *c, double deadline, struct lldpn_fr
 				goto out;
 			}
 		}
-		double left = deadline - lldpn_now();
+		double left = deadline - now_monotonic();
 		if (left <= 0)
 			break;
 		for (size_t k = 0; k < c->n; k++)

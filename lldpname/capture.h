@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
+
 /* The kernel filter: LLDP, and CDP (SNAP OUI 00:00:0c PID 0x2000) to 01:00:0c:cc:cc:cc. */
 #define LLDPN_BPF_FILTER                                                                          \
 	"ether proto 0x88cc or (ether dst 01:00:0c:cc:cc:cc and ether[14:4] = 0xaaaa0300 and "    \
@@ -45,7 +47,6 @@ const char *lldpn_capture_what(const struct lldpn_capture *c);
 int lldpn_capture_is_file(const struct lldpn_capture *c);
 void lldpn_capture_close(struct lldpn_capture *c);
 
-/* Seconds on CLOCK_MONOTONIC. */
-double lldpn_now(void);
+/* Transitional: lldpname/main.c's name for now_monotonic(). */
 
 #endif

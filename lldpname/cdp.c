@@ -5,6 +5,7 @@
 
 #include "cdp.h"
 #include "log.h"
+#include "xalloc.h"
 
 enum {
 	CDP_DEVICE_ID = 0x01, CDP_ADDRESSES = 0x02, CDP_PORT_ID = 0x03, CDP_CAPABILITIES = 0x04,

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "lldp.h"
+#include "xalloc.h"
 
 enum {
 	TLV_END = 0, TLV_CHASSIS_ID, TLV_PORT_ID, TLV_TTL, TLV_PORT_DESC, TLV_SYS_NAME,

@@ -14,6 +14,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "clock.h"
 #include "frame.h"
 #include "log.h"
 #include "rules.h"
@@ -173,7 +174,7 @@ static int next_frame(struct lldpn_capture *cap, double deadline, struct lldpn_f
 		return lldpn_capture_next(cap, deadline, f, err, errlen);
 	int rc = 0;
 	double now;
-	while ((now = lldpn_now()) < deadline) {
+	while ((now = now_monotonic()) < deadline) {
 		fprintf(stderr, "\r%s: waiting for LLDP or CDP on %s, %.0f s left \033[K", log_progname(),
 			lldpn_capture_what(cap), deadline - now);
 		rc = lldpn_capture_next(cap, now + 1 < deadline ? now + 1 : deadline, f, err, errlen);
@@ -186,7 +187,7 @@ static int next_frame(struct lldpn_capture *cap, double deadline, struct lldpn_f
 
 static int run(const struct opts *o, struct lldpn_capture *cap, const struct lldpn_rules *rules)
 {
-	double deadline = lldpn_now() + o->timeout;
+	double deadline = now_monotonic() + o->timeout;
 	struct lldpn_frame f;
 	char err[1024];
 	size_t frames = 0, good = 0;

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "neighbor.h"
+#include "xalloc.h"
 
 void lldpn_neighbor_init(struct lldpn_neighbor *n)
 {
@@ -28,7 +29,7 @@ void lldpn_neighbor_free(struct lldpn_neighbor *n)
 
 void lldpn_tlv_add(struct lldpn_neighbor *n, int type, const char *name, char *value)
 {
-	n->tlvs = xreallocarray(n->tlvs, n->ntlvs + 1, sizeof *n->tlvs);
+	n->tlvs = xgrowarray(n->tlvs, n->ntlvs, sizeof *n->tlvs);
 	n->tlvs[n->ntlvs].type = type;
 	n->tlvs[n->ntlvs].name = xstrdup(name);
 	n->tlvs[n->ntlvs].value = value;

@@ -10,6 +10,7 @@
 #include "inifile.h"
 #include "log.h"
 #include "rules.h"
+#include "xalloc.h"
 
 struct override {
 	char *port;
@@ -230,7 +231,7 @@ static int rule_set(struct rule *r, const char *key, const char *value, char *er
 	} else if (!strncmp(key, "port.", 5) && key[5]) {
 		if (!lldpn_hostname_valid(value))
 			return lldpn_err(err, errlen, "'%s' is not a valid hostname", value);
-		r->ov = xreallocarray(r->ov, r->nov + 1, sizeof *r->ov);
+		r->ov = xgrowarray(r->ov, r->nov, sizeof *r->ov);
 		r->ov[r->nov].port = xstrdup(key + 5);
 		r->ov[r->nov].hostname = xstrdup(value);
 		r->nov++;
@@ -245,7 +246,7 @@ static struct rule *rule_for(struct lldpn_rules *r, const struct ini *ini, const
 	for (size_t i = r->n; i-- > 0;)
 		if (!strcmp(r->v[i].pattern, section))
 			return &r->v[i];
-	r->v = xreallocarray(r->v, r->n + 1, sizeof *r->v);
+	r->v = xgrowarray(r->v, r->n, sizeof *r->v);
 	struct rule *nr = &r->v[r->n++];
 	memset(nr, 0, sizeof *nr);
 	nr->pattern = xstrdup(section);

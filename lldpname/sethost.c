@@ -8,6 +8,7 @@
 #include "log.h"
 #include "neighbor.h"
 #include "sethost.h"
+#include "xalloc.h"
 
 int lldpn_set_hostname(const char *name, const char *file, char *err, size_t errlen)
 {

@@ -8,10 +8,11 @@
 
 #include "backend.h"
 #include "log.h"
+#include "xalloc.h"
 
 static struct mkc_strv *new_cmd(struct mkc_cmds *c)
 {
-	c->cmd = xreallocarray(c->cmd, c->n + 1, sizeof *c->cmd);
+	c->cmd = xgrowarray(c->cmd, c->n, sizeof *c->cmd);
 	memset(&c->cmd[c->n], 0, sizeof c->cmd[c->n]);
 	return &c->cmd[c->n++];
 }

@@ -16,6 +16,7 @@
 #include "run.h"
 #include "stateless.h"
 #include "unpack.h"
+#include "xalloc.h"
 
 /* PATH may not exist, or be an empty directory. 0 if usable. */
 static int target_ok(const char *path)
@@ -58,14 +59,14 @@ static int run_packages(struct mkc_job *j, const char *root)
 }
 
 /* The path patterns of a golden or archive build: DEFAULTS (may be NULL), the template's, the options'. */
-static void collect_excludes(struct mkc_excl *x, const char *const *defaults, const struct mkc_job *j)
+static void collect_excludes(struct exclude *x, const char *const *defaults, const struct mkc_job *j)
 {
 	for (size_t i = 0; defaults && defaults[i]; i++)
-		mkc_excl_add(x, defaults[i]);
+		exclude_add(x, defaults[i]);
 	for (size_t i = 0; i < j->b.t->excludes.n; i++)
-		mkc_excl_add(x, j->b.t->excludes.v[i]);
-	for (size_t i = 0; j->excl && i < j->excl->pats.n; i++)
-		mkc_excl_add(x, j->excl->pats.v[i]);
+		exclude_add(x, j->b.t->excludes.v[i]);
+	for (size_t i = 0; j->excl && i < j->excl->n; i++)
+		exclude_add(x, j->excl->pats[i]);
 }
 
 /* Golden or archive: copy or unpack WHAT (the option, else the template's source) into ROOT. */
@@ -85,14 +86,14 @@ static int run_copy(struct mkc_job *j, const char *root)
 		printf("%s %s -> %s\n", golden ? "golden copy" : "unpack", what, root);
 		return 0;
 	}
-	struct mkc_excl x = { 0 };
+	struct exclude x = { 0 };
 	collect_excludes(&x, golden ? mkc_excl_golden_defaults : NULL, j);
 	int rc;
 	if (golden)
 		rc = mkc_golden_copy(what, root, &x) < 0 ? (mkc_golden_is_local(what) ? 1 : 2) : 0;
 	else
-		rc = mkc_unpack_file(what, root, x.pats.n ? &x : NULL) < 0 ? 1 : 0;
-	mkc_excl_free(&x);
+		rc = mkc_unpack_file(what, root, x.n ? &x : NULL) < 0 ? 1 : 0;
+	exclude_free(&x);
 	return rc;
 }
 

@@ -16,7 +16,7 @@ struct mkc_job {
 	const char *path;            /* the root to make */
 	const char *source;          /* --source (golden) */
 	const char *from;            /* --from (archive) */
-	const struct mkc_excl *excl; /* --exclude patterns (golden, archive) */
+	const struct exclude *excl; /* --exclude patterns (golden, archive) */
 	int dry_run;
 	int no_stateless;
 };

@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "fsutil.h"
 #include "log.h"
+#include "xalloc.h"
 
 #define MKC_TEMPLATE_MAX (1u << 20)
 

@@ -17,7 +17,7 @@ int mkc_golden_is_local(const char *source)
 	return source[0] == '/' || source[0] == '.';
 }
 
-static int copy_local(const char *source, const char *root, const struct mkc_excl *excl)
+static int copy_local(const char *source, const char *root, const struct exclude *excl)
 {
 	char *abs = realpath(source, NULL);
 	if (!abs) {
@@ -47,7 +47,7 @@ static int copy_local(const char *source, const char *root, const struct mkc_exc
 	return rc;
 }
 
-int mkc_golden_copy(const char *source, const char *root, const struct mkc_excl *excl)
+int mkc_golden_copy(const char *source, const char *root, const struct exclude *excl)
 {
 	if (mkc_golden_is_local(source))
 		return copy_local(source, root, excl);

@@ -16,6 +16,6 @@
 int mkc_golden_is_local(const char *source);
 
 /* Copy SOURCE into ROOT. 0, or -1 after a message. */
-int mkc_golden_copy(const char *source, const char *root, const struct mkc_excl *excl);
+int mkc_golden_copy(const char *source, const char *root, const struct exclude *excl);
 
 #endif

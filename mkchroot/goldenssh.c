@@ -2,17 +2,18 @@
  * goldenssh — golden copies streamed from a host over ssh (see goldenssh.h).
  */
 #include <archive.h>
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bytebuf.h"
 #include "goldenssh.h"
 #include "log.h"
+#include "shquote.h"
 #include "ssh.h"
+#include "sshexec.h"
 #include "unpack.h"
+#include "xalloc.h"
 
 #define MKC_CONNECT_TIMEOUT 10
 #define MKC_IDLE_TIMEOUT 600
@@ -27,190 +28,95 @@ void mkc_golden_parse_source(const char *source, char **user, char **host, char 
 	*path = xstrdup(colon && colon[1] ? colon + 1 : "/");
 }
 
-/* Append WORD to the growing command line, in single quotes. */
-static void add_word(char **cmd, size_t *len, const char *word)
+/* Append WORD to the command line in B, in single quotes. */
+static void add_word(struct bytebuf *b, const char *word)
 {
-	size_t need = *len + 4 * strlen(word) + 4;
-	*cmd = xrealloc(*cmd, need);
-	char *p = *cmd + *len;
-	if (*len)
-		*p++ = ' ';
-	*p++ = '\'';
-	for (const char *w = word; *w; w++) {
-		if (*w == '\'') {
-			memcpy(p, "'\\''", 4);
-			p += 4;
-		} else {
-			*p++ = *w;
-		}
-	}
-	*p++ = '\'';
-	*p = '\0';
-	*len = (size_t)(p - *cmd);
+	if (b->len)
+		bytebuf_add(b, " ", 1);
+	sh_quote_add(b, word, SH_ALWAYS);
 }
 
-char *mkc_golden_tar_command(const char *path, const struct mkc_excl *excl)
+char *mkc_golden_tar_command(const char *path, const struct exclude *excl)
 {
 	static const char *const head[] = {
 		"tar", "--numeric-owner", "--one-file-system", "--xattrs", "--xattrs-include=*", "--acls",
 		"--sparse", "-cf", "-", NULL,
 	};
-	char *cmd = NULL;
-	size_t len = 0;
+	struct bytebuf b = { 0 };
 	for (size_t i = 0; head[i]; i++)
-		add_word(&cmd, &len, head[i]);
-	add_word(&cmd, &len, "-C");
-	add_word(&cmd, &len, path);
-	for (size_t i = 0; excl && i < excl->pats.n; i++) {
-		const char *p = excl->pats.v[i];
-		add_word(&cmd, &len, p[0] == '/' ? "--anchored" : "--no-anchored");
+		add_word(&b, head[i]);
+	add_word(&b, "-C");
+	add_word(&b, path);
+	if (excl && excl->n)
+		add_word(&b, "--no-wildcards-match-slash"); /* '*' stops at '/', as in exclude.h */
+	for (size_t i = 0; excl && i < excl->n; i++) {
+		const char *p = excl->pats[i];
+		if (p[strlen(p) - 1] == '/')
+			continue; /* directories only: tar cannot say so; the unpacking side leaves them out */
+		add_word(&b, p[0] == '/' ? "--anchored" : "--no-anchored");
 		char *opt = p[0] == '/' ? xasprintf("--exclude=./%s", p + 1) : xasprintf("--exclude=%s", p);
-		add_word(&cmd, &len, opt);
+		add_word(&b, opt);
 		free(opt);
 	}
-	add_word(&cmd, &len, ".");
-	return cmd;
+	add_word(&b, ".");
+	return b.p;
 }
 
 struct remote {
-	struct ssh_conn *c;
-	struct ssh_exec *e;
-	const char *host;
+	struct sshexec x;
 	char buf[128 * 1024];
-	char errline[1024];
-	size_t errlen;
 	int failed;
 };
-
-/* Wait for the session's socket. 0, or -1 on timeout or error (message given). */
-static int wait_io(struct remote *r, int seconds, const char *what)
-{
-	struct pollfd p = { .fd = ssh_fd(r->c), .events = ssh_poll_events(r->c) };
-	if (p.fd < 0)
-		return 0;
-	int n;
-	do
-		n = poll(&p, 1, seconds * 1000);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0) {
-		node_warn(r->host, "%s: %s", what, n == 0 ? "timed out" : strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Pass the remote command's stderr on, line by line, prefixed with the host. */
-static void drain_stderr(struct remote *r)
-{
-	char b[1024];
-	ssize_t n;
-	while ((n = ssh_exec_read(r->e, 1, b, sizeof b)) > 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			if (b[i] == '\n' || r->errlen == sizeof r->errline - 1) {
-				r->errline[r->errlen] = '\0';
-				node_warn(r->host, "%s", r->errline);
-				r->errlen = 0;
-			} else {
-				r->errline[r->errlen++] = b[i];
-			}
-		}
-	}
-}
 
 static la_ssize_t remote_read(struct archive *a, void *cd, const void **buf)
 {
 	struct remote *r = cd;
 	(void)a;
 	*buf = r->buf;
-	for (;;) {
-		ssize_t n = ssh_exec_read(r->e, 0, r->buf, sizeof r->buf);
-		drain_stderr(r);
-		if (n >= 0)
-			return n;
-		if (n != SSH_AGAIN) {
-			node_warn(r->host, "read: %s", ssh_error(r->c));
-			r->failed = 1;
-			return -1;
-		}
-		if (ssh_exec_readable(r->e, 0))
-			continue; /* draining stderr took stdout's data or EOF off the socket */
-		if (wait_io(r, MKC_IDLE_TIMEOUT, "tar stream") < 0) {
-			r->failed = 1;
-			return -1;
-		}
+	ssize_t n = sshexec_read(&r->x, r->buf, sizeof r->buf);
+	if (n < 0) {
+		node_warn(r->x.node, "tar stream: %s", r->x.err);
+		r->failed = 1;
 	}
-}
-
-static int connect_host(struct remote *r)
-{
-	time_t deadline = time(NULL) + ssh_conn_connect_timeout(r->c);
-	int rc;
-	while ((rc = ssh_connect(r->c)) == SSH_AGAIN) {
-		int left = (int)(deadline - time(NULL));
-		if (left <= 0 || wait_io(r, left, "connect") < 0) {
-			if (left <= 0)
-				node_warn(r->host, "connect: timed out");
-			return -1;
-		}
-	}
-	if (rc != SSH_OK) {
-		node_warn(r->host, "%s", ssh_error(r->c));
-		return -1;
-	}
-	return 0;
-}
-
-static int start_tar(struct remote *r, const char *cmd)
-{
-	r->e = ssh_exec_new(r->c, cmd);
-	int rc;
-	while ((rc = ssh_exec_start(r->e)) == SSH_AGAIN)
-		if (wait_io(r, MKC_IDLE_TIMEOUT, "exec") < 0)
-			return -1;
-	if (rc != SSH_OK) {
-		node_warn(r->host, "exec: %s", ssh_error(r->c));
-		return -1;
-	}
-	return 0;
+	return n;
 }
 
 /* The remote tar's exit: 0 fine, 1 (files changed while read) a warning, else a failure. */
-static int finish_tar(struct remote *r)
+static int finish_tar(struct remote *r, const char *host)
 {
-	int status = -1, rc;
-	char *sig = NULL;
-	while ((rc = ssh_exec_wait(r->e, &status, &sig)) == SSH_AGAIN) {
-		drain_stderr(r);
-		if (wait_io(r, MKC_IDLE_TIMEOUT, "exit status") < 0)
-			return -1;
+	int status;
+	char *sig;
+	if (sshexec_finish(&r->x, MKC_IDLE_TIMEOUT, &status, &sig) < 0) {
+		node_warn(host, "%s", r->x.err);
+		return -1;
 	}
-	drain_stderr(r);
-	if (rc != SSH_OK || sig || status > 1 || status < 0) {
+	if (sig || status > 1 || status < 0) {
 		if (sig)
-			node_warn(r->host, "remote tar killed by SIG%s", sig);
+			node_warn(host, "remote tar killed by SIG%s", sig);
 		else
-			node_warn(r->host, "remote tar failed (status %d)", status);
+			node_warn(host, "remote tar failed (status %d)", status);
 		free(sig);
 		return -1;
 	}
 	if (status == 1)
-		node_warn(r->host, "some files changed while they were copied");
+		node_warn(host, "some files changed while they were copied");
 	return 0;
 }
 
-int mkc_golden_remote(const char *source, const char *root, const struct mkc_excl *excl)
+int mkc_golden_remote(const char *source, const char *root, const struct exclude *excl)
 {
 	char *user, *host, *path;
 	mkc_golden_parse_source(source, &user, &host, &path);
 	ssh_global_init();
 	struct ssh_opts so = { .user = user, .use_ssh_config = 1, .connect_timeout = MKC_CONNECT_TIMEOUT };
 	struct remote *r = xcalloc(1, sizeof *r);
-	r->host = host;
-	r->c = ssh_conn_new(host, &so);
+	r->x.idle = MKC_IDLE_TIMEOUT;
 	char *cmd = mkc_golden_tar_command(path, excl);
 	debug("%s: %s", host, cmd);
 	int rc = -1;
-	if (connect_host(r) == 0 && start_tar(r, cmd) == 0) {
+	if (sshexec_start(&r->x, host, &so, cmd) < 0) {
+		node_warn(host, "%s", r->x.err);
+	} else {
 		struct archive *in = archive_read_new();
 		archive_read_support_format_tar(in);
 		struct mkc_unpack u;
@@ -222,12 +128,9 @@ int mkc_golden_remote(const char *source, const char *root, const struct mkc_exc
 			mkc_unpack_end(&u);
 		}
 		archive_read_free(in);
-		if (finish_tar(r) < 0 || r->failed)
+		if (finish_tar(r, host) < 0 || r->failed)
 			rc = -1;
 	}
-	if (r->e)
-		ssh_exec_free(r->e);
-	ssh_conn_free(r->c);
 	free(r);
 	free(cmd);
 	free(user);

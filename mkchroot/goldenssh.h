@@ -13,9 +13,9 @@
 void mkc_golden_parse_source(const char *source, char **user, char **host, char **path);
 
 /* The remote tar command for PATH with the patterns of EXCL, each word shell-quoted. Caller frees. */
-char *mkc_golden_tar_command(const char *path, const struct mkc_excl *excl);
+char *mkc_golden_tar_command(const char *path, const struct exclude *excl);
 
 /* Copy [USER@]HOST[:PATH] into ROOT. 0, or -1 after a message. */
-int mkc_golden_remote(const char *source, const char *root, const struct mkc_excl *excl);
+int mkc_golden_remote(const char *source, const char *root, const struct exclude *excl);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "layers.h"
 #include "log.h"
+#include "xalloc.h"
 
 #define WH_PREFIX ".wh."
 #define WH_OPAQUE ".wh..wh..opq"

@@ -29,7 +29,7 @@ struct opts {
 	char *mirror, *packages, *source, *from, *templates, *config, *cache, *vnfs, *exclude_from;
 	enum mkc_vnfs_format format;
 	enum mkc_vnfs_compress compress;
-	struct mkc_excl excl;
+	struct exclude excl;
 	char *first, *last;          /* the first and last arguments */
 	const char *template, *path; /* what to build or pack: the template (or --config) and PATH */
 };
@@ -123,7 +123,8 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		switch (c.opt) {
 		case OPT_EXCLUDE:
 			v = (char *)cli_value(&c); /* popt's copy, ours to free */
-			mkc_excl_add(&o->excl, v);
+			if (exclude_add(&o->excl, v) < 0)
+				cli_usage_error(&c, "--exclude: pattern longer than %d bytes", EXCLUDE_PAT_MAX);
 			free(v);
 			break;
 		case OPT_FORMAT:
@@ -342,7 +343,7 @@ int main(int argc, char **argv)
 	if (o.json)
 		report(&o, status, &t, &st, lines, seconds);
 	mkc_template_free(&t);
-	mkc_excl_free(&o.excl);
+	exclude_free(&o.excl);
 	free(o.mirror); free(o.packages); free(o.source); free(o.from); free(o.templates); free(o.config);
 	free(o.cache); free(o.vnfs); free(o.exclude_from);
 	free(o.first);

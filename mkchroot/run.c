@@ -1,44 +1,18 @@
 /*
  * run — fork/exec of external tools (see run.h).
  */
-#include <errno.h>
-#include <signal.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 #include "log.h"
 #include "run.h"
-
-static int plain_word(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%", *s))
-			return 0;
-	return 1;
-}
+#include "shquote.h"
+#include "spawn.h"
 
 void mkc_argv_print(FILE *out, char *const argv[])
 {
-	for (size_t i = 0; argv[i]; i++) {
-		if (i)
-			fputc(' ', out);
-		if (plain_word(argv[i])) {
-			fputs(argv[i], out);
-			continue;
-		}
-		fputc('\'', out);
-		for (const char *p = argv[i]; *p; p++) {
-			if (*p == '\'')
-				fputs("'\\''", out);
-			else
-				fputc(*p, out);
-		}
-		fputc('\'', out);
-	}
-	fputc('\n', out);
+	char *line = sh_join(argv, (size_t)-1, SH_PLAIN);
+	fprintf(out, "%s\n", line);
+	free(line);
 }
 
 int mkc_run(char *const argv[], int dry_run)
@@ -51,29 +25,5 @@ int mkc_run(char *const argv[], int dry_run)
 		fprintf(stderr, "%s: running: ", log_progname());
 		mkc_argv_print(stderr, argv);
 	}
-	fflush(stdout);
-	fflush(stderr);
-	/* like system(3): Ctrl-C stops the tool, and we live on to clean up after it */
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
-	pid_t pid = fork();
-	if (pid == 0) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGQUIT, &old_quit, NULL);
-		execvp(argv[0], argv);
-		warnmsg_errno("%s", argv[0]);
-		_exit(127);
-	}
-	int status = 127 << 8;
-	if (pid < 0)
-		warnmsg_errno("fork");
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+	return spawn_run(argv);
 }

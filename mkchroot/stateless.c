@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "stateless.h"
+#include "xalloc.h"
 
 const char mkc_stateless_fstab[] =
 	"# stateless node root, written by mkchroot\n"

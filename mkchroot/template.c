@@ -9,6 +9,7 @@
 #include "inifile.h"
 #include "log.h"
 #include "template.h"
+#include "xalloc.h"
 
 #define MKC_INCLUDE_MAX 8
 
@@ -36,7 +37,7 @@ enum mkc_backend mkc_backend_parse(const char *s)
 
 void mkc_strv_add(struct mkc_strv *v, const char *s)
 {
-	v->v = xreallocarray(v->v, v->n + 2, sizeof *v->v);
+	v->v = xgrowarray(v->v, v->n + 1, sizeof *v->v);
 	v->v[v->n++] = xstrdup(s);
 	v->v[v->n] = NULL;
 }

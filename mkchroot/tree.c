@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "tree.h"
+#include "xalloc.h"
 
 /* (dev, ino) of files with several links -> the inode number they get */
 struct ino_map {
@@ -239,7 +240,7 @@ static int walk_one(struct walk *w, int dirfd, const char *name, const char *rel
 	}
 	if (sb.st_dev == w->o->skip_dev && sb.st_ino == w->o->skip_ino && S_ISREG(sb.st_mode))
 		return 0;
-	if (w->o->excl && mkc_excl_match(w->o->excl, rel)) {
+	if (w->o->excl && exclude_match(w->o->excl, rel, S_ISDIR(sb.st_mode))) {
 		w->st->excluded++;
 		return 0;
 	}
@@ -322,7 +323,7 @@ int mkc_tree_write(struct archive *out, const char *root, const struct mkc_tree_
 }
 
 /* mkc_tree_size below DIRFD (taken) at REL. */
-static uint64_t size_dir(int dirfd, const char *rel, dev_t dev, const struct mkc_excl *excl)
+static uint64_t size_dir(int dirfd, const char *rel, dev_t dev, const struct exclude *excl)
 {
 	DIR *d = fdopendir(dirfd);
 	if (!d) {
@@ -338,7 +339,7 @@ static uint64_t size_dir(int dirfd, const char *rel, dev_t dev, const struct mkc
 		if (fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		char *sub = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
-		if (excl && mkc_excl_match(excl, sub)) {
+		if (excl && exclude_match(excl, sub, S_ISDIR(sb.st_mode))) {
 			free(sub);
 			continue;
 		}
@@ -355,7 +356,7 @@ static uint64_t size_dir(int dirfd, const char *rel, dev_t dev, const struct mkc
 	return total;
 }
 
-uint64_t mkc_tree_size(const char *root, const struct mkc_excl *excl)
+uint64_t mkc_tree_size(const char *root, const struct exclude *excl)
 {
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat sb;

@@ -18,7 +18,7 @@
 struct archive;
 
 struct mkc_tree_opts {
-	const struct mkc_excl *excl;  /* may be NULL */
+	const struct exclude *excl;  /* may be NULL */
 	int link_format;              /* ARCHIVE_FORMAT_* for hard-link handling */
 	int64_t max_file_size;        /* refuse larger regular files (0: no limit) */
 	const char *format_name;      /* for the size message */
@@ -50,6 +50,6 @@ int mkc_tree_write(struct archive *out, const char *root, const struct mkc_tree_
  * EXCL applied; may be NULL): the total for a progress line. What cannot be
  * read is left out silently (the walk itself reports it).
  */
-uint64_t mkc_tree_size(const char *root, const struct mkc_excl *excl);
+uint64_t mkc_tree_size(const char *root, const struct exclude *excl);
 
 #endif

@@ -15,10 +15,11 @@
 #include "layers.h"
 #include "log.h"
 #include "unpack.h"
+#include "xalloc.h"
 
 #define MKC_JSON_MAX (4u << 20)
 
-int mkc_unpack_begin(struct mkc_unpack *u, const char *root, const struct mkc_excl *excl)
+int mkc_unpack_begin(struct mkc_unpack *u, const char *root, const struct exclude *excl)
 {
 	memset(u, 0, sizeof *u);
 	u->excl = excl;
@@ -208,7 +209,7 @@ int mkc_unpack_stream(struct mkc_unpack *u, struct archive *in, const char *what
 		}
 		if (!*rel && archive_entry_filetype(e) == AE_IFDIR) /* "./": the root's own owner and mode */
 			mkc_unpack_root_meta(u, archive_entry_uid(e), archive_entry_gid(e), archive_entry_perm(e));
-		if (!*rel || (layer && mkc_layer_is_whiteout(rel)) || (u->excl && mkc_excl_match(u->excl, rel))) {
+		if (!*rel || (layer && mkc_layer_is_whiteout(rel)) || (u->excl && exclude_match_path(u->excl, rel, archive_entry_filetype(e) == AE_IFDIR))) {
 			free(rel);
 			continue;
 		}
@@ -426,7 +427,7 @@ static int apply_layer(struct mkc_unpack *u, const char *file, const char *layer
 	return rc;
 }
 
-int mkc_unpack_file(const char *file, const char *root, const struct mkc_excl *excl)
+int mkc_unpack_file(const char *file, const char *root, const struct exclude *excl)
 {
 	enum image_kind kind;
 	if (detect_kind(file, &kind) < 0)

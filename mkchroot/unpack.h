@@ -20,13 +20,13 @@ struct mkc_unpack {
 	struct archive *disk;
 	int rootfd;
 	int oldcwd;
-	const struct mkc_excl *excl;
+	const struct exclude *excl;
 	unsigned long entries;
 	unsigned long skipped;
 };
 
 /* Start writing into ROOT (an existing directory). 0, or -1 after a message. */
-int mkc_unpack_begin(struct mkc_unpack *u, const char *root, const struct mkc_excl *excl);
+int mkc_unpack_begin(struct mkc_unpack *u, const char *root, const struct exclude *excl);
 /*
  * Extract every entry of IN (named WHAT in messages). With LAYER, whiteout
  * entries are skipped and a non-directory replaces a directory below it.
@@ -46,6 +46,6 @@ void mkc_unpack_end(struct mkc_unpack *u);
  * compression libarchive reads, or a docker-save / OCI image archive) into
  * ROOT. 0, or -1 after a message.
  */
-int mkc_unpack_file(const char *file, const char *root, const struct mkc_excl *excl);
+int mkc_unpack_file(const char *file, const char *root, const struct exclude *excl);
 
 #endif

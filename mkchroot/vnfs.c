@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fsutil.h"
 #include "log.h"
 #include "progress.h"
@@ -191,8 +191,7 @@ int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_op
 	struct meter m = { meter_start(root, o), 0 };
 	to.on_data_arg = &m;
 	struct mkc_tree_stats st = { 0 };
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = now_monotonic();
 	int rc = 1;
 	if (archive_write_open_fd(a, t.fd) != ARCHIVE_OK)
 		warnmsg("%s: %s", output, archive_error_string(a));
@@ -214,12 +213,11 @@ int mkc_vnfs_pack(const char *output, const char *root, const struct mkc_vnfs_op
 		warnmsg("%s: not written", output);
 		return rc;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	struct stat os;
 	stat(output, &os);
 	struct mkc_vnfs_stats done = {
 		.files = st.entries, .bytes_in = st.bytes, .excluded = st.excluded, .bytes = (intmax_t)os.st_size,
-		.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		.seconds = now_monotonic() - t0,
 	};
 	verbose("%s: %ju entries, %ju bytes in files, %ju excluded, %jd bytes written in %.2f s", output, done.files,
 		done.bytes_in, done.excluded, done.bytes, done.seconds);

@@ -19,7 +19,7 @@ struct mkc_vnfs_opts {
 	enum mkc_vnfs_compress compress;
 	int level;          /* compression level, 0: the filter's default */
 	int threads;        /* 0: one per CPU */
-	const struct mkc_excl *excl;
+	const struct exclude *excl;
 	int clamp;          /* SOURCE_DATE_EPOCH given */
 	int64_t clamp_time;
 };

@@ -17,6 +17,7 @@
 
 #include "fetch.h"
 #include "log.h"
+#include "xalloc.h"
 
 #define CHUNK (1u << 20)
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "grow.h"
 #include "log.h"
+#include "spawn.h"
 #include "writer.h"
+#include "xalloc.h"
 
 #define fail(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
@@ -37,53 +41,22 @@ const char *grow_fs_type(const unsigned char *buf, size_t len)
  */
 static int run(char *const argv[], const char *input, char **out, int quiet)
 {
-	int in[2], res[2];
-	if (pipe2(in, O_CLOEXEC) < 0)
+	struct spawn_opts o = {
+		.in = SPAWN_PIPE,
+		.out = out ? SPAWN_PIPE : quiet ? SPAWN_NULL : SPAWN_STDERR,
+		.err = quiet ? SPAWN_NULL : SPAWN_INHERIT,
+	};
+	struct spawn s;
+	if (spawn_start(&s, argv, &o) < 0)
 		return -1;
-	if (pipe2(res, O_CLOEXEC) < 0) {
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(in[0], 0);
-		dup2(out ? res[1] : quiet ? null : 2, 1);
-		if (quiet && null >= 0)
-			dup2(null, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(res[1]);
-	if (input && pid > 0 && write(in[1], input, strlen(input)) < 0)
+	if (input && fs_write_all(s.in, input, strlen(input)) < 0)
 		warnmsg_errno("%s: stdin", argv[0]);
-	close(in[1]);
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	for (;;) {
-		if (len + 4096 > cap)
-			buf = xrealloc(buf, cap = cap * 2 + 4096);
-		ssize_t n = read(res[0], buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = 0;
-	close(res[0]);
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) < 0) {
-		free(buf);
-		return -1;
-	}
+	close(s.in);
+	s.in = -1;
 	if (out)
-		*out = buf;
-	else
-		free(buf);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		*out = fs_read_fd(s.out, SIZE_MAX, NULL);
+	int st = spawn_finish(&s);
+	return st < 0 ? -1 : spawn_exit_code(st);
 }
 
 /* The node and number of the partition that ends last, from sfdisk --json. */
@@ -201,9 +174,7 @@ static int grow_xfs(const char *part, int quiet, char *err, size_t errlen)
 	close(msg[1]);
 	ssize_t n = pid < 0 ? -1 : read(msg[0], err, errlen - 1);
 	close(msg[0]);
-	int st = -1;
-	if (pid > 0)
-		waitpid(pid, &st, 0);
+	int st = pid > 0 ? spawn_wait(pid) : -1;
 	rmdir(dir);
 	if (pid < 0)
 		return fail("fork: %s", strerror(fork_errno));

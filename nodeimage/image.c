@@ -10,6 +10,7 @@
 #include "pipeline.h"
 #include "progress.h"
 #include "sniff.h"
+#include "xalloc.h"
 
 #define MAX_RUN (1ull << 30)
 

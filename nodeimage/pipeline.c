@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "pipeline.h"
+#include "xalloc.h"
 
 #define NBUF 4
 #define BUFSIZE (4u << 20)

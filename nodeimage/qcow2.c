@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "qcow2.h"
+#include "xalloc.h"
 
 #define QCOW2_MAGIC 0x514649fbu
 #define INCOMPAT_DIRTY (1ull << 0)

@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "writer.h"
+#include "xalloc.h"
 
 #define BLOCK 4096u
 #define WIPE_BYTES (1u << 20)

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "../../cget/name.h"
 #include "../../cpush/plan.h"
+#include "xalloc.h"
 
 /* Walk LINK_REL's directory then TARGET component by component: 0 if it ever leaves the top. */
 static int walk_stays(const char *link_rel, const char *target)

@@ -14,6 +14,7 @@
 #include "../../envswitch/shellcode.h"
 #include "inifile.h"
 #include "log.h"
+#include "xalloc.h"
 
 static void check_names(struct envsw_avail *a)
 {

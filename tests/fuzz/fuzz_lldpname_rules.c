@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "../../lldpname/rules.h"
+#include "xalloc.h"
 
 static void apply(const struct lldpn_rules *r, const char *sys, const char *port, const char *desc)
 {

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "nodeset.h"
+#include "xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

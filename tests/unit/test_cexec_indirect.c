@@ -7,17 +7,6 @@
 
 #include "../../cexec/indirect.h"
 
-static void test_shell_quote(void **state)
-{
-	(void)state;
-	char *q = cexec_shell_quote("it's a \"test\" $HOME");
-	assert_string_equal(q, "'it'\\''s a \"test\" $HOME'");
-	free(q);
-	q = cexec_shell_quote("");
-	assert_string_equal(q, "''");
-	free(q);
-}
-
 static void test_command_forwards_options(void **state)
 {
 	(void)state;
@@ -64,7 +53,6 @@ static void test_parse_result_lines(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shell_quote),
 		cmocka_unit_test(test_command_forwards_options),
 		cmocka_unit_test(test_parse_result_lines),
 	};

@@ -12,6 +12,7 @@
 
 #include "../../cpush/plan.h"
 #include "log.h"
+#include "xalloc.h"
 
 static void test_parse_list(void **state)
 {

@@ -9,6 +9,7 @@
 
 #include "../../lldpname/rules.h"
 #include "log.h"
+#include "xalloc.h"
 
 static struct lldpn_rules *parse(const char *text)
 {
