@@ -114,8 +114,8 @@ int main(int argc, char **argv)
 	struct opts o = { 0 };
 	char *exclude = NULL;
 	struct poptOption table[] = {
-		{ "templates", 0, POPT_ARG_STRING, &o.templates, 0, "template folder (default $MKCHROOT_TEMPLATES, "
-		  SYSCONFDIR "/mkchroot.d)", "DIR" },
+		{ "templates", 0, POPT_ARG_STRING, &o.templates, 0, "template folders, ':' between (default $MKCHROOT_TEMPLATES, "
+		  "else " MKC_CATALOG_PATH ")", "DIRS" },
 		{ "config", 0, POPT_ARG_STRING, &o.config, 0, "use this template file instead of TEMPLATE", "FILE" },
 		{ "list", 'l', POPT_ARG_NONE, &o.list, 0, "list the templates and exit", NULL },
 		{ "mirror", 0, POPT_ARG_STRING, &o.mirror, 0, "package mirror instead of the template's", "URL" },
