@@ -241,3 +241,7 @@ manlink_ = $(2) $(if $(filter ln%,$(2)),$(word 1,$(1)).$(word 3,$(1))) \
 
 clean:
 	rm -rf build
+
+# make -s print-VAR: the value of VAR (tests ask for TOOLS, VERSION)
+print-%:
+	@echo '$($*)'
