@@ -69,7 +69,7 @@ objs         = $(filter %.o %.a,$(1))
 
 .SECONDARY:
 .PHONY: all asan check check-build demo bench fuzz fuzz-build install uninstall clean deps \
-	test-deps unit need-libs need-test-libs FORCE
+	test-deps unit need-libs need-test-libs release-tools asan-tools fuzz-tools FORCE
 all: release-tools
 
 # --- what the objects depend on besides their sources ----------------------
