@@ -28,8 +28,16 @@ is "$(cd "$r$etc" && find . -type f | sed 's,^\./,,' | sort)" "$confs" "every sa
 is "$(cd "$r$doc/examples" && find . -type f | sed 's,^\./,,' | sort)" "$confs" "and again as examples in $doc/examples"
 t "c3.conf is one of them" test -f "$r$etc/c3.conf"
 is "$(ls "$r$data/mkchroot.d")" "$(ls "$CT_TOP/etc/mkchroot.d")" "mkchroot templates in $data/mkchroot.d"
-out=$(MKCHROOT_TEMPLATES="$r$etc/mkchroot.d:$r$data/mkchroot.d" "$r$prefix/sbin/mkchroot" --list)
-like "$out" "^  debian-12 +Debian 12 .* $r$data/mkchroot.d\$" "mkchroot --list shows where a template comes from"
+mkc() { MKCHROOT_TEMPLATES="$r$etc/mkchroot.d:$r$data/mkchroot.d" "$r$prefix/sbin/mkchroot" "$@" 2>&1; }
+like "$(mkc --list)" "^  debian-12 +Debian 12 .* $r$data/mkchroot.d\$" "mkchroot --list shows where a template comes from"
+mkdir "$r$etc/mkchroot.d"
+printf 'include = debian-12\ndescription = local Debian 12\npackages = vim\n' >"$r$etc/mkchroot.d/debian-12.conf"
+out=$(mkc --list)
+like "$out" "^  debian-12 +local Debian 12 +$r$etc/mkchroot.d\$" "a local template is listed with its folder"
+like "$out" "^  debian-12 +Debian 12 .* $r$data/mkchroot.d \(overridden\)\$" "the shipped one it overrides: marked"
+like "$(mkc -n debian-12 "$d/chroot" --mirror http://m/)" "^debootstrap .*--include=vim bookworm " \
+	"the local template extends the shipped one it includes by its own name"
+rm -r "$r$etc/mkchroot.d"
 if [ -d "$CT_TOP/completions/bash" ]; then
 	t "bash completions installed" test -n "$(ls "$r$prefix/share/bash-completion/completions")"
 fi
