@@ -175,22 +175,15 @@ static int conf_filter(const struct dirent *d)
 	return n > 5 && d->d_name[0] != '.' && strcmp(d->d_name + n - 5, ".conf") == 0;
 }
 
-struct entry {
-	char *name; /* without .conf */
-	int at;     /* index of its folder */
-	int overridden; /* by one of the same name in an earlier folder */
-	char *desc;
-};
-
 static int entry_cmp(const void *a, const void *b)
 {
-	const struct entry *x = a, *y = b;
+	const struct mkc_catalog_entry *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
 	return c ? c : x->at - y->at;
 }
 
 /* Append the templates of folder AT of DIRS to *E (*N of them). */
-static void scan_folder(const char *dirs, int at, struct entry **e, size_t *n)
+static void scan_folder(const char *dirs, int at, struct mkc_catalog_entry **e, size_t *n)
 {
 	char *dir = folder_at(dirs, at);
 	struct dirent **names;
@@ -200,8 +193,11 @@ static void scan_folder(const char *dirs, int at, struct entry **e, size_t *n)
 		warnmsg_errno("%s", dir);
 	for (int i = 0; i < k; i++) {
 		*e = xgrowarray(*e, *n, sizeof **e);
-		(*e)[(*n)++] = (struct entry){ .name = xstrndup(names[i]->d_name, stem_len(names[i]->d_name)),
-					       .at = at };
+		(*e)[(*n)++] = (struct mkc_catalog_entry){
+			.name = xstrndup(names[i]->d_name, stem_len(names[i]->d_name)),
+			.folder = xstrdup(dir),
+			.at = at,
+		};
 		free(names[i]);
 	}
 	if (k >= 0)
@@ -209,48 +205,68 @@ static void scan_folder(const char *dirs, int at, struct entry **e, size_t *n)
 	free(dir);
 }
 
-/* E's description, or why it does not load. A new string. */
-static char *describe(const char *dirs, const struct entry *e)
+/* E's description, or why it does not load. */
+static void describe(const char *dirs, struct mkc_catalog_entry *e)
 {
-	char *dir = folder_at(dirs, e->at);
-	char *path = template_path(dir, e->name);
+	char *path = template_path(e->folder, e->name);
 	struct mkc_template t = { 0 };
 	char err[512];
 	/* an overridden one by its file: by name it would be the one overriding it */
-	char *desc = mkc_catalog_load(dirs, e->overridden ? path : e->name, &t, err, sizeof err) < 0 ?
-		     xasprintf("(broken: %s)", err) : xstrdup(t.description ? t.description : "");
+	if (mkc_catalog_load(dirs, e->overridden ? path : e->name, &t, err, sizeof err) < 0) {
+		e->broken = 1;
+		e->description = xstrdup(err);
+	} else {
+		e->description = xstrdup(t.description ? t.description : "");
+	}
 	mkc_template_free(&t);
 	free(path);
-	free(dir);
-	return desc;
 }
 
-int mkc_catalog_list(const char *dirs, FILE *out)
+size_t mkc_catalog_entries(const char *dirs, struct mkc_catalog_entry **entries)
 {
-	struct entry *e = NULL;
+	struct mkc_catalog_entry *e = NULL;
 	size_t n = 0;
 	for (int at = 0; folders_from(dirs, at); at++)
 		scan_folder(dirs, at, &e, &n);
 	qsort(e, n, sizeof *e, entry_cmp);
-	int width = 0;
 	for (size_t i = 0; i < n; i++) {
 		e[i].overridden = i > 0 && strcmp(e[i].name, e[i - 1].name) == 0;
-		e[i].desc = describe(dirs, &e[i]);
-		int w = (int)strlen(e[i].desc);
+		describe(dirs, &e[i]);
+	}
+	*entries = e;
+	return n;
+}
+
+void mkc_catalog_entries_free(struct mkc_catalog_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].name);
+		free(e[i].folder);
+		free(e[i].description);
+	}
+	free(e);
+}
+
+int mkc_catalog_list(const char *dirs, FILE *out)
+{
+	struct mkc_catalog_entry *e;
+	size_t n = mkc_catalog_entries(dirs, &e);
+	char **desc = xcalloc(n ? n : 1, sizeof *desc);
+	int width = 0;
+	for (size_t i = 0; i < n; i++) {
+		desc[i] = e[i].broken ? xasprintf("(broken: %s)", e[i].description) : xstrdup(e[i].description);
+		int w = (int)strlen(desc[i]);
 		width = w > width && w <= 50 ? w : width;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!strchr(dirs, ':')) {
-			fprintf(out, "  %-20s %s\n", e[i].name, e[i].desc);
-		} else {
-			char *dir = folder_at(dirs, e[i].at);
-			fprintf(out, "  %-20s %-*s  %s%s\n", e[i].name, width, e[i].desc, dir,
+		if (!strchr(dirs, ':'))
+			fprintf(out, "  %-20s %s\n", e[i].name, desc[i]);
+		else
+			fprintf(out, "  %-20s %-*s  %s%s\n", e[i].name, width, desc[i], e[i].folder,
 				e[i].overridden ? " (overridden)" : "");
-			free(dir);
-		}
-		free(e[i].name);
-		free(e[i].desc);
+		free(desc[i]);
 	}
-	free(e);
+	free(desc);
+	mkc_catalog_entries_free(e, n);
 	return (int)n;
 }

@@ -25,6 +25,23 @@ const char *mkc_catalog_dir(const char *dirs);
  */
 int mkc_catalog_load(const char *dirs, const char *name, struct mkc_template *t, char *err, size_t errlen);
 
+/* One template file found in the folders. */
+struct mkc_catalog_entry {
+	char *name;        /* without .conf */
+	char *folder;
+	int at;            /* the index of its folder in the search path */
+	int overridden;    /* by one of the same name in an earlier folder */
+	int broken;        /* then DESCRIPTION says why it does not load */
+	char *description;
+};
+
+/*
+ * Every NAME.conf in DIRS, sorted by name, then in folder order, into a new
+ * array *E. Returns how many.
+ */
+size_t mkc_catalog_entries(const char *dirs, struct mkc_catalog_entry **e);
+void mkc_catalog_entries_free(struct mkc_catalog_entry *e, size_t n);
+
 /*
  * Print "  NAME  description" for every NAME.conf in DIRS, sorted; with more
  * than one folder, each line also says its folder, and a template hidden by
