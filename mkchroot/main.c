@@ -83,8 +83,8 @@ static void check_args(struct cli *c, struct opts *o, size_t n, char *first, cha
 static void parse_options(int argc, char **argv, struct opts *o)
 {
 	struct poptOption table[] = {
-		{ "templates", 0, POPT_ARG_STRING, &o->templates, 0, "template folder (default $MKCHROOT_TEMPLATES, "
-		  SYSCONFDIR "/mkchroot.d)", "DIR" },
+		{ "templates", 0, POPT_ARG_STRING, &o->templates, 0,
+		  "template folders, ':' between (default $MKCHROOT_TEMPLATES, else " MKC_CATALOG_PATH ")", "DIRS" },
 		{ "config", 'c', POPT_ARG_STRING, &o->config, 0, "use this template file instead of TEMPLATE", "FILE" },
 		{ "list", 0, POPT_ARG_NONE, &o->list, 0, "list the templates and exit (exit 1 if there are none)", NULL },
 		{ "mirror", 0, POPT_ARG_STRING, &o->mirror, 0, "package mirror instead of the template's", "URL" },
@@ -275,22 +275,22 @@ static json_t *stdout_back(int saved, FILE *capture)
 	return lines;
 }
 
-/* --list's lines "  NAME  description" as [{"name": NAME, "description": ...}]. */
-static json_t *templates_json(json_t *lines)
+/* The templates as [{"name", "folder", "overridden", "description"}]. */
+static json_t *templates_json(const struct opts *o)
 {
+	struct mkc_catalog_entry *e;
+	size_t n = mkc_catalog_entries(mkc_catalog_dir(o->templates), &e);
 	json_t *v = json_array();
-	size_t i;
-	json_t *l;
-	json_array_foreach(lines, i, l) {
-		const char *s = json_string_value(l);
-		s += strspn(s, " ");
-		size_t n = strcspn(s, " ");
-		const char *d = s + n + strspn(s + n, " ");
+	for (size_t i = 0; i < n; i++) {
 		json_t *one = json_object();
-		jsonl_set_bytes(one, "name", s, n);
-		jsonl_set_str(one, "description", d);
+		jsonl_set_str(one, "name", e[i].name);
+		jsonl_set_str(one, "folder", e[i].folder);
+		json_object_set_new(one, "overridden", json_boolean(e[i].overridden));
+		json_object_set_new(one, "broken", json_boolean(e[i].broken));
+		jsonl_set_str(one, "description", e[i].description);
 		json_array_append_new(v, one);
 	}
+	mkc_catalog_entries_free(e, n);
 	return v;
 }
 
@@ -302,7 +302,7 @@ static void report(const struct opts *o, int rc, const struct mkc_template *t, c
 	json_t *j = jsonl_result(rc, rc ? (err ? err : "failed") : NULL);
 	jsonl_set_str(j, "action", o->list ? "list" : o->vnfs ? "vnfs" : "build");
 	if (o->list) {
-		json_object_set_new(j, "templates", templates_json(lines));
+		json_object_set_new(j, "templates", templates_json(o));
 	} else if (o->vnfs) {
 		jsonl_set_str(j, "source", o->path);
 		jsonl_set_str(j, "output", o->vnfs);
