@@ -12,6 +12,7 @@
 #include "actions.h"
 #include "cli.h"
 #include "log.h"
+#include "xalloc.h"
 
 enum mode { M_NONE, M_SET, M_SHOW, M_LIST, M_RM, M_INIT, M_APPLY };
 

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "log.h"
 #include "safety.h"
+#include "xalloc.h"
 
 static int has_dir(const struct imgs_flist *list, const char *path)
 {

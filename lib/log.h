@@ -33,12 +33,4 @@ const char *log_first_warning(void);
 void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 void die_errno(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
-/*
- * Transitional: the allocation wrappers live in xalloc.h. Still reached
- * through here only by the tools' main.c, cexec/run.c and lib/c3conf.c,
- * inifile.c, nodeopts.c, nodeset.c, output.c; drop this include once they
- * include xalloc.h themselves.
- */
-#include "xalloc.h"
-
 #endif

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "nodereport.h"
 #include "nodeset.h"
+#include "xalloc.h"
 
 struct group {
 	char *outcome;

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "nodeset.h"
 #include "output.h"
+#include "xalloc.h"
 
 struct onode {
 	char *name, *cluster;

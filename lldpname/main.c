@@ -20,6 +20,7 @@
 #include "rules.h"
 #include "sethost.h"
 #include "show.h"
+#include "xalloc.h"
 
 enum { EXIT_NAMED = 0, EXIT_USAGE = 1, EXIT_NO_FRAME = 3, EXIT_NO_RULE = 4 };
 

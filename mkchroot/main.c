@@ -23,6 +23,7 @@
 #include "log.h"
 #include "template.h"
 #include "vnfs.h"
+#include "xalloc.h"
 
 struct opts {
 	int debug, verbose, quiet, nogpg, dry_run, no_stateless, list, json, level, threads;

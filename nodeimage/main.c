@@ -26,6 +26,7 @@
 #include "jsonl.h"
 #include "log.h"
 #include "progress.h"
+#include "xalloc.h"
 
 enum { EXIT_USAGE = 1, EXIT_CHECKSUM = 5, NODEIMAGE_MAX_RETRIES = 1000 };
 
