@@ -82,7 +82,7 @@ run env NODEIMAGE_CONF="$d/nonexist.conf" nodeimage http://127.0.0.1:1/x "$d/t.r
 is "$rc:$err" "1:nodeimage: $d/nonexist.conf: No such file or directory" "NODEIMAGE_CONF missing: exit 1, names the file"
 printf '# site defaults\nretries = 3\nretrys = 3\n' >"$d/ni-key.conf"
 run nodeimage -c "$d/ni-key.conf" http://127.0.0.1:1/x "$d/t.raw"
-is "$rc:$err" "1:nodeimage: $d/ni-key.conf:3: unknown key 'retrys' (expected retries, connect-timeout, stall-timeout, require-sha256 or wipe)" \
+is "$rc:$err" "1:nodeimage: $d/ni-key.conf:3: unknown key 'retrys' (expected retries, connect-timeout, stall-timeout, require-sha256, wipe or format)" \
 	"nodeimage.conf: unknown key named with FILE:LINE"
 printf 'retries = -1\n' >"$d/ni-neg.conf"
 run nodeimage -c "$d/ni-neg.conf" http://127.0.0.1:1/x "$d/t.raw"
@@ -92,7 +92,7 @@ run nodeimage -c "$d/ni-bool.conf" http://127.0.0.1:1/x "$d/t.raw"
 is "$rc:$err" "1:nodeimage: $d/ni-bool.conf:2: wipe = maybe: want yes or no" "nodeimage.conf: bad yes/no named with FILE:LINE"
 run nodeimage -c "$d/ni-key.conf" --json http://127.0.0.1:1/x "$d/t.raw"
 json_object "nodeimage bad config --json"
-is "$(jq -r .error <<<"$out")" "$d/ni-key.conf:3: unknown key 'retrys' (expected retries, connect-timeout, stall-timeout, require-sha256 or wipe)" \
+is "$(jq -r .error <<<"$out")" "$d/ni-key.conf:3: unknown key 'retrys' (expected retries, connect-timeout, stall-timeout, require-sha256, wipe or format)" \
 	"nodeimage bad config --json: the error in the object"
 
 run lldpname -c "$d/nonexist.conf" --pcap "$caps/cumulus-swp12.pcap"

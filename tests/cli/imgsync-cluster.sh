@@ -110,8 +110,9 @@ is "$(node_oracle node01)" "" "node01 holds the full image again"
 # only the last component of a destination is made
 run imgsync -q -w 'node[04-05]' "${RI[@]}" "$W/src" /tmp/nonexistent/dst
 is "$rc" 2 "a destination whose parent is missing: exit 2"
-like "$err" "node04: /tmp/nonexistent/dst: parent directory /tmp/nonexistent: No such file or directory" "node04 says which parent"
-like "$err" "node05: /tmp/nonexistent/dst: parent directory /tmp/nonexistent" "node05 too"
+like "$err" "imgsync: node\\[04-05\\]: /tmp/nonexistent/dst: parent directory /tmp/nonexistent: No such file or directory" \
+	"node04 and node05, folded, say which parent"
+like "$err" "imgsync: 2 nodes: 0 ok, 2 failed" "and the count line"
 is "$(cluster exec node04 ls -d /tmp/nonexistent 2>&1 | grep -c 'No such')" 1 "nothing was made on node04"
 run imgsync -q "${RI[@]}" "${EXC[@]}" "$W/src" node04:/tmp/newdst
 is "$rc" 0 "a missing last component is made on node04"
