@@ -58,11 +58,25 @@ static int check_entry(const struct ini_entry *e, const char *path, char *err, s
 	return 0;
 }
 
+/* A tag set twice is refused: which line was meant cannot be guessed. */
+static int check_unique(const struct ini *ini, size_t i, const struct ini_entry *e, const char *path, char *err,
+			size_t errlen)
+{
+	struct ini_entry prev;
+	for (size_t j = 0; j < i && ini_entry_at(ini, j, &prev); j++)
+		if (!strcmp(prev.section, e->section) && !strcmp(prev.key, e->key)) {
+			snprintf(err, errlen, "%s:%d: tag '%s' is set twice (lines %d and %d): keep one", path, e->line,
+				 e->key, prev.line, e->line);
+			return -1;
+		}
+	return 0;
+}
+
 int envsw_choices_check(const struct ini *ini, const char *path, char *err, size_t errlen)
 {
 	struct ini_entry e;
 	for (size_t i = 0; ini_entry_at(ini, i, &e); i++)
-		if (check_entry(&e, path, err, errlen) < 0)
+		if (check_entry(&e, path, err, errlen) < 0 || check_unique(ini, i, &e, path, err, errlen) < 0)
 			return -1;
 	return 0;
 }

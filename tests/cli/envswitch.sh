@@ -156,4 +156,14 @@ is "$(head -1 "$uconf")" "# my module choices" "the comment survived them all"
 t "a reader running alongside always found a whole, valid file" test ! -e "$d/reader.fail"
 is "$(ls -A "$HOME" | grep -v -x -e .envswitch.conf -e .bash_profile -e .zprofile -e .login -e .profile -e .config -e .local -e .cache -e .lmod.d)" "" \
 	"no temporary files left beside it"
+
+# --- a tag set twice is refused, naming both lines, and the file is left as it is --------
+cp "$uconf" "$d/uconf.keep"
+printf 'mpi = openmpi-4.1\nfoo = bar\nmpi = mpich-4.0\n' >"$uconf"
+run envswitch --show
+is "$rc:$err" "1:envswitch: $uconf:3: tag 'mpi' is set twice (lines 1 and 3): keep one" "a tag set twice: exit 1 naming both lines"
+run envswitch compiler = gcc-12
+is "$rc" 1 "and no setting is written into such a file"
+is "$(cat "$uconf")" "$(printf 'mpi = openmpi-4.1\nfoo = bar\nmpi = mpich-4.0')" "the file is unchanged"
+cp "$d/uconf.keep" "$uconf"
 echo "1..$_tap_n"

@@ -9,7 +9,7 @@ img=$d/compute
 mkdir -p "$img"/etc "$img"/usr/bin "$img"/var/lib
 echo "compute image v1" >"$img"/etc/motd
 head -c 4M /dev/urandom >"$img"/var/lib/app.db
-cp /bin/ping "$img"/usr/bin/ping && setcap cap_net_raw+ep "$img"/usr/bin/ping
+cp /bin/true "$img"/usr/bin/netprobe && setcap cap_net_raw+ep "$img"/usr/bin/netprobe # a file capability crosses too
 echo "node-local" >"$img"/etc/hostname
 say() { printf '\n$ %s\n' "$*"; "$@"; }
 
@@ -19,6 +19,6 @@ dd if=/dev/urandom of="$img"/var/lib/app.db bs=4k count=1 seek=300 conv=notrunc 
 echo "new tool" >"$img"/usr/bin/newtool
 say imgsync -n --itemize -w node01 --remote-imgsync "$CT_BIN/imgsync" --exclude /etc/hostname "$img" /tmp/root
 say imgsync -v -w "$nodes" --remote-imgsync "$CT_BIN/imgsync" --exclude /etc/hostname "$img" /tmp/root
-say "$CL" exec node05 getcap /tmp/root/usr/bin/ping
+say "$CL" exec node05 getcap /tmp/root/usr/bin/netprobe
 printf '\n$ %s\n' "cluster exec node05 rsync -aHAXn --delete --checksum -i --exclude=/etc/hostname $img/ /tmp/root/   # prints nothing"
 "$CL" exec node05 rsync -aHAXn --delete --checksum -i --exclude=/etc/hostname "$img/" /tmp/root/
