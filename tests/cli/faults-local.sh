@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# SIGINT and SIGTERM mid-run for the tools that write one big local file:
-# nodeimage writing an image to a file, mkchroot --vnfs packing a root. Each
-# must end at once with 128+signal (130, 143), and leave neither the target
-# nor its temporary file behind.
+# SIGINT and SIGTERM mid-run for the tools that write local files:
+# nodeimage writing an image to a file, mkchroot --vnfs packing a root, imgsync
+# syncing into a local directory. Each must end at once with 128+signal (130,
+# 143), and leave neither the target nor a temporary file behind (imgsync:
+# only whole files, no temporary).
 source "$CT_TOP/tests/lib.sh"
 source "$CT_TOP/tests/cli/faults.inc"
 S=$(scratch)
@@ -13,6 +14,13 @@ openssl enc -aes-128-ctr -pass pass:ct -nosalt -pbkdf2 </dev/zero 2>/dev/null | 
 mkdir -p "$W/root/srv" "$W/root/etc"
 echo node >"$W/root/etc/hostname"
 head -c 256M "$W/disk.raw" >"$W/root/srv/data"
+# 20000 small files: a local sync takes seconds (big files are cloned at once)
+mkdir -p "$W/many/etc"
+for i in $(seq 100); do
+	mkdir -p "$W/many/usr/share/d$i"
+	for j in $(seq 200); do printf '%s %s\n' "$i" "$j" >"$W/many/usr/share/d$i/f$j"; done
+done
+some_synced() { [ -d "$1/usr/share/d2" ]; }
 big_temp() { # DIR: a growing temporary file (hidden) in DIR
 	local f
 	for f in "$1"/.*; do [ -f "$f" ] && [ "$(stat -c %s "$f")" -gt 1048576 ] && return 0; done
@@ -37,5 +45,14 @@ for sig in INT TERM; do
 	no_hang "mkchroot --vnfs, SIG$sig"
 	is "$rc" "$want" "mkchroot --vnfs: SIG$sig mid-pack exits $want"
 	is "$(ls -A "$S/vn-$sig")" "" "mkchroot --vnfs: SIG$sig: neither the image nor a temporary file left"
+
+	bg imgsync -q "$W/many/" "$S/is-$sig"
+	wait_for 30 some_synced "$S/is-$sig"
+	kill -$sig "$bgpid"
+	bg_wait
+	no_hang "imgsync to a local directory, SIG$sig"
+	is "$rc" "$want" "imgsync (local): SIG$sig mid-sync exits $want"
+	is "$(find "$S/is-$sig" -name '.imgsync.*' | wc -l)" 0 "imgsync (local): SIG$sig: no temporary file left"
+	is "$(find "$S/is-$sig" -type f -size 0 | wc -l)" 0 "imgsync (local): SIG$sig: no empty (half-written) file"
 done
 echo "1..$_tap_n"
