@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bytebuf.h"
+#include "jsonl.h"
 #include "log.h"
 #include "nodeset.h"
 #include "output.h"
@@ -135,46 +136,14 @@ static void print_c3(struct out_writer *w, struct onode *nd)
 	put_lines(w->err, nd, &nd->stream[1], 1);
 }
 
-/* jansson wants UTF-8: replace invalid bytes with U+FFFD. */
-static json_t *json_bytes(const char *p, size_t len)
-{
-	json_t *j = json_stringn(p ? p : "", len);
-	if (j)
-		return j;
-	struct bytebuf b = {0};
-	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)p[i];
-		size_t l = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-		json_t *t = l && i + l <= len ? json_stringn(p + i, l) : NULL;
-		if (t) {
-			bytebuf_add(&b, p + i, l);
-			json_decref(t);
-			i += l;
-		} else {
-			bytebuf_add(&b, "\xef\xbf\xbd", 3);
-			i++;
-		}
-	}
-	j = json_stringn(b.p ? b.p : "", b.len);
-	bytebuf_free(&b);
-	return j;
-}
-
+/* The per-node schema (jsonl.h), then the command's output. */
 static void print_json(struct out_writer *w, struct onode *nd)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "node", json_string(nd->name));
-	json_object_set_new(o, "cluster", nd->cluster ? json_string(nd->cluster) : json_null());
-	json_object_set_new(o, "exit", nd->exit >= 0 ? json_integer(nd->exit) : json_null());
-	json_object_set_new(o, "signal", nd->signal ? json_string(nd->signal) : json_null());
-	json_object_set_new(o, "error", nd->error ? json_bytes(nd->error, strlen(nd->error)) : json_null());
-	json_object_set_new(o, "stdout", json_bytes(nd->stream[0].p, nd->stream[0].len));
-	json_object_set_new(o, "stderr", json_bytes(nd->stream[1].p, nd->stream[1].len));
-	json_object_set_new(o, "seconds", json_real((double)(long)(nd->seconds * 1000 + 0.5) / 1000));
-	json_dumpf(o, w->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-	fputc('\n', w->out);
-	fflush(w->out);
-	json_decref(o);
+	int ok = nd->exit == 0 && !nd->signal && !nd->error;
+	json_t *o = jsonl_node(nd->name, nd->cluster, ok, nd->exit, nd->signal, nd->error, nd->seconds);
+	jsonl_set_bytes(o, "stdout", nd->stream[0].p, nd->stream[0].len);
+	jsonl_set_bytes(o, "stderr", nd->stream[1].p, nd->stream[1].len);
+	jsonl_emit(w->out, o);
 }
 
 static void release_node(struct onode *nd)

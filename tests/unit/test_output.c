@@ -124,10 +124,11 @@ static void test_json_lines(void **state)
 	out_free(w);
 	cap_close(&c);
 	assert_string_equal(c.out,
-			    "{\"node\":\"n1\",\"cluster\":\"cl\",\"exit\":0,\"signal\":null,\"error\":null,"
-			    "\"stdout\":\"o\\\"k\\n\",\"stderr\":\"bad\xef\xbf\xbd\\n\",\"seconds\":0.5}\n"
-			    "{\"node\":\"n2\",\"cluster\":null,\"exit\":null,\"signal\":\"KILL\",\"error\":null,"
-			    "\"stdout\":\"\",\"stderr\":\"\",\"seconds\":1.25}\n");
+			    "{\"node\":\"n1\",\"cluster\":\"cl\",\"ok\":true,\"exit\":0,\"signal\":null,\"error\":null,"
+			    "\"seconds\":0.5,\"stdout\":\"o\\\"k\\n\",\"stderr\":\"bad\xef\xbf\xbd\\n\","
+			    "\"stderr_base64\":\"YmFk/wo=\"}\n"
+			    "{\"node\":\"n2\",\"cluster\":null,\"ok\":false,\"exit\":null,\"signal\":\"KILL\",\"error\":null,"
+			    "\"seconds\":1.25,\"stdout\":\"\",\"stderr\":\"\"}\n");
 	cap_free(&c);
 }
 
