@@ -54,21 +54,6 @@ static char *read_stdin(size_t *len)
 	return buf;
 }
 
-/* The remote command line: the arguments joined by spaces, as ssh does. */
-static char *join_command(char *const *argv, size_t argc)
-{
-	size_t len = 1;
-	for (size_t i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	char *s = xcalloc(1, len);
-	for (size_t i = 0; i < argc; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
-
 static void print_dry_run(const struct nodeopts *no, const struct c3_selection *sel,
 			  const struct fanout_node *nodes, const char *command)
 {
@@ -121,7 +106,7 @@ static int run_nodes(const struct nodeopts *no, const struct c3_selection *sel, 
 {
 	if (!sel->n)
 		warnmsg("no node selected (excluded or dead?)");
-	char *command = join_command(a->cmdv, a->cmdc);
+	char *command = xjoin(a->cmdv, a->cmdc, " "); /* as ssh joins them */
 	struct fanout_node *nodes = nodeopts_fanout_nodes(no, sel);
 	struct cexec_fwd_opts fwd = {no->fanout, no->connect_timeout, no->timeout, no->host_keys, no->xlist,
 				     a->send_stdin};

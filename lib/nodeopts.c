@@ -186,22 +186,6 @@ int nodeopts_take_defs(struct nodeopts *no, char *const *args, size_t nargs, siz
 	return 0;
 }
 
-static char *join_words(char **v, size_t n)
-{
-	if (!n)
-		return NULL;
-	size_t len = 1;
-	for (size_t i = 0; i < n; i++)
-		len += strlen(v[i]) + 1;
-	char *s = xcalloc(1, len);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strcat(s, ",");
-		strcat(s, v[i]);
-	}
-	return s;
-}
-
 static void add_target(struct c3_selection *sel, const char *cluster, const char *host, const char *user,
 		       int position, const char *fwd)
 {
@@ -307,7 +291,7 @@ int nodeopts_resolve(struct nodeopts *no, struct c3_selection *sel, char *err, s
 {
 	memset(sel, 0, sizeof *sel);
 	free(no->xlist);
-	no->xlist = join_words(no->x, no->nx);
+	no->xlist = no->nx ? xjoin(no->x, no->nx, ",") : NULL;
 	if (check_values(no, err, errlen) < 0)
 		return -1;
 	const char *u = getenv("C3_USER");

@@ -33,6 +33,18 @@ void *xgrowarray(void *p, size_t n, size_t size)
 char *xstrdup(const char *s) { return oom(strdup(s)); }
 char *xstrndup(const char *s, size_t n) { return oom(strndup(s, n)); }
 
+char *xjoin(char *const *v, size_t n, const char *sep)
+{
+	size_t len = 1, seplen = strlen(sep);
+	for (size_t i = 0; i < n; i++)
+		len += strlen(v[i]) + seplen;
+	char *s = xmalloc(len), *p = s;
+	for (size_t i = 0; i < n; i++)
+		p = stpcpy(i ? stpcpy(p, sep) : p, v[i]);
+	*p = '\0';
+	return s;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	char *s;

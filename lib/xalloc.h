@@ -19,6 +19,8 @@ void *xreallocarray(void *p, size_t n, size_t size);
 void *xgrowarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* The N strings of V joined by SEP ("" for N = 0). */
+char *xjoin(char *const *v, size_t n, const char *sep);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

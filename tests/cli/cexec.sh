@@ -27,7 +27,14 @@ run cexec --json -w 'node[01-32]' 'hostname; echo warn >&2; exit 3'
 is "$(jq -r '[.node, (.stdout|rtrimstr("\n")), (.stderr|rtrimstr("\n")), .exit, .error] | @tsv' <<<"$out" | sort)" \
 	"$(for n in $(nodes 1 32); do printf '%s\t%s\twarn\t3\t\n' "$n" "$n"; done)" \
 	"--json: node, stdout, stderr, exit, error for each node"
-is "$(jq -s 'map(select(.seconds >= 0 and .cluster == null and .signal == null)) | length' <<<"$out")" 32 "--json: seconds, cluster, signal"
+is "$(jq -s 'map(select(.seconds >= 0 and .cluster == null and .signal == null and .ok == false)) | length' <<<"$out")" 32 \
+	"--json: seconds, cluster, signal, ok false for exit 3"
+run cexec --json -w 'node[01-02]' "printf 'a\\377\\376b'"
+is "$(jq -r '[.ok, .stdout, (.stdout_base64 | @base64d | length)] | @tsv' <<<"$out" 2>&1 | sort -u)" \
+	"$(printf 'true\ta\357\277\275\357\277\275b\t4')" \
+	"--json: bytes that are not UTF-8 parse with jq: U+FFFD in stdout, the exact bytes in stdout_base64"
+is "$(jq -r '.stdout_base64' <<<"$out" | head -1 | base64 -d | od -An -tx1 | tr -d ' ')" "61fffe62" \
+	"--json: stdout_base64 holds the exact bytes"
 
 # --- c3.conf selection -----------------------------------------------------
 cat >"$S/c3.conf" <<'EOF'
