@@ -218,13 +218,16 @@ int rootfs_open(const char *target, struct rootfs **rp, char *err, size_t errlen
 {
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail("cannot make a private mount namespace: %s", strerror(errno));
-	if (mount("nodeimage", TOP, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=700,size=1m") < 0)
-		return fail("cannot mount a tmpfs on %s: %s", TOP, strerror(errno));
 	struct rootfs *r = xcalloc(1, sizeof *r);
 	r->loop = -1;
 	for (size_t i = 0; i < MAX_FS; i++)
 		r->fd[i] = -1;
-	if (find_filesystems(r, target, err, errlen) < 0) {
+	if (find_filesystems(r, target, err, errlen) < 0) { /* before the tmpfs hides a target in /tmp */
+		rootfs_close(r);
+		return -1;
+	}
+	if (mount("nodeimage", TOP, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=700,size=1m") < 0) {
+		snprintf(err, errlen, "cannot mount a tmpfs on %s: %s", TOP, strerror(errno));
 		rootfs_close(r);
 		return -1;
 	}
