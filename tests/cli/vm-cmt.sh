@@ -38,8 +38,7 @@ start=$SECONDS
 vm_disk
 t "the written-system image build/vm/disk.qcow2 is built or cached ($((SECONDS - start)) s)" test -s "$VM_DIR/disk.qcow2"
 start=$SECONDS
-run "$VM_BIN/mkchroot" -q --vnfs "$d/live.img" --compress zstd --level 3 --exclude-from "$CT_TOP/etc/mkchroot/vnfs.exclude" \
-	--exclude '/usr/share/doc/*' --exclude '/usr/share/man/*' --exclude '/usr/share/locale/*' "$VM_DIR/root"
+run vm_pack "$d/live.img"
 is "$rc" 0 "mkchroot --vnfs packs the live system ($(($(stat -c %s "$d/live.img" 2>/dev/null || echo 0) >> 20)) MiB, $((SECONDS - start)) s)"
 t "the live image starts with /init (cmt-live-init)" sh -c "zstd -dc '$d/live.img' | cpio -t --quiet 2>/dev/null | grep -qx init"
 
