@@ -387,8 +387,10 @@ static int open_menu(struct grub *g, const struct words *w)
 	l->index = g->next[g->depth]++;
 	l->title = xstrdup(w->v[1].s);
 	for (size_t i = 2; i + 2 < w->n; i++)
-		if (strcmp(w->v[i].s, "--id") == 0 || strcmp(w->v[i].s, "$menuentry_id_option") == 0)
+		if (strcmp(w->v[i].s, "--id") == 0 || strcmp(w->v[i].s, "$menuentry_id_option") == 0) {
+			free(l->id); /* the last one counts */
 			l->id = xstrdup(w->v[i + 1].s);
+		}
 	g->next[++g->depth] = 0;
 	if (kind == BLOCK_ENTRY) {
 		g->in_entry = 1;

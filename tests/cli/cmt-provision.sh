@@ -7,16 +7,9 @@
 # 4, the disk written. Each step's log line; each failure stops the flow with
 # its own status and leaves the disk as it was when nothing was to be written.
 source "$(dirname "$0")/../lib.sh"
-need_root
-for c in qemu-img sfdisk mkfs.ext4 debugfs losetup partx resize2fs; do
-	command -v $c >/dev/null || skip_all "$c missing"
-done
 source "$CT_TOP/tests/cli/bootdisk.inc"
-d=$(scratch)
+bd_setup resize2fs dumpe2fs
 CP="sh $CT_TOP/nodeimage/cmt-provision"
-export NODEIMAGE_CONF=$d/nodeimage.conf
-: >"$NODEIMAGE_CONF"
-bd_loop loop "$d/loop.img" 48 || skip_all "losetup does not work here"
 bootdisk "$d/grub.qcow2" grub || { _fail "bootdisk grub"; exit 1; }
 caps=$CT_TOP/tests/lldpname
 printf '[*]\ntemplate = node-%%d\n' >"$d/lldpname.conf"

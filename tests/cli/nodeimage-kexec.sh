@@ -6,16 +6,9 @@
 # the one real kexec_file_load call below cannot succeed, so it cannot
 # reboot this machine; it must fail with exit 6 after the disk is written.
 source "$(dirname "$0")/../lib.sh"
-need_root
-for c in qemu-img sfdisk mkfs.ext4 debugfs losetup partx jq; do
-	command -v $c >/dev/null || skip_all "$c missing"
-done
 source "$CT_TOP/tests/cli/bootdisk.inc"
-d=$(scratch)
+bd_setup jq
 NI=$CT_BIN/nodeimage
-export NODEIMAGE_CONF=$d/nodeimage.conf
-: >"$NODEIMAGE_CONF"
-bd_loop loop "$d/loop.img" 48 || skip_all "losetup does not work here"
 for k in grub bls plain sepboot nokernel nofs; do
 	bootdisk "$d/$k.qcow2" $k || { _fail "bootdisk $k"; exit 1; }
 done

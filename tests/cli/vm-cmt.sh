@@ -21,14 +21,9 @@ chmod 711 "$d" # lldpcli (setuid _lldpd) reaches the control socket in here
 VM_RUN=$d
 LIMIT=${VM_CMT_SECONDS:-900} # the time bound of the scenario, from the VM's start
 
-start=$SECONDS
-vm_root
-t "the cmt-live root is built or cached in build/vm/root ($((SECONDS - start)) s)" test -x "$VM_DIR/root/usr/sbin/sshd"
-[ -x "$VM_DIR/root/usr/sbin/sshd" ] || { tail -20 "$VM_DIR/root.log" | sed 's/^/# /'; exit 1; }
-vm_key
-vm_install_tools
-printf '[*]\ntemplate = node-%%d\n' >"$VM_DIR/root/etc/lldpname.conf"
-cat >"$VM_DIR/root/etc/cmt-provision.conf" <<EOF
+vm_prepare
+printf '[*]\ntemplate = node-%%d\n' >"$VM_ROOT/etc/lldpname.conf"
+cat >"$VM_ROOT/etc/cmt-provision.conf" <<EOF
 image = http://$VM_NET.1:8037/disk.qcow2
 disk = /dev/vda
 lldpname-options = --timeout 60

@@ -18,13 +18,8 @@ d=$(scratch)
 VM_RUN=$d
 LIMIT=${VM_STATELESS_SECONDS:-600}
 
-start=$SECONDS
-vm_root
-t "the root is built or cached in build/vm/root ($((SECONDS - start)) s)" test -x "$VM_DIR/root/usr/sbin/sshd"
-[ -x "$VM_DIR/root/usr/sbin/sshd" ] || { tail -20 "$VM_DIR/root.log" | sed 's/^/# /'; exit 1; }
-vm_key
-vm_install_tools
-is "$(stat -c %s "$VM_DIR/root/etc/machine-id")" 0 "mkchroot's stateless steps: an empty machine-id"
+vm_prepare
+is "$(stat -c %s "$VM_ROOT/etc/machine-id")" 0 "mkchroot's stateless steps: an empty machine-id"
 run vm_pack "$d/node.img"
 is "$rc" 0 "mkchroot --vnfs packs it ($(($(stat -c %s "$d/node.img" 2>/dev/null || echo 0) >> 20)) MiB)"
 
