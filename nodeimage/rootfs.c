@@ -126,10 +126,10 @@ static void list_partitions(struct rootfs *r, dev_t rdev)
 		closedir(d);
 }
 
-/* partx -a DEV: partitions through BLKPG, where the kernel cannot read the table itself. */
-static void partx_add(const char *dev)
+/* partx OP DEV: the kernel's partitions through BLKPG (-a add, -d delete), as the table says. */
+static void partx(const char *op, const char *dev)
 {
-	char *argv[] = { "partx", "-a", (char *)dev, NULL };
+	char *argv[] = { "partx", (char *)op, (char *)dev, NULL };
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int st;
@@ -141,14 +141,19 @@ static void partx_add(const char *dev)
 	posix_spawn_file_actions_destroy(&fa);
 }
 
-/* The partitions of block device DEV (RDEV): the kernel's, after a re-read, after partx. */
+/*
+ * The partitions of block device DEV (RDEV), as the table just written says:
+ * the kernel re-reads it; where it cannot (a loop device without partition
+ * scanning), the partitions it still has from an earlier image are dropped;
+ * where it found none (no parser for the table), partx adds them.
+ */
 static void partitions(struct rootfs *r, const char *dev, dev_t rdev)
 {
+	if (writer_reread_partitions(dev) < 0)
+		partx("-d", dev);
 	list_partitions(r, rdev);
-	if (r->n == 0 && writer_reread_partitions(dev) == 0)
-		list_partitions(r, rdev);
 	if (r->n == 0) {
-		partx_add(dev);
+		partx("-a", dev);
 		list_partitions(r, rdev);
 	}
 }
