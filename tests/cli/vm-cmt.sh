@@ -109,6 +109,6 @@ t "the root filesystem was grown to the 4 GiB disk (${out##* } MiB)" test "${out
 grep -q '"GET /disk.qcow2 HTTP/1.1" 206' "$d/nginx/access.log"
 t "nodeimage fetched the image with byte ranges" test $? = 0
 echo "# the console's provisioning lines:"
-grep -aE '^(cmt-provision|cmt-live-init|kernel|initrd|cmdline|entry) |kexec_core|Linux version' "$con" | tr -d '\r' | sed 's/^/#   /'
+grep -aE '(cmt-provision|cmt-live-init): |^(kernel|initrd|cmdline|entry) |kexec_core|Linux version' "$con" | tr -d '\r' | sed 's/^/#   /'
 echo "# console: $(wc -l <"$con") lines; total $((SECONDS - start)) s from the VM's start"
 echo "1..$_tap_n"
