@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,10 +27,15 @@
 #define CMDLINE_MAX 2048 /* x86's COMMAND_LINE_SIZE, with its NUL */
 #define CONFIG_MAX (1 << 20)
 
-int kexec_check(const struct kexec_opts *k, char *err, size_t errlen)
+int kexec_check(const struct kexec_opts *k, const char *target, char *err, size_t errlen)
 {
+	struct stat st;
 	if (!k->kexec && (k->dry_run || k->append))
 		return fail("%s: only with --kexec", k->dry_run ? "-n" : "--append");
+	/* a file holds no system this machine runs: booting its kernel here is a mistake (-n shows it) */
+	if (k->kexec && !k->dry_run && (stat(target, &st) < 0 || !S_ISBLK(st.st_mode)))
+		return fail("%s: --kexec boots the system written to a disk: not a block device (-n prints what "
+			    "it would load)", target);
 	if (k->append && strlen(k->append) >= CMDLINE_MAX / 2)
 		return fail("--append: too long (the whole command line must stay under %d bytes)", CMDLINE_MAX);
 	if (k->append && strchr(k->append, '\n'))

@@ -22,8 +22,8 @@ struct kexec_opts {
 	char *hostname;       /* --hostname NAME, or NULL */
 };
 
-/* Before any work: do the options make sense? 0, or -1 with ERR. */
-int kexec_check(const struct kexec_opts *k, char *err, size_t errlen);
+/* Before any work: do the options make sense for TARGET? 0, or -1 with ERR. */
+int kexec_check(const struct kexec_opts *k, const char *target, char *err, size_t errlen);
 
 /*
  * On TARGET (a device or an image file) just written: write the hostname,

@@ -212,7 +212,7 @@ static void check_options(struct opts *o)
 		quit(o, EXIT_USAGE, "the config requires --sha256 (require-sha256 = yes)");
 	}
 	char err[512];
-	if (kexec_check(&o->kexec, err, sizeof err) < 0)
+	if (kexec_check(&o->kexec, o->target, err, sizeof err) < 0)
 		quit(o, EXIT_USAGE, "%s", err);
 	struct stat st;
 	if (o->grow && (stat(o->target, &st) < 0 || !S_ISBLK(st.st_mode)))

@@ -83,6 +83,10 @@ like "$err" "kernel $loop" "--json -n: the entry goes to stderr"
 
 # --- usage errors: before anything is written ------------------------------------------------
 head -c 1M /dev/zero >"$loop"
+run "$NI" -q --kexec "$d/grub.qcow2" "$d/out2.raw"
+is "$rc" 1 "--kexec to an image file (no -n): exit 1"
+like "$err" "$d/out2.raw: --kexec boots the system written to a disk: not a block device" "says why"
+t "nothing written" test ! -e "$d/out2.raw"
 for args in "-n" "--append x" "--kexec --hostname a_b" "--kexec --hostname -x" "--hostname ''"; do
 	run eval "'$NI' -q $args '$d/grub.qcow2' '$loop'"
 	is "$rc" 1 "usage: $args: exit 1"
