@@ -87,7 +87,7 @@ step() { # step REGEX DESCRIPTION: the console shows REGEX before the deadline
 step "cmt-live-init: eth0: $VM_NET.37/24" "the live system is up, its network from cmt.ip=" &&
 	step "cmt-provision: .* step 1/2: this node is node-37" "lldpname names it node-37 from the switch port" &&
 	step "cmt-provision: .* step 2/2: nodeimage --wipe --grow --hostname node-37 --kexec" "cmt-provision runs nodeimage" &&
-	step "^kernel /dev/vda1:/boot/vmlinuz-" "nodeimage found the written system's kernel (grub.cfg)" &&
+	step "^kernel /dev/vda2:/boot/vmlinuz-" "nodeimage found the written system's kernel (grub.cfg)" &&
 	step "kexec_core: Starting new kernel" "it kexecs into the written kernel"
 while [ "$(grep -c 'Linux version' "$con")" -lt 2 ] && [ $SECONDS -lt $deadline ] && vm_running node; do sleep 1; done
 is "$(grep -c 'Linux version' "$con")" 2 "two kernels booted in one VM run, no firmware reboot: the live one, the written one ($((SECONDS - start)) s)"
@@ -102,12 +102,31 @@ while [ $SECONDS -lt $deadline ] && vm_running node; do
 done
 like "$got" "node-37" "cexec -w node-37 hostname: the written system answers under its name ($((SECONDS - start)) s)"
 run env HOME="$d/home" ip netns exec $ns "$VM_BIN/cexec" -w node-37 -t 5 "findmnt -no SOURCE,FSTYPE /; cat /proc/cmdline"
-like "$out" "/dev/vda1 ext4" "its root is the written disk's ext4 partition"
+like "$out" "/dev/vda2 ext4" "its root is the written disk's ext4 partition"
 like "$out" "root=UUID=.* console=ttyS0 net.ifnames=0 ip=$VM_NET.37::" "its command line: grub.cfg's, then --append"
 run env HOME="$d/home" ip netns exec $ns "$VM_BIN/cexec" -w node-37 -t 5 "df -m --output=size / | tail -1"
 t "the root filesystem was grown to the 4 GiB disk (${out##* } MiB)" test "${out##* }" -gt 3000
 grep -q '"GET /disk.qcow2 HTTP/1.1" 206' "$d/nginx/access.log"
 t "nodeimage fetched the image with byte ranges" test $? = 0
+
+# --- scenario 3: the same disk boots cold in a fresh VM, through the GRUB it carries -------------
+if [ -e "$VM_DIR/disk.grub" ]; then
+	HOME=$d/home ip netns exec $ns "$VM_BIN/cexec" -w node-37 -t 5 "systemctl poweroff" >/dev/null 2>&1
+	for _ in $(seq 60); do vm_running node || break; sleep 1; done
+	vm_stop node
+	con2=$d/console-cold.log
+	start2=$SECONDS
+	vm_start cold $ns "$con2" -drive file="$d/vda.qcow2",if=virtio,format=qcow2,cache=unsafe
+	if vm_wait cold "$con2" "node-37 login:" $((start2 + LIMIT)); then
+		_pass "the written disk boots cold in a fresh VM (BIOS, its GRUB, its kernel): node-37 login: ($((SECONDS - start2)) s)"
+	else
+		_fail "the written disk boots cold in a fresh VM"; tail -20 "$con2" | sed 's/^/#   /'
+	fi
+	like "$(grep -a 'GNU GRUB' "$con2" | head -1)" "GNU GRUB" "its GRUB ran (on the serial console)"
+else
+	t "the written disk boots cold in a fresh VM # SKIP no GRUB in the image (apt-get install grub-pc-bin)" true
+fi
+
 echo "# the console's provisioning lines:"
 grep -aE '(cmt-provision|cmt-live-init): |^(kernel|initrd|cmdline|entry) |kexec_core|Linux version' "$con" | tr -d '\r' | sed 's/^/#   /'
 echo "# console: $(wc -l <"$con") lines; total $((SECONDS - start)) s from the VM's start"
