@@ -3,7 +3,8 @@
  * a disk or a file: header, L1, L2, then data in host-file order, once.
  *
  * Exit: 0 ok, 1 usage or local error, 2 download, 3 bad or unsupported
- * image, 4 write error, 5 checksum mismatch, 128+N stopped by signal N.
+ * image, 4 write error, 5 checksum mismatch, 6 written but --kexec could
+ * not boot it, 128+N stopped by signal N.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include "image.h"
 #include "inifile.h"
 #include "jsonl.h"
+#include "kexec.h"
 #include "log.h"
 #include "progress.h"
 #include "xalloc.h"
@@ -37,6 +39,7 @@ struct opts {
 	enum qcow2_format fmt; /* --format, else format = in the config: what the body must be */
 	int wipe, grow, json, quiet, retries, require_sha256;
 	struct fetch_opts fetch;
+	struct kexec_opts kexec;
 };
 
 struct result {
@@ -143,6 +146,10 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		  "what the image is (default qcow2): a body that is not is refused", "qcow2|raw" },
 		{ "wipe", 0, POPT_ARG_NONE, &o->wipe, 0, "zero the first and last MiB of the device first", NULL },
 		{ "grow", 0, POPT_ARG_NONE, &o->grow, 0, "grow the last partition and its filesystem to the disk", NULL },
+		{ "kexec", 0, POPT_ARG_NONE, &o->kexec.kexec, 0, "boot the written system's kernel now (kexec_file_load)", NULL },
+		{ "append", 0, POPT_ARG_STRING, &o->kexec.append, 0, "with --kexec: add these kernel arguments", "ARGS" },
+		{ "hostname", 0, POPT_ARG_STRING, &o->kexec.hostname, 0, "write NAME into the written root's /etc/hostname", "NAME" },
+		{ "dry-run", 'n', POPT_ARG_NONE, &o->kexec.dry_run, 0, "with --kexec: print what would be loaded, load nothing", NULL },
 		{ "retries", 0, POPT_ARG_STRING, NULL, OPT_RETRIES, "resume a broken transfer up to N times (default 5)",
 		  "N" },
 		{ "json", 0, POPT_ARG_NONE, &o->json, 0, "print the result, or the failure, as one JSON object", NULL },
@@ -187,6 +194,8 @@ static void check_options(struct opts *o)
 	} else if (o->require_sha256) {
 		quit(o, EXIT_USAGE, "the config requires --sha256 (require-sha256 = yes)");
 	}
+	if (kexec_check(&o->kexec, o->target, err, sizeof err) < 0)
+		quit(o, EXIT_USAGE, "%s", err);
 	struct stat st;
 	if (o->grow && (stat(o->target, &st) < 0 || !S_ISBLK(st.st_mode)))
 		quit(o, EXIT_USAGE, "%s: --grow needs a block device", o->target);
@@ -306,6 +315,8 @@ int main(int argc, char **argv)
 		else
 			r.grown = 1;
 	}
+	if (rc == 0 && !stop_signal)
+		rc = kexec_prepare(o.target, &o.kexec, o.json ? stderr : stdout, err, sizeof err);
 	r.seconds = now() - t0;
 	char *msg;
 	if (stop_signal && (rc != 0 || (o.grow && !r.grown))) {
@@ -323,12 +334,16 @@ int main(int argc, char **argv)
 		warnmsg("%s", msg);
 	report(&o, f, &r, rc, msg);
 	free(msg);
+	if (rc == 0 && o.kexec.kexec && !o.kexec.dry_run && (rc = kexec_execute(err, sizeof err)))
+		warnmsg("%s", err);
 
 	qcow2_map_free(&r.map);
 	fetch_close(f);
 	curl_global_cleanup();
 	free(o.sha256);
 	free(o.config);
+	free(o.kexec.append);
+	free(o.kexec.hostname);
 	free((char *)o.source);
 	free((char *)o.target);
 	return rc;
