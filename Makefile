@@ -161,7 +161,7 @@ build/fuzz/tests/fuzz/%: build/fuzz/tests/fuzz/%.o $(fuzz_TOOLLIBS) $(fuzz_LIB)
 	$(FUZZ_CC) $(LDFLAGS) -fsanitize=fuzzer,address,undefined -Wl,--as-needed -o $@ $< $(fuzz_TOOLLIBS) $(fuzz_LIB) $(call pkg_libs,$(ALL_PKGS)) $(ALL_LDLIBS) -lm
 fuzz-build: $(FUZZ_BINS)
 
--include $(shell find build -name '*.d' -type f 2>/dev/null)
+-include $(shell find build/release build/asan build/fuzz -name '*.d' -type f 2>/dev/null)
 
 # --- the commands README gives --------------------------------------------
 deps:
@@ -199,6 +199,8 @@ TEMPLATES   := $(sort $(wildcard etc/mkchroot.d/*.conf))
 CONFIGS     := $(sort $(patsubst etc/%,%,$(filter-out etc/mkchroot.d/%,$(shell find etc -type f))))
 CONF_DIRS   := $(sort $(patsubst %/,%,$(filter-out ./,$(dir $(CONFIGS)))))
 MANPAGES    := $(sort $(wildcard man/*.[1578]))
+# shell scripts installed as they are: the node's provisioning step and its live init
+SBIN_SCRIPTS := nodeimage/cmt-provision nodeimage/cmt-live-init
 BASHCOMP    := $(sort $(wildcard completions/bash/*))
 ZSHCOMP     := $(sort $(wildcard completions/zsh/*))
 D           := $(DESTDIR)
@@ -211,7 +213,7 @@ MANLINKS    := $(foreach t,$(TOOLS),$(foreach m,$(filter $(addprefix man/$(t).,1
 install: all
 	$(INSTALL) -d $(D)$(BINDIR) $(D)$(SBINDIR) $(D)$(PKGDATADIR)/mkchroot.d $(D)$(DOCDIR)/examples
 	$(INSTALL) -m 755 $(BIN_TOOLS:%=build/release/bin/%) $(D)$(BINDIR)/
-	$(INSTALL) -m 755 $(SBIN_TOOLS:%=build/release/bin/%) $(D)$(SBINDIR)/
+	$(INSTALL) -m 755 $(SBIN_TOOLS:%=build/release/bin/%) $(SBIN_SCRIPTS) $(D)$(SBINDIR)/
 	$(foreach t,$(TOOLS),$(foreach l,$($(t)_LINKS),ln -sf $(t) $(D)$(call tool_dir,$(t))/$(l);))
 	@set -e; for m in $(MANPAGES); do s=$${m##*.}; \
 	  echo "$(INSTALL) -m 644 $$m $(D)$(MANDIR)/man$$s/"; \
@@ -224,7 +226,7 @@ install: all
 	@sh mk/install-etc install etc $(D)$(SYSCONFDIR) $(CONFIGS)
 
 uninstall:
-	rm -f $(BIN_TOOLS:%=$(D)$(BINDIR)/%) $(SBIN_TOOLS:%=$(D)$(SBINDIR)/%)
+	rm -f $(BIN_TOOLS:%=$(D)$(BINDIR)/%) $(SBIN_TOOLS:%=$(D)$(SBINDIR)/%) $(SBIN_SCRIPTS:nodeimage/%=$(D)$(SBINDIR)/%)
 	rm -f $(foreach t,$(TOOLS),$(foreach l,$($(t)_LINKS),$(D)$(call tool_dir,$(t))/$(l)))
 	rm -f $(foreach m,$(MANPAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	$(foreach m,$(MANLINKS),$(call manlink,$(m),rm -f);)
