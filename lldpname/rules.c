@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hostname.h"
 #include "inifile.h"
 #include "log.h"
 #include "rules.h"
@@ -72,25 +73,6 @@ void lldpn_rules_free(struct lldpn_rules *r)
 }
 
 size_t lldpn_rules_count(const struct lldpn_rules *r) { return r->n; }
-
-int lldpn_hostname_valid(const char *s)
-{
-	size_t len = strlen(s), label = 0;
-	if (len == 0 || len > 64)
-		return 0;
-	for (size_t i = 0; i <= len; i++) {
-		if (s[i] == '.' || s[i] == '\0') {
-			if (label == 0 || s[i - 1] == '-')
-				return 0;
-			label = 0;
-		} else if (isalnum((unsigned char)s[i]) || (s[i] == '-' && label > 0)) {
-			label++;
-		} else {
-			return 0;
-		}
-	}
-	return 1;
-}
 
 /*
  * Find the one integer conversion of template T, if any. 0 (C->start ==
@@ -229,7 +211,7 @@ static int rule_set(struct rule *r, const char *key, const char *value, char *er
 		}
 		r->index_src = xstrdup(value);
 	} else if (!strncmp(key, "port.", 5) && key[5]) {
-		if (!lldpn_hostname_valid(value))
+		if (!hostname_valid(value))
 			return lldpn_err(err, errlen, "'%s' is not a valid hostname", value);
 		r->ov = xgrowarray(r->ov, r->nov, sizeof *r->ov);
 		r->ov[r->nov].port = xstrdup(key + 5);
@@ -460,7 +442,7 @@ static int name_with(const struct lldpn_rules *rs, const struct rule *r, const s
 					       : xstrdup(out->switch_name);
 	char *name = expand(t, &c, sw, out->port, out->index);
 	free(sw);
-	if (!lldpn_hostname_valid(name)) {
+	if (!hostname_valid(name)) {
 		lldpn_err(why, whylen, "rule [%s] (%s:%d) makes '%s', not a valid hostname", r->pattern, rs->name,
 			  r->line, name);
 		free(name);

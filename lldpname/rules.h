@@ -51,7 +51,5 @@ size_t lldpn_rules_count(const struct lldpn_rules *r);
 int lldpn_rules_apply(const struct lldpn_rules *r, const struct lldpn_neighbor *n, struct lldpn_naming *out,
 		      char *err, size_t errlen);
 
-/* Is S a hostname sethostname(2) and DNS accept (labels of [A-Za-z0-9-], at most 64 bytes)? */
-int lldpn_hostname_valid(const char *s);
 
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bootentry.h"
+#include "hostname.h"
 #include "image.h"
 #include "kexec.h"
 #include "log.h"
@@ -42,9 +43,8 @@ int kexec_check(const struct kexec_opts *k, const char *target, char *err, size_
 	if (k->append && strchr(k->append, '\n'))
 		return fail("--append: no newlines, please");
 	const char *h = k->hostname;
-	if (h && (!*h || strlen(h) > 64 || *h == '-' || *h == '.' ||
-		  strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != strlen(h)))
-		return fail("--hostname %s: not a host name (letters, digits, '-' and '.', at most 64)", h);
+	if (h && !hostname_valid(h))
+		return fail("--hostname %s: not a host name (labels of letters, digits and '-', at most 64)", h);
 	return 0;
 }
 

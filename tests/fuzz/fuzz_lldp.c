@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostname.h"
 #include "../../lldpname/cdp.h"
 #include "../../lldpname/frame.h"
 #include "../../lldpname/lldp.h"
@@ -25,7 +26,7 @@ static void use(const struct lldpn_neighbor *n, const struct lldpn_rules *rules,
 	char err[1024];
 	struct lldpn_naming nm;
 	int rc = lldpn_rules_apply(rules, n, &nm, err, sizeof err);
-	if (rc == 0 && !lldpn_hostname_valid(nm.hostname))
+	if (rc == 0 && !hostname_valid(nm.hostname))
 		abort();
 	lldpn_show_text(sink, "fuzz", n);
 	lldpn_show_json(sink, rc ? 4 : 0, rc ? err : NULL, "fuzz", n, &nm);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostname.h"
 #include "log.h"
 #include "../../lldpname/rules.h"
 #include "xalloc.h"
@@ -25,7 +26,7 @@ static void apply(const struct lldpn_rules *r, const char *sys, const char *port
 	struct lldpn_naming out;
 	char err[512];
 	if (lldpn_rules_apply(r, &n, &out, err, sizeof err) == 0) {
-		if (!out.hostname || !lldpn_hostname_valid(out.hostname))
+		if (!out.hostname || !hostname_valid(out.hostname))
 			abort();
 		free(out.hostname);
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostname.h"
 #include "../../lldpname/rules.h"
 #include "log.h"
 #include "xalloc.h"
@@ -196,18 +197,18 @@ static void test_bad_config(void **state)
 static void test_hostname_valid(void **state)
 {
 	(void)state;
-	assert_true(lldpn_hostname_valid("node-01"));
-	assert_true(lldpn_hostname_valid("n1.cluster"));
-	assert_false(lldpn_hostname_valid(""));
-	assert_false(lldpn_hostname_valid("-node"));
-	assert_false(lldpn_hostname_valid("node-"));
-	assert_false(lldpn_hostname_valid("no de"));
-	assert_false(lldpn_hostname_valid("a..b"));
-	assert_false(lldpn_hostname_valid("a/b"));
+	assert_true(hostname_valid("node-01"));
+	assert_true(hostname_valid("n1.cluster"));
+	assert_false(hostname_valid(""));
+	assert_false(hostname_valid("-node"));
+	assert_false(hostname_valid("node-"));
+	assert_false(hostname_valid("no de"));
+	assert_false(hostname_valid("a..b"));
+	assert_false(hostname_valid("a/b"));
 	char longname[70];
 	memset(longname, 'a', 65);
 	longname[65] = '\0';
-	assert_false(lldpn_hostname_valid(longname));
+	assert_false(hostname_valid(longname));
 }
 
 int main(void)
