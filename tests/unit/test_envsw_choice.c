@@ -49,7 +49,11 @@ static void test_user_over_system(void **state)
 	struct envsw_choices c = {0};
 	char err[256];
 	struct ini *sys = parse("# site defaults\ncompiler = gcc-12\nmpi = mpich-4.0\n");
-	struct ini *usr = parse("mpi = openmpi-4.1\ngpu = none\nmpi = openmpi-5.0\n");
+	struct ini *usr = parse("mpi = openmpi-5.0\ngpu = none\n");
+	struct ini *twice = parse("mpi = openmpi-4.1\ngpu = none\nmpi = openmpi-5.0\n");
+	assert_int_equal(envsw_choices_check(twice, "~/.envswitch.conf", err, sizeof err), -1);
+	assert_string_equal(err, "~/.envswitch.conf:3: tag 'mpi' is set twice (lines 1 and 3): keep one");
+	ini_free(twice);
 	assert_int_equal(envsw_choices_add(&c, sys, "/etc/envswitch.conf", ENVSW_SYSTEM, err, sizeof err), 0);
 	assert_int_equal(envsw_choices_add(&c, usr, "~/.envswitch.conf", ENVSW_USER, err, sizeof err), 0);
 	assert_int_equal(c.n, 3);
@@ -59,7 +63,7 @@ static void test_user_over_system(void **state)
 	enum envsw_source from;
 	assert_string_equal(envsw_choice_effective(&c.v[0], &from), "gcc-12");
 	assert_int_equal(from, ENVSW_SYSTEM);
-	assert_string_equal(envsw_choice_effective(&c.v[1], &from), "openmpi-5.0"); /* last line wins */
+	assert_string_equal(envsw_choice_effective(&c.v[1], &from), "openmpi-5.0");
 	assert_int_equal(from, ENVSW_USER);
 	assert_string_equal(c.v[1].system, "mpich-4.0");
 	assert_string_equal(envsw_choice_effective(envsw_choices_find(&c, "gpu"), NULL), "none");
