@@ -34,12 +34,14 @@ void cli_begin(struct cli *c, const char *tool, int argc, char **argv, const str
 		poptSetOtherOptionHelp(c->pc, args_help);
 }
 
-static __attribute__((noreturn)) void fail_usage(struct cli *c, const char *msg)
+/* Say MSG (with the usage line if USAGE), also as JSON where asked for, exit 1. */
+static __attribute__((noreturn)) void fail(struct cli *c, const char *msg, int usage)
 {
 	warnmsg("%s", msg);
 	if ((c->flags & CLI_JSON_FAILURES) && c->json_asked)
 		jsonl_emit(stdout, jsonl_result(1, msg));
-	poptPrintUsage(c->pc, stderr, 0);
+	if (usage)
+		poptPrintUsage(c->pc, stderr, 0);
 	poptFreeContext(c->pc);
 	exit(1);
 }
@@ -51,7 +53,7 @@ void cli_usage_error(struct cli *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fail_usage(c, msg);
+	fail(c, msg, 1);
 }
 
 int cli_next(struct cli *c)
@@ -147,11 +149,13 @@ int cli_parse_seconds(const char *s, double min, double max, double *out, char *
 	return 0;
 }
 
+/* A bad value: the option, the value and why; the usage line would only hide it. */
 static __attribute__((noreturn)) void value_error(struct cli *c, char *value, const char *why)
 {
-	char *msg = xasprintf("%s %s: %s", cli_option_name(c), value, why);
+	char msg[1024];
+	snprintf(msg, sizeof msg, "%s %s: %s", cli_option_name(c), value, why);
 	free(value);
-	cli_usage_error(c, "%s", msg);
+	fail(c, msg, 0);
 }
 
 long cli_long(struct cli *c, long min, long max)

@@ -56,8 +56,9 @@ void cli_end(struct cli *c);
 void cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 /*
- * The current option's value as a whole number in [MIN, MAX], or a usage
- * error: "TOOL: -F abc: not a number", "TOOL: --level 99: out of range (0 to 19)".
+ * The current option's value as a whole number in [MIN, MAX], or exit 1 with
+ * "TOOL: -F abc: not a number", "TOOL: --level 99: out of range (0 to 19)"
+ * (no usage line: the message says all).
  */
 long cli_long(struct cli *c, long min, long max);
 /* Seconds (a decimal number) in [MIN, MAX]: the same errors. */

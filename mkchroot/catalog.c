@@ -228,7 +228,8 @@ size_t mkc_catalog_entries(const char *dirs, struct mkc_catalog_entry **entries)
 	size_t n = 0;
 	for (int at = 0; folders_from(dirs, at); at++)
 		scan_folder(dirs, at, &e, &n);
-	qsort(e, n, sizeof *e, entry_cmp);
+	if (n)
+		qsort(e, n, sizeof *e, entry_cmp);
 	for (size_t i = 0; i < n; i++) {
 		e[i].overridden = i > 0 && strcmp(e[i].name, e[i - 1].name) == 0;
 		describe(dirs, &e[i]);

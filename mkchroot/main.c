@@ -19,6 +19,7 @@
 #include "build.h"
 #include "catalog.h"
 #include "cli.h"
+#include "clock.h"
 #include "jsonl.h"
 #include "log.h"
 #include "template.h"
@@ -229,13 +230,6 @@ static int list(const struct opts *o)
 	return 1;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * With --json stdout holds the one object: while the work runs, what would
  * go to stdout (a backend's chatter) goes to stderr, or with -n and --list
@@ -337,9 +331,9 @@ int main(int argc, char **argv)
 	struct mkc_vnfs_stats st = { 0 };
 	FILE *capture = NULL;
 	int saved = o.json ? stdout_aside(&o, &capture) : -1;
-	double t0 = now();
+	double t0 = now_monotonic();
 	int status = o.list ? list(&o) : o.vnfs ? pack(&o, &st) : build(&o, &t);
-	double seconds = now() - t0;
+	double seconds = now_monotonic() - t0;
 	json_t *lines = saved >= 0 ? stdout_back(saved, capture) : NULL;
 	if (o.json)
 		report(&o, status, &t, &st, lines, seconds);

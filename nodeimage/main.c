@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "grow.h"
 #include "image.h"
 #include "inifile.h"
@@ -92,13 +93,6 @@ static void catch_stop_signals(void)
 	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
 		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
 			sigaction(sigs[i], &sa, NULL);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static const char *const formats[] = { "raw", "qcow2", NULL }; /* indexed by enum qcow2_format */
@@ -306,7 +300,7 @@ int main(int argc, char **argv)
 	char err[1024] = "";
 	struct result r;
 	memset(&r, 0, sizeof r);
-	double t0 = now();
+	double t0 = now_monotonic();
 	struct fetch *f = fetch_new(o.source, &o.fetch);
 	int rc = fetch_open(f, err, sizeof err) < 0 ? IMAGE_EXIT_DOWNLOAD : write_image(f, &o, &r, err, sizeof err);
 	if (rc == 0 && o.grow && !stop_signal) {
@@ -317,7 +311,7 @@ int main(int argc, char **argv)
 	}
 	if (rc == 0 && !stop_signal)
 		rc = kexec_prepare(o.target, &o.kexec, o.json ? stderr : stdout, err, sizeof err);
-	r.seconds = now() - t0;
+	r.seconds = now_monotonic() - t0;
 	char *msg;
 	if (stop_signal && (rc != 0 || (o.grow && !r.grown))) {
 		rc = 128 + stop_signal;

@@ -194,7 +194,7 @@ is "$rc" 1 "an image without etc/ and usr/: exit 1"
 is "$err" "imgsync: $S/half: the image has neither etc/ nor usr/: it does not look like a root filesystem; refused, --force overrides" \
 	"an image without etc/ and usr/: the message says so"
 is "$(state "$S/dest")" "$before" "an image without etc/ and usr/: the destination is unchanged"
-run imgsync -n -i "${EXC[@]}" "$S/half" "$S/dest"
+run imgsync -n --itemize "${EXC[@]}" "$S/half" "$S/dest"
 is "$rc:$(state "$S/dest")" "1:$before" "an image without etc/ and usr/: refused in a dry run too"
 # a pull: the image is the remote side's, checked before anything changes here
 run imgsync "${RSH[@]}" "${EXC[@]}" pullhost:"$S/empty" "$S/dest"
@@ -212,10 +212,10 @@ is "$rc:$(ls -A "$S/forced")" "0:" "--force pulls an empty image: the destinatio
 rsync -aHAX "$S/src/" "$S/md/"
 mkdir -p "$S/md/extra" && touch "$S/md/extra/"{1,2,3,4,5}
 rm "$S/md/etc/new" && mkdir "$S/md/etc/new" && touch "$S/md/etc/new/x" # a file in the image
-run imgsync -n -i "$S/src" "$S/md"
+run imgsync -n --itemize "$S/src" "$S/md"
 is "$(grep -c '^\*deleting' <<<"$out")" 8 "the dry run lists 8 deletions"
 before=$(state "$S/md")
-run imgsync -i --max-delete 7 "$S/src" "$S/md"
+run imgsync --itemize --max-delete 7 "$S/src" "$S/md"
 is "$rc" 2 "--max-delete 7 with 8 to delete: exit 2"
 is "$err" "imgsync: $S/md: would delete 8 paths, more than --max-delete 7; nothing changed" "--max-delete 7: says so"
 is "$(state "$S/md")" "$before" "--max-delete 7: the destination is unchanged"
