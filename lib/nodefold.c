@@ -12,7 +12,7 @@
  *    ("rack[1-2]n[01-04]") by ClusterShell's multivariate merge, ported
  *    step for step so that ties break the same way.
  *
- * Digit runs longer than 19 digits do not fit an index here: such a name is
+ * Digit runs longer than 9 digits are no index for nodeset_expand: such a name is
  * kept as a name without indexes.
  */
 #include <stdint.h>
@@ -24,7 +24,7 @@
 #include "nodeset.h"
 #include "xalloc.h"
 
-#define MAX_DIGITS 19
+#define MAX_DIGITS 9 /* the longest index nodeset_expand reads back */
 
 struct item {                  /* one name split into pattern and indexes */
 	char *key;             /* the name with "%s" for each index */

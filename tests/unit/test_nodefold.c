@@ -70,9 +70,9 @@ static void test_empty_and_repeats(void **state)
 	f = nodeset_fold(names, 4);
 	assert_string_equal(f, "n[1-2]");
 	free(f);
-	char *huge[] = {"n123456789012345678901", "n1"}; /* too long to be an index */
+	char *huge[] = {"n1234567890", "n1"}; /* too long to be an index */
 	f = nodeset_fold(huge, 2);
-	assert_string_equal(f, "n1,n123456789012345678901");
+	assert_string_equal(f, "n1,n1234567890");
 	free(f);
 }
 
