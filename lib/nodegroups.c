@@ -94,6 +94,11 @@ void nodegroups_free(struct nodegroups *ng)
 	memset(ng, 0, sizeof *ng);
 }
 
+int nodegroups_read_c3(struct nodegroups *ng, char *err, size_t errlen)
+{
+	return c3_read(ng, err, errlen) < 0 ? -1 : 0;
+}
+
 int nodegroups_print(struct nodegroups *ng, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < groups_count(ng->g); i++)

@@ -28,6 +28,8 @@ int nodegroups_load(struct nodegroups *ng, const char *groups_file, const char *
 		    size_t errlen);
 void nodegroups_free(struct nodegroups *ng);
 
+/* Read c3.conf for "@cluster" now (else on first use): 0, or -1 with ERR. */
+int nodegroups_read_c3(struct nodegroups *ng, char *err, size_t errlen);
 /* --groups: "NAME<TAB>SOURCE" lines on stdout (SOURCE: FILE, "genders FILE" or "c3 FILE"). 0, or -1 with ERR. */
 int nodegroups_print(struct nodegroups *ng, char *err, size_t errlen);
 
