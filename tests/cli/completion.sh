@@ -74,3 +74,13 @@ like "$(zsh_tab "mkchroot gold")" "mkchroot golden-system" "zsh: mkchroot gold<T
 like "$(zsh_tab "cexec --host-")" "cexec --host-keys" "zsh: cexec --host-<TAB> completes the option"
 like "$(zsh_tab "envswitch compi")" "envswitch compiler" "zsh: envswitch compi<TAB> completes the tag"
 like "$(zsh_tab "envswitch mpi = openm")" "envswitch mpi = openmpi-4.1" "zsh: envswitch TAG = na<TAB> completes the name"
+
+# --- node names and @groups (TOOL --groups, TOOL --list) ------------------------
+printf 'compute: node[01-03]\ngpu: node03 gpu1\n' >"$s/groups"
+printf 'cluster alpha {\n\thead\n\tn[1-2]\n}\n' >"$s/c3.conf"
+export CT_GROUPS=$s/groups
+is "$(complete_bash cexec -w @c)" "@compute" "bash: -w @<prefix> completes group names"
+is "$(complete_bash cpush -f "$s/c3.conf" -w @)" $'@alpha\n@compute\n@gpu' "bash: ... with the c3.conf clusters of -f"
+is "$(complete_bash cget -x node01,@g)" "node01,@gpu" "bash: ... after a comma"
+is "$(complete_bash imgsync -f "$s/c3.conf" -w "")" $'gpu1\nn1\nn2\nnode01\nnode02\nnode03' "bash: node names from c3.conf and the groups file"
+like "$(zsh_tab "cexec -w node01,@gp")" "cexec -w node01,@gpu" "zsh: -w node01,@gp<TAB> completes the group"
