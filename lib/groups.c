@@ -135,13 +135,16 @@ int groups_parse_flat(struct groups *g, const char *text, const char *src, char 
 		}
 		line[n] = '\0';
 		struct group *gr = add_group(g, line, 0, src, src, lineno);
-		char *nodes = line + n + 1;
-		for (char *s = nodes; *s; s++) /* ClusterShell splits the nodes at blanks */
-			if (isspace((unsigned char)*s))
-				*s = ',';
-		char *defn = gr->defn ? xasprintf("%s,%s", gr->defn, nodes) : xstrdup(nodes);
+		/* ClusterShell splits the nodes at blanks and joins them with ',' */
+		struct bytebuf b = {0};
+		bytebuf_add(&b, gr->defn ? gr->defn : "", gr->defn ? strlen(gr->defn) : 0);
+		for (char *tok = strtok(line + n + 1, " \t\r\f\v"); tok; tok = strtok(NULL, " \t\r\f\v")) {
+			if (b.len)
+				bytebuf_add(&b, ",", 1);
+			bytebuf_add(&b, tok, strlen(tok));
+		}
 		free(gr->defn);
-		gr->defn = defn;
+		gr->defn = b.p;
 	}
 	return 0;
 }
@@ -285,7 +288,7 @@ static int resolve_flat(struct groups *g, struct group *gr, char *err, size_t er
 	g->stack = xgrowarray(g->stack, g->depth, sizeof *g->stack);
 	g->stack[g->depth++] = gr->name;
 	char msg[512];
-	int rc = eval(g, &gr->nodes, gr->defn, msg, sizeof msg);
+	int rc = gr->defn && *gr->defn ? eval(g, &gr->nodes, gr->defn, msg, sizeof msg) : 0;
 	g->depth--;
 	if (rc < 0) {
 		/* the innermost failing definition names its place */
@@ -357,9 +360,13 @@ static int eval(struct groups *g, struct nodeset *ns, const char *expr, char *er
 		const char *e = s;
 		for (int depth = 0; *e && !(depth == 0 && is_op(*e)); e++)
 			depth += (*e == '[') - (*e == ']');
-		if (e == s && (op != ',' || (*e && *e != ','))) {
-			snprintf(err, errlen, "missing operand %s '%c' in '%s'",
-				 op != ',' ? "after" : "before", op != ',' ? op : *e, expr);
+		if (e == s) {
+			if (op == ',' && (*e == ',' || *e == '\0'))
+				snprintf(err, errlen, "empty host name in '%s'", expr);
+			else if (op != ',')
+				snprintf(err, errlen, "missing operand after '%c' in '%s'", op, expr);
+			else
+				snprintf(err, errlen, "missing operand before '%c' in '%s'", *e, expr);
 			return -1;
 		}
 		if (e > s) {

@@ -165,6 +165,8 @@ static void test_errors(void **state)
 	check_error(g, "a!", "missing operand after '!' in 'a!'");
 	check_error(g, "!a", "missing operand before '!' in '!a'");
 	check_error(g, "", "empty host list");
+	check_error(g, "a,,b", "empty host name in 'a,,b'");
+	check_error(g, "a,", "empty host name in 'a,'");
 	assert_int_equal(groups_parse_flat(g, "a: @b\nb: @c\nc: @a\nd: @e\ne: x,@zz\nf: n[\n",
 					   "g2", err, sizeof err), 0);
 	check_error(g, "@a", "g2:1: group cycle: @a -> @b -> @c -> @a");
