@@ -194,29 +194,55 @@ static int rset_equal(const struct rset *a, const struct rset *b)
 	return 1;
 }
 
-/* Number of indexes A and B have in common. */
+/* The first position at or after FROM in R whose index is not below S. */
+static size_t lower_bound(const struct rset *r, size_t from, const char *s)
+{
+	size_t lo = from, hi = r->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_index(r->e[mid], s) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Number of indexes A and B have in common (the smaller looked up in the larger). */
 static size_t rset_common(const struct rset *a, const struct rset *b)
 {
-	size_t i = 0, j = 0, n = 0;
-	while (i < a->n && j < b->n) {
-		int c = cmp_index(a->e[i], b->e[j]);
-		n += c == 0;
-		i += c <= 0;
-		j += c >= 0;
+	if (a->n > b->n) {
+		const struct rset *t = a;
+		a = b, b = t;
+	}
+	size_t n = 0;
+	for (size_t i = 0, j = 0; i < a->n && j < b->n; i++) {
+		j = lower_bound(b, j, a->e[i]);
+		n += j < b->n && strcmp(b->e[j], a->e[i]) == 0;
 	}
 	return n;
 }
 
+/* A and B merged: runs of the larger copied whole between the indexes of the smaller. */
 static struct rset rset_union(const struct rset *a, const struct rset *b)
 {
-	struct rset u = {xcalloc(a->n + b->n, sizeof *u.e), 0};
-	size_t i = 0, j = 0;
-	while (i < a->n || j < b->n) {
-		int c = i == a->n ? 1 : j == b->n ? -1 : cmp_index(a->e[i], b->e[j]);
-		u.e[u.n++] = c <= 0 ? a->e[i] : b->e[j];
-		i += c <= 0;
-		j += c >= 0;
+	if (a->n < b->n) {
+		const struct rset *t = a;
+		a = b, b = t;
 	}
+	struct rset u = {xcalloc(a->n + b->n, sizeof *u.e), 0};
+	size_t j = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		size_t k = lower_bound(a, j, b->e[i]);
+		memcpy(u.e + u.n, a->e + j, (k - j) * sizeof *u.e);
+		u.n += k - j;
+		j = k;
+		if (j < a->n && strcmp(a->e[j], b->e[i]) == 0)
+			j++;
+		u.e[u.n++] = b->e[i];
+	}
+	memcpy(u.e + u.n, a->e + j, (a->n - j) * sizeof *u.e);
+	u.n += a->n - j;
 	return u;
 }
 
@@ -272,10 +298,13 @@ static int vec_merge(const struct vec *a, const struct vec *b, struct vec *out)
 			continue;
 		if (diff != ndim)
 			return 0;
-		size_t common = rset_common(&a->r[d], &b->r[d]);
-		if (common != 0 && common != a->r[d].n && common != b->r[d].n)
-			return 0; /* overlapping, neither holds the other */
 		diff = d;
+	}
+	if (diff != ndim) {
+		const struct rset *x = &a->r[diff], *y = &b->r[diff];
+		size_t common = rset_common(x, y);
+		if (common != 0 && common != x->n && common != y->n)
+			return 0; /* overlapping, neither holds the other */
 	}
 	out->r = xcalloc(ndim, sizeof *out->r);
 	for (size_t d = 0; d < ndim; d++)
