@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 		args_free(&c);
 		return st;
 	}
-	int many = no.nw || no.ndefs || no.all || no.head;
+	int many = no.nw || no.ng || no.ndefs || no.all || no.head || no.groups;
 	if (!(many && no.list) && (nargs < 1 || nargs > 2 || (!many && nargs != 2)))
 		cli_usage_error(&cl, many ? "give SOURCE [DEST]" : "give SOURCE and DEST");
 
