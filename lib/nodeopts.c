@@ -358,7 +358,10 @@ static void use_wcoll(struct nodeopts *no)
 static int load_groups(struct nodeopts *no, char *err, size_t errlen)
 {
 	int explicit;
-	no->nodegroups = xcalloc(1, sizeof *no->nodegroups);
+	if (no->nodegroups)
+		nodegroups_free(no->nodegroups);
+	else
+		no->nodegroups = xcalloc(1, sizeof *no->nodegroups);
 	if (nodegroups_load(no->nodegroups, no->groups_file, c3_path(no, &explicit), err, errlen) < 0)
 		return -1;
 	if (!no->groups)
@@ -484,21 +487,17 @@ json_t *nodeopts_json_target(const struct nodeopts *no, const struct c3_target *
 	return o;
 }
 
-/* --fold and --count. */
-static void print_folded(const struct nodeopts *no, const struct c3_selection *sel)
+/* --fold: the selected nodes ("user@host" where a user is set) folded on one line. */
+static void print_folded(const struct c3_selection *sel)
 {
 	char **names = xcalloc(sel->n ? sel->n : 1, sizeof *names);
 	for (size_t i = 0; i < sel->n; i++) {
 		const struct c3_target *t = &sel->t[i];
 		names[i] = t->user ? xasprintf("%s@%s", t->user, t->host) : xstrdup(t->host);
 	}
-	if (no->count) {
-		printf("%zu\n", sel->n);
-	} else {
-		char *folded = nodeset_fold(names, sel->n);
-		printf("%s\n", folded);
-		free(folded);
-	}
+	char *folded = nodeset_fold(names, sel->n);
+	printf("%s\n", folded);
+	free(folded);
 	free_words(names, sel->n);
 }
 
@@ -510,8 +509,12 @@ void nodeopts_print_list(const struct nodeopts *no, const struct c3_selection *s
 			warnmsg("%s", err);
 		return;
 	}
-	if (no->fold || no->count) {
-		print_folded(no, sel);
+	if (no->count) {
+		printf("%zu\n", sel->n);
+		return;
+	}
+	if (no->fold) {
+		print_folded(sel);
 		return;
 	}
 	for (size_t i = 0; i < sel->n; i++) {

@@ -10,6 +10,7 @@ tools="cexec cexecs cpush cget imgsync mkchroot envswitch nodeimage lldpname"
 export MKCHROOT_TEMPLATES=$CT_TOP/etc/mkchroot.d
 esw_modulefiles "$s"
 export MODULEPATH=$s/mf ENVSWITCH_CONF=$s/envswitch.conf HOME=$s
+: >"$ENVSWITCH_CONF"
 mkdir -p "$s/bc/completions"
 cp "$CT_TOP"/completions/bash/* "$s/bc/completions/"
 
