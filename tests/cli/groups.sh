@@ -119,6 +119,14 @@ if command -v nodeset >/dev/null; then
 	is "$(cexec --fold -w "^$s/all")" "$want" "cexec --fold of the $sets generated sets = nodeset -f"
 fi
 
+# ClusterShell's own groups file, unchanged, gives what its nodeset gives
+cs=/etc/clustershell/groups.d/local.cfg
+if command -v nodeset >/dev/null && [ -r "$cs" ] && [ ! -e /etc/clustershell/groups ]; then
+	for g in $(nodeset -l) '@compute!@gpu' '@io&@oss,@adm'; do
+		is "$(cexec --groups-file "$cs" --fold -w "$g")" "$(nodeset -f "$g")" "ClusterShell's $cs: $g as nodeset -f gives it"
+	done
+fi
+
 # --- on the test cluster: each tool reaches the nodes of a group ----------------
 need_root
 start_cluster 6
