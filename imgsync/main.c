@@ -177,10 +177,10 @@ static struct imgs_target *node_targets(struct nodeopts *no, const char *dest, s
 	char err[512];
 	if (nodeopts_resolve(no, sel, err, sizeof err) < 0)
 		die(1, "%s", err);
-	if (sel->n == 0)
+	if (sel->n == 0 && !no->list)
 		die(1, "no nodes selected");
 	*nodesp = nodeopts_fanout_nodes(no, sel);
-	struct imgs_target *t = xcalloc(sel->n, sizeof *t);
+	struct imgs_target *t = xcalloc(sel->n ? sel->n : 1, sizeof *t);
 	for (size_t i = 0; i < sel->n; i++) {
 		t[i].name = xstrdup(sel->t[i].host);
 		t[i].host = xstrdup(sel->t[i].host);
@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 		args_free(&c);
 		return st;
 	}
-	int many = no.nw || no.ndefs || no.all || no.head;
+	int many = no.nw || no.ng || no.ndefs || no.all || no.head || no.groups;
 	if (!(many && no.list) && (nargs < 1 || nargs > 2 || (!many && nargs != 2)))
 		cli_usage_error(&cl, many ? "give SOURCE [DEST]" : "give SOURCE and DEST");
 

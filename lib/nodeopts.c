@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "jsonl.h"
 #include "log.h"
+#include "nodegroups.h"
 #include "nodeopts.h"
 #include "nodereport.h"
 #include "nodeset.h"
@@ -38,6 +40,11 @@ void nodeopts_free(struct nodeopts *no)
 	free(no->file);
 	free_words(no->w, no->nw);
 	free_words(no->x, no->nx);
+	free_words(no->g, no->ng);
+	free(no->groups_file);
+	if (no->nodegroups)
+		nodegroups_free(no->nodegroups);
+	free(no->nodegroups);
 	free_words(no->defs, no->ndefs);
 	free(no->xlist);
 	free(no->user);
@@ -52,9 +59,14 @@ struct poptOption *nodeopts_popt(struct nodeopts *no, const char *const *omit)
 	const struct poptOption opts[] = {
 		{"file", 'f', POPT_ARG_STRING, NULL, NODEOPT_FILE, "alternate c3.conf (also C3_CONF)", "FILE"},
 		{"config", 0, POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, NULL, NODEOPT_FILE, "same as -f", "FILE"},
-		{NULL, 'w', POPT_ARG_STRING, NULL, NODEOPT_W, "explicit host list (bypasses c3.conf)", "NODES"},
+		{NULL, 'w', POPT_ARG_STRING, NULL, NODEOPT_W, "explicit host list, @group too (bypasses c3.conf)",
+		 "NODES"},
 		{NULL, 'x', POPT_ARG_STRING, NULL, NODEOPT_X, "exclude these hosts (user@host: as that user only)",
 		 "NODES"},
+		{NULL, 'g', POPT_ARG_STRING, NULL, NODEOPT_GENDERS,
+		 "the nodes with this genders attribute (also with -w; CT_GENDERS or /etc/genders)", "ATTR[=VAL]"},
+		{"groups-file", 0, POPT_ARG_STRING, NULL, NODEOPT_GROUPS_FILE,
+		 "node groups for @group (default CT_GROUPS or /etc/clustertools/groups)", "FILE"},
 		{"all", 0, POPT_ARG_NONE, &no->all, 0, "every cluster of c3.conf", NULL},
 		{"head", 0, POPT_ARG_NONE, &no->head, 0, "the head nodes only", NULL},
 		{"fanout", 'F', POPT_ARG_STRING, NULL, NODEOPT_FANOUT, "at most N sessions at once (default 64)", "N"},
@@ -72,6 +84,10 @@ struct poptOption *nodeopts_popt(struct nodeopts *no, const char *const *omit)
 		{"dry-run", 'n', POPT_ARG_NONE, &no->dry_run, 0, "print the nodes and the work, connect to nothing",
 		 NULL},
 		{"list", 0, POPT_ARG_NONE, &no->list, 0, "print the selected nodes and exit", NULL},
+		{"fold", 0, POPT_ARG_NONE, NULL, NODEOPT_FOLD, "--list on one line, folded (node[01-08,10])", NULL},
+		{"count", 0, POPT_ARG_NONE, NULL, NODEOPT_COUNT, "print the number of selected nodes and exit", NULL},
+		{"groups", 0, POPT_ARG_NONE, NULL, NODEOPT_GROUPS, "list the node groups and their sources and exit",
+		 NULL},
 		{"failed", 0, POPT_ARG_STRING, NULL, NODEOPT_FAILED,
 		 "write the nodes that failed or exited non-zero to FILE (rerun: -w ^FILE)", "FILE"},
 	};
@@ -167,6 +183,21 @@ int nodeopts_option(struct nodeopts *no, struct cli *c, int val)
 	case NODEOPT_CLUSTER:
 		add_def(no, c);
 		break;
+	case NODEOPT_GENDERS:
+		add_word(&no->g, &no->ng, value(c));
+		break;
+	case NODEOPT_GROUPS_FILE:
+		set_string(&no->groups_file, c);
+		break;
+	case NODEOPT_FOLD:
+		no->fold = no->list = 1;
+		break;
+	case NODEOPT_COUNT:
+		no->count = no->list = 1;
+		break;
+	case NODEOPT_GROUPS:
+		no->groups = no->list = 1;
+		break;
 	default:
 		return 0;
 	}
@@ -210,12 +241,13 @@ static int check_name(const char *arg, const char *name, char *err, size_t errle
 	return -1;
 }
 
-static int expand_args(const char *opt, char **v, size_t n, struct nodeset *ns, char *err, size_t errlen)
+static int expand_args(struct nodeopts *no, const char *opt, char **v, size_t n, struct nodeset *ns,
+		       char *err, size_t errlen)
 {
 	char e[400];
 	for (size_t i = 0; i < n; i++) {
 		size_t before = ns->n;
-		if (nodeset_expand_arg(ns, v[i], e, sizeof e) < 0) {
+		if (groups_expand_arg(no->nodegroups->g, ns, v[i], e, sizeof e) < 0) {
 			snprintf(err, errlen, "%s: bad host list '%s': %s", opt, v[i], e);
 			return -1;
 		}
@@ -230,12 +262,13 @@ static int expand_args(const char *opt, char **v, size_t n, struct nodeset *ns, 
 
 static int check_values(struct nodeopts *no, char *err, size_t errlen)
 {
-	if (no->nw && (no->all || no->head)) {
-		snprintf(err, errlen, "-w cannot be combined with --all or --head");
+	const char *opt = no->nw ? "-w" : "-g";
+	if ((no->nw || no->ng) && (no->all || no->head)) {
+		snprintf(err, errlen, "%s cannot be combined with --all or --head", opt);
 		return -1;
 	}
-	if (no->nw && no->ndefs) {
-		snprintf(err, errlen, "-w cannot be combined with machine definitions ('%s')", no->defs[0]);
+	if ((no->nw || no->ng) && no->ndefs) {
+		snprintf(err, errlen, "%s cannot be combined with machine definitions ('%s')", opt, no->defs[0]);
 		return -1;
 	}
 	if (no->failed && cli_check_output_file("--failed", no->failed, err, errlen) < 0)
@@ -243,11 +276,16 @@ static int check_values(struct nodeopts *no, char *err, size_t errlen)
 	return 0;
 }
 
+/* The c3.conf in force; *EXPLICIT when named by -f or C3_CONF. */
+static const char *c3_path(const struct nodeopts *no, int *explicit)
+{
+	return cli_config_path(no->file, "C3_CONF", SYSCONFDIR "/c3.conf", explicit);
+}
+
 static int resolve_c3(struct nodeopts *no, struct c3_selection *sel, char *err, size_t errlen)
 {
-	const char *path = no->file ? no->file : getenv("C3_CONF");
-	if (!path || !*path)
-		path = SYSCONFDIR "/c3.conf";
+	int explicit;
+	const char *path = c3_path(no, &explicit);
 	struct c3_conf conf;
 	if (c3conf_load(path, &conf, err, errlen) < 0)
 		return -1;
@@ -257,11 +295,26 @@ static int resolve_c3(struct nodeopts *no, struct c3_selection *sel, char *err, 
 	return rc;
 }
 
+/* -g: the genders nodes of each query. */
+static int expand_genders(struct nodeopts *no, struct nodeset *ns, char *err, size_t errlen)
+{
+	if (no->ng && !no->nodegroups->have_genders) {
+		snprintf(err, errlen, "-g %s: no genders file (%s)", no->g[0], no->nodegroups->genders_path);
+		return -1;
+	}
+	for (size_t i = 0; i < no->ng; i++)
+		if (groups_genders(no->nodegroups->g, ns, no->g[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
 static int resolve_w(struct nodeopts *no, struct c3_selection *sel, char *err, size_t errlen)
 {
 	struct nodeset ws;
 	nodeset_init(&ws);
-	int rc = expand_args("-w", no->w, no->nw, &ws, err, errlen);
+	int rc = expand_args(no, "-w", no->w, no->nw, &ws, err, errlen);
+	if (rc == 0)
+		rc = expand_genders(no, &ws, err, errlen);
 	for (size_t i = 0; rc == 0 && i < ws.n; i++) {
 		const char *name = ws.names[i], *at = strchr(name, '@');
 		char *user = at ? xstrndup(name, (size_t)(at - name)) : NULL;
@@ -287,22 +340,55 @@ static int excluded(const struct nodeset *xs, const char *host, const char *user
 	return hit;
 }
 
+/*
+ * No -w, -g or machine definition, and no c3.conf applies (none named, the
+ * default absent): pdsh's WCOLL file, if set, is the host list.
+ */
+static void use_wcoll(struct nodeopts *no)
+{
+	int explicit;
+	const char *wcoll = getenv("WCOLL"), *path = c3_path(no, &explicit);
+	if (no->nw || no->ng || no->ndefs || no->all || no->head || !wcoll || !*wcoll || explicit ||
+	    access(path, F_OK) == 0)
+		return;
+	add_word(&no->w, &no->nw, xasprintf("^%s", wcoll));
+}
+
+/* The groups files, then --groups needs nothing more. 1 when done, 0 to go on, -1 with ERR. */
+static int load_groups(struct nodeopts *no, char *err, size_t errlen)
+{
+	int explicit;
+	if (no->nodegroups)
+		nodegroups_free(no->nodegroups);
+	else
+		no->nodegroups = xcalloc(1, sizeof *no->nodegroups);
+	if (nodegroups_load(no->nodegroups, no->groups_file, c3_path(no, &explicit), err, errlen) < 0)
+		return -1;
+	if (!no->groups)
+		return 0;
+	return nodegroups_read_c3(no->nodegroups, err, errlen) < 0 ? -1 : 1;
+}
+
 int nodeopts_resolve(struct nodeopts *no, struct c3_selection *sel, char *err, size_t errlen)
 {
 	memset(sel, 0, sizeof *sel);
-	free(no->xlist);
-	no->xlist = no->nx ? xjoin(no->x, no->nx, ",") : NULL;
 	if (check_values(no, err, errlen) < 0)
 		return -1;
+	int rc = load_groups(no, err, errlen);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	const char *u = getenv("C3_USER");
 	if (!no->user && u && *u)
 		no->user = xstrdup(u);
 	struct nodeset xs;
 	nodeset_init(&xs);
-	int rc = expand_args("-x", no->x, no->nx, &xs, err, errlen);
+	rc = expand_args(no, "-x", no->x, no->nx, &xs, err, errlen);
+	free(no->xlist); /* what a gateway excludes: the names, its groups are not ours */
+	no->xlist = no->nx && rc == 0 ? nodeset_fold(xs.names, xs.n) : NULL;
+	use_wcoll(no);
 	struct c3_selection all = {0};
 	if (rc == 0)
-		rc = no->nw ? resolve_w(no, &all, err, errlen) : resolve_c3(no, &all, err, errlen);
+		rc = no->nw || no->ng ? resolve_w(no, &all, err, errlen) : resolve_c3(no, &all, err, errlen);
 	for (size_t i = 0; rc == 0 && i < all.n; i++) {
 		struct c3_target *t = &all.t[i];
 		const char *user = t->user ? t->user : no->user;
@@ -401,8 +487,36 @@ json_t *nodeopts_json_target(const struct nodeopts *no, const struct c3_target *
 	return o;
 }
 
+/* --fold: the selected nodes ("user@host" where a user is set) folded on one line. */
+static void print_folded(const struct c3_selection *sel)
+{
+	char **names = xcalloc(sel->n ? sel->n : 1, sizeof *names);
+	for (size_t i = 0; i < sel->n; i++) {
+		const struct c3_target *t = &sel->t[i];
+		names[i] = t->user ? xasprintf("%s@%s", t->user, t->host) : xstrdup(t->host);
+	}
+	char *folded = nodeset_fold(names, sel->n);
+	printf("%s\n", folded);
+	free(folded);
+	free_words(names, sel->n);
+}
+
 void nodeopts_print_list(const struct nodeopts *no, const struct c3_selection *sel)
 {
+	char err[512];
+	if (no->groups) {
+		if (nodegroups_print(no->nodegroups, err, sizeof err) < 0)
+			warnmsg("%s", err);
+		return;
+	}
+	if (no->count) {
+		printf("%zu\n", sel->n);
+		return;
+	}
+	if (no->fold) {
+		print_folded(sel);
+		return;
+	}
 	for (size_t i = 0; i < sel->n; i++) {
 		const struct c3_target *t = &sel->t[i];
 		if (no->json)

@@ -2,10 +2,17 @@
  * nodeopts — the node-selection options every C3 tool shares (cexec, cpush,
  * cget, imgsync), in one popt table, and their resolution into targets.
  *
- *   -f/--file FILE (C3_CONF), -w NODES, -x NODES, --all, --head,
- *   -F/--fanout N, -t/--connect-timeout S, -u/--timeout S, -l/--user USER
- *   (C3_USER), -i/--identity FILE, --host-keys POLICY, --json, -S/--max-status,
- *   -n/--dry-run, --list, --failed FILE
+ *   -f/--file FILE (C3_CONF), -w NODES, -x NODES, -g ATTR[=VAL], --all,
+ *   --head, -F/--fanout N, -t/--connect-timeout S, -u/--timeout S,
+ *   -l/--user USER (C3_USER), -i/--identity FILE, --host-keys POLICY, --json,
+ *   -S/--max-status, -n/--dry-run, --list, --fold, --count, --groups,
+ *   --groups-file FILE (CT_GROUPS), --failed FILE
+ *
+ * Which nodes: -w and -g (their union) if given; else c3.conf with the
+ * machine definitions; else, when no c3.conf applies (no -f, no C3_CONF and
+ * no /etc/c3.conf), the host list file $WCOLL (pdsh). Then -x removes nodes.
+ * Host lists (-w, -x, ^FILE lines, WCOLL) take "@group" anywhere and the
+ * ClusterShell operators (lib/groups; the groups files: lib/nodegroups).
  *
  * A tool includes nodeopts_popt() in its table (POPT_ARG_INCLUDE_TABLE) and
  * calls nodeopts_option() first in its cli_next() loop. Options that take a
@@ -34,6 +41,8 @@
 #include "cli.h"
 #include "fanout.h"
 
+struct nodegroups;
+
 /* The vals of the options that take a value (a range no tool uses). */
 enum nodeopt_val {
 	NODEOPT_FILE = 0x4e00,
@@ -47,6 +56,11 @@ enum nodeopt_val {
 	NODEOPT_HOST_KEYS,
 	NODEOPT_FAILED,
 	NODEOPT_CLUSTER, /* one machine definition as an option value (imgsync --cluster DEF) */
+	NODEOPT_GENDERS,
+	NODEOPT_GROUPS_FILE,
+	NODEOPT_FOLD,
+	NODEOPT_COUNT,
+	NODEOPT_GROUPS,
 	NODEOPT_LAST
 };
 
@@ -55,8 +69,9 @@ enum nodeopt_val {
 
 struct nodeopts {
 	char *file;            /* -f */
-	char **w, **x;         /* -w and -x arguments, as given */
-	size_t nw, nx;
+	char **w, **x, **g;    /* -w, -x and -g arguments, as given */
+	size_t nw, nx, ng;
+	char *groups_file;     /* --groups-file */
 	char **defs;           /* machine definitions */
 	size_t ndefs;
 	char *xlist;           /* the -x arguments joined with ',' (NULL: none) */
@@ -70,12 +85,14 @@ struct nodeopts {
 	int json;              /* --json */
 	int max_status;        /* -S */
 	int dry_run;           /* -n */
-	int list;              /* --list */
+	int list;              /* --list (also set by --fold, --count, --groups) */
+	int fold, count, groups; /* --list as one folded line, a number, the groups */
 	char *failed;          /* --failed FILE */
 	/* resolved */
 	enum ssh_hostkey_policy policy;
 	int from_c3;           /* targets come from c3.conf (clusters are meaningful) */
-	struct poptOption table[20];
+	struct nodegroups *nodegroups; /* loaded by nodeopts_resolve */
+	struct poptOption table[26];
 };
 
 /* Defaults (the environment, C3_USER and C3_CONF, is read by nodeopts_resolve). */
@@ -131,7 +148,9 @@ int nodeopts_write_failed(const struct nodeopts *no, const struct fanout_node *n
 void nodeopts_summary(const struct fanout_node *nodes, size_t n);
 /*
  * --list: the selected nodes on stdout, one per line ("user@host" when a
- * user is set), or with --json one object per node: node, cluster, user.
+ * user is set), or with --json one object per node: node, cluster, user;
+ * --fold: one line folded as ClusterShell's "nodeset -f"; --count: their
+ * number; --groups: the groups known, "NAME<TAB>SOURCE" lines.
  */
 void nodeopts_print_list(const struct nodeopts *no, const struct c3_selection *sel);
 

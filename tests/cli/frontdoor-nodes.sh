@@ -35,9 +35,9 @@ for tool in cexec cexecs cpush cget imgsync; do
 	run $tool --no-such-option -w n1 "${args[@]}"
 	like "$rc/$err" "^1/$tool: --no-such-option: unknown option" "$tool: unknown option"
 	run $tool --list -w @moo
-	like "$rc/$err" "^1/$tool: -w: bad host list '@moo': empty user in '@moo'" "$tool: -w @moo is an error"
+	like "$rc/$err" "^1/$tool: -w: bad host list '@moo': @moo: unknown group" "$tool: -w @moo is an error (an unknown group)"
 	run $tool --list -w 'n[1-3]' -x @n1
-	like "$rc/$err" "^1/$tool: -x: bad host list '@n1': empty user" "$tool: -x @n1 is an error"
+	like "$rc/$err" "^1/$tool: -x: bad host list '@n1': @n1: unknown group" "$tool: -x @n1 is an error (an unknown group)"
 	# -x: "host" whatever the user, "user@host" only that login user
 	run $tool --list -w 'bob@n[1-3]' -x n1
 	is "$out" $'bob@n2\nbob@n3' "$tool: -w bob@n[1-3] -x n1 removes bob@n1"

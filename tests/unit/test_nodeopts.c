@@ -95,9 +95,9 @@ static void test_exclusion_rule(void **state)
 	assert_string_equal(select_wx("bob@n[1-3]", "eve@n1", NULL, buf, sizeof buf), "bob@n1 bob@n2 bob@n3");
 	assert_string_equal(select_wx("n[1-3],eve@n4", "n1", "bob", buf, sizeof buf), "bob@n2 bob@n3 eve@n4");
 	assert_string_equal(select_wx("@moo", "n1", NULL, buf, sizeof buf),
-			    "error: -w: bad host list '@moo': empty user in '@moo'");
+			    "error: -w: bad host list '@moo': @moo: unknown group");
 	assert_string_equal(select_wx("n[1-2]", "@n[1-2]", NULL, buf, sizeof buf),
-			    "error: -x: bad host list '@n[1-2]': empty user in '@n1'");
+			    "error: -x: bad host list '@n[1-2]': @n1: unknown group");
 	assert_string_equal(select_wx("bob@", "n1", NULL, buf, sizeof buf),
 			    "error: -w: bad host list 'bob@': empty host name in 'bob@'");
 }

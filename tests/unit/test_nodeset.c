@@ -97,14 +97,14 @@ static void test_fold(void **state)
 {
 	(void)state;
 	check_fold("node[01-05,07]", "node[01-05,07]");
-	check_fold("node1,node2,node3,login1", "node[1-3],login1");
+	check_fold("node1,node2,node3,login1", "login1,node[1-3]");
 	check_fold("n3,n1,n2", "n[1-3]");
-	check_fold("rack[1-2]n[01-04]", "rack1n[01-04],rack2n[01-04]");
+	check_fold("rack[1-2]n[01-04]", "rack[1-2]n[01-04]");
 	check_fold("head", "head");
 	check_fold("node[08-11]", "node[08-11]");
 	check_fold("n1,n01", "n[1,01]");
-	check_fold("a,b,a1", "a,b,a1");
-	check_fold("n[1-2].ib,n[3-4].eth", "n[1-2].ib,n[3-4].eth");
+	check_fold("a,b,a1", "a,a1,b");
+	check_fold("n[1-2].ib,n[3-4].eth", "n[3-4].eth,n[1-2].ib");
 }
 
 static void test_set_operations(void **state)
