@@ -74,6 +74,10 @@ struct poptOption *nodeopts_popt(struct nodeopts *no, const char *const *omit)
 		{"list", 0, POPT_ARG_NONE, &no->list, 0, "print the selected nodes and exit", NULL},
 		{"failed", 0, POPT_ARG_STRING, NULL, NODEOPT_FAILED,
 		 "write the nodes that failed or exited non-zero to FILE (rerun: -w ^FILE)", "FILE"},
+		{"ssh-option", 'o', POPT_ARG_STRING, NULL, NODEOPT_SSH_OPTION,
+		 "ssh_config option, as ssh -o (beats the config files; repeatable)", "KEYWORD=VALUE"},
+		{"jump", 'J', POPT_ARG_STRING, NULL, NODEOPT_JUMP, "reach the nodes through these jump hosts (ProxyJump)",
+		 "[USER@]HOST[:PORT][,...]"},
 	};
 	_Static_assert(sizeof opts / sizeof opts[0] < sizeof no->table / sizeof no->table[0], "nodeopts table");
 	size_t n = 0;
@@ -131,6 +135,25 @@ static void add_def(struct nodeopts *no, struct cli *c)
 	add_word(&no->defs, &no->ndefs, def);
 }
 
+/* -o TEXT / -J HOPS: one ssh_config line, checked and handed to lib/ssh. */
+static void add_ssh_option(struct cli *c, int jump)
+{
+	char *v = value(c), err[512];
+	char *line = jump ? xasprintf("ProxyJump %s", v) : xstrdup(v);
+	const char *bad = strchr(v, '\n') ? "one option per -o" : NULL;
+	if (jump && !bad && (!*v || strstr(v, ",,") || *v == ',' || v[strlen(v) - 1] == ','))
+		bad = "empty jump host";
+	if (!bad && ssh_config_options(line, err, sizeof err) < 0)
+		bad = strstr(err, ": ") ? strstr(err, ": ") + 2 : err;
+	free(line);
+	if (bad) {
+		char *msg = xasprintf("%s %s: %s", cli_option_name(c), v, bad);
+		free(v);
+		cli_usage_error(c, "%s", msg);
+	}
+	free(v);
+}
+
 int nodeopts_option(struct nodeopts *no, struct cli *c, int val)
 {
 	switch (val) {
@@ -166,6 +189,10 @@ int nodeopts_option(struct nodeopts *no, struct cli *c, int val)
 		break;
 	case NODEOPT_CLUSTER:
 		add_def(no, c);
+		break;
+	case NODEOPT_SSH_OPTION:
+	case NODEOPT_JUMP:
+		add_ssh_option(c, val == NODEOPT_JUMP);
 		break;
 	default:
 		return 0;

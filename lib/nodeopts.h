@@ -5,7 +5,8 @@
  *   -f/--file FILE (C3_CONF), -w NODES, -x NODES, --all, --head,
  *   -F/--fanout N, -t/--connect-timeout S, -u/--timeout S, -l/--user USER
  *   (C3_USER), -i/--identity FILE, --host-keys POLICY, --json, -S/--max-status,
- *   -n/--dry-run, --list, --failed FILE
+ *   -n/--dry-run, --list, --failed FILE, -o Keyword=Value (ssh_config, as
+ *   ssh: before the files, so it wins), -J [user@]host[:port][,...] (ProxyJump)
  *
  * A tool includes nodeopts_popt() in its table (POPT_ARG_INCLUDE_TABLE) and
  * calls nodeopts_option() first in its cli_next() loop. Options that take a
@@ -47,6 +48,8 @@ enum nodeopt_val {
 	NODEOPT_HOST_KEYS,
 	NODEOPT_FAILED,
 	NODEOPT_CLUSTER, /* one machine definition as an option value (imgsync --cluster DEF) */
+	NODEOPT_SSH_OPTION, /* -o Keyword=Value (ssh_config) */
+	NODEOPT_JUMP,       /* -J [user@]host[:port][,...] (ProxyJump) */
 	NODEOPT_LAST
 };
 
@@ -75,7 +78,7 @@ struct nodeopts {
 	/* resolved */
 	enum ssh_hostkey_policy policy;
 	int from_c3;           /* targets come from c3.conf (clusters are meaningful) */
-	struct poptOption table[20];
+	struct poptOption table[28];
 };
 
 /* Defaults (the environment, C3_USER and C3_CONF, is read by nodeopts_resolve). */
