@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "gateway.h"
 #include "jsonl.h"
 #include "log.h"
 #include "nodeopts.h"
@@ -239,6 +240,7 @@ static void add_target(struct c3_selection *sel, const char *cluster, const char
 	t->user = user ? xstrdup(user) : NULL;
 	t->position = position;
 	t->forward_def = fwd ? xstrdup(fwd) : NULL;
+	t->via = NULL;
 }
 
 /* A host list name: "host" or "user@host", both parts non-empty. */
@@ -297,6 +299,13 @@ static int resolve_c3(struct nodeopts *no, struct c3_selection *sel, char *err, 
 	int rc = c3conf_select(&conf, no->defs, no->ndefs, no->all, no->head, sel, err, errlen);
 	c3conf_free(&conf);
 	no->from_c3 = 1;
+	if (rc == 0 && no->gateway_nodes) {
+		struct ssh_opts o = {.user = no->user, .identity = no->identity, .hostkeys = no->policy,
+				     .hostkeys_set = no->host_keys != NULL, .use_ssh_config = 1};
+		if (no->connect_timeout > 0)
+			o.connect_timeout = (int)ceil(no->connect_timeout);
+		rc = gateway_expand(sel, &o, err, errlen);
+	}
 	return rc;
 }
 
@@ -349,8 +358,10 @@ int nodeopts_resolve(struct nodeopts *no, struct c3_selection *sel, char *err, s
 	for (size_t i = 0; rc == 0 && i < all.n; i++) {
 		struct c3_target *t = &all.t[i];
 		const char *user = t->user ? t->user : no->user;
-		if (!excluded(&xs, t->host, user))
+		if (!excluded(&xs, t->host, user)) {
 			add_target(sel, t->cluster, t->host, user, t->position, t->forward_def);
+			sel->t[sel->n - 1].via = t->via ? xstrdup(t->via) : NULL;
+		}
 	}
 	c3_selection_free(&all);
 	nodeset_free(&xs);
@@ -373,6 +384,7 @@ struct fanout_node *nodeopts_fanout_nodes(const struct nodeopts *no, const struc
 		nd->ssh.hostkeys = no->policy;
 		nd->ssh.hostkeys_set = no->host_keys != NULL;
 		nd->ssh.use_ssh_config = 1;
+		nd->ssh.proxy_jump = sel->t[i].via;
 		if (no->connect_timeout > 0)
 			nd->ssh.connect_timeout = (int)ceil(no->connect_timeout);
 	}

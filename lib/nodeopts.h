@@ -75,6 +75,7 @@ struct nodeopts {
 	int dry_run;           /* -n */
 	int list;              /* --list */
 	char *failed;          /* --failed FILE */
+	int gateway_nodes;     /* set by the tool: the nodes behind C3 gateways, not the gateways (gateway.h) */
 	/* resolved */
 	enum ssh_hostkey_policy policy;
 	int from_c3;           /* targets come from c3.conf (clusters are meaningful) */

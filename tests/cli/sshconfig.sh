@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The ssh configuration of the node tools on a 4-node local cluster:
+# ~/.ssh/config with Include and "Host !pattern", -o, keywords reported as
+# not supported, and ProxyJump (-J) / ProxyCommand where the nodes are
+# reachable only through a jump node: the tool runs in a network namespace
+# of its own whose one way out is a bridge (over a Unix socket) to node01's
+# sshd, on an address that exists only inside that namespace.
+source "$CT_TOP/tests/lib.sh"
+need_root
+command -v ip >/dev/null || skip_all "needs ip (iproute2)"
+command -v python3 >/dev/null || skip_all "needs python3"
+command -v jq >/dev/null || skip_all "needs jq"
+start_cluster 4
+S=$(scratch)
+
+# A HOME of our own: the testbed's key, its known_hosts, our config.
+H=$S/home
+mkdir -p "$H/.ssh/conf.d"
+cp "$HOME/.ssh/id_ed25519" "$HOME/.ssh/known_hosts" "$H/.ssh/"
+export HOME=$H
+cfg() { cat >"$H/.ssh/config"; }
+
+# --- Include, Host !pattern, -o ------------------------------------------------
+cfg <<EOF
+Host node0* !node02
+    Include conf.d/*.conf
+Host *
+    User root
+EOF
+echo "Port 2222" >"$H/.ssh/conf.d/port.conf"
+run cexec -p -t 3 -w 'node[01-03]' hostname
+is "$(sort <<<"$out")" "node02: node02" "Include read under 'Host node0* !node02': port 2222 for node01 and node03, not node02"
+like "$err" "node01.*(refused|connect)" "node01 tried port 2222 (from the included file)"
+is "$rc" 2 "exit 2: two nodes failed"
+
+run cexec -p -o Port=22 -w 'node[01-03]' hostname
+is "$(sort <<<"$out")" $'node01: node01\nnode02: node02\nnode03: node03' "-o Port=22 beats the config file"
+is "$rc" 0 "-o: exit 0"
+run cexec -p -o "Port 22" -w node01 hostname
+is "$out" "node01: node01" "-o 'Keyword Value' as ssh takes it"
+
+echo "Include loop.conf" >"$H/.ssh/conf.d/loop.conf"
+run cexec -p -w node02 hostname
+like "$err" "conf.d/loop.conf:1: Include cycle" "an Include cycle is refused, naming FILE:LINE"
+rm "$H/.ssh/conf.d/loop.conf"
+
+cfg <<EOF
+Host *
+    ServerAliveInterval 5
+    SendEnv LANG
+    User root
+Host node01
+    ServerAliveInterval 7
+EOF
+run cexec -p -w 'node[01-02]' hostname
+is "$(grep -c 'ignoring' <<<"$err")" 1 "a keyword we do not implement is reported once per run"
+like "$err" "^cexec: $H/.ssh/config:2: ignoring ServerAliveInterval \(not supported\)$" "... as TOOL: FILE:LINE: ignoring KEYWORD (not supported)"
+is "$rc" 0 "... and the run goes on"
+
+run cexec -o Compression=yes -w node01 true
+like "$err" "^cexec: -o Compression=yes: Compression not supported" "-o with a keyword we do not implement: usage error"
+is "$rc" 1 "... exit 1"
+run cpush -J 'node01,,node02' -w node03 /etc/hostname /tmp/x
+like "$err" "^cpush: -J node01,,node02: empty jump host" "-J with an empty hop: usage error"
+is "$rc" 1 "... exit 1"
+
+# --- an isolated head: only node01 is reachable ---------------------------------
+NS=ctj$$
+JUMP=10.250.$((RANDOM % 250)).1
+ip netns add "$NS" || skip_all "cannot create a network namespace"
+at_exit "ip netns delete $NS"
+ip -n "$NS" link set lo up
+ip -n "$NS" addr add "$JUMP/32" dev lo
+cat >"$S/bridge.py" <<'EOF'
+# bridge.py listen-tcp ADDR PORT SOCK | listen-unix SOCK ADDR PORT: forward each connection
+import os, socket, sys, threading
+def pump(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    try:
+        b.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+def serve(l, connect):
+    while True:
+        c, _ = l.accept()
+        o = connect()
+        threading.Thread(target=pump, args=(c, o), daemon=True).start()
+        threading.Thread(target=pump, args=(o, c), daemon=True).start()
+if sys.argv[1] == "listen-tcp":
+    l = socket.create_server((sys.argv[2], int(sys.argv[3])))
+    def connect():
+        s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[4]); return s
+else:
+    l = socket.socket(socket.AF_UNIX); l.bind(sys.argv[2]); l.listen(64)
+    def connect():
+        return socket.create_connection((sys.argv[3], int(sys.argv[4])))
+print("ready", flush=True)
+serve(l, connect)
+EOF
+python3 "$S/bridge.py" listen-unix "$S/node01.sock" 127.0.1.1 22 >"$S/b1.out" 2>&1 &
+at_exit "kill $!"
+ip netns exec "$NS" python3 "$S/bridge.py" listen-tcp "$JUMP" 22 "$S/node01.sock" >"$S/b2.out" 2>&1 &
+at_exit "kill $!"
+for _ in $(seq 100); do grep -q ready "$S/b1.out" && grep -q ready "$S/b2.out" && break; sleep 0.05; done
+read -r kt key _ <"$CT_TESTBED/keys/1.pub"
+echo "$JUMP $kt $key" >>"$H/.ssh/known_hosts"
+inns() { ip netns exec "$NS" "$@"; }
+
+cfg <<EOF
+Host *
+    User root
+EOF
+run inns cexec -p -t 3 -w 'node[02-04]' hostname
+is "$out" "" "isolated: without a jump host no node answers"
+is "$rc" 2 "isolated: exit 2"
+
+run inns cexec -p -J "root@$JUMP:22" -w 'node[02-04]' hostname
+is "$(sort <<<"$out")" $'node02: node02\nnode03: node03\nnode04: node04' "-J: every node reached through the jump host"
+is "$rc" 0 "-J: exit 0"
+
+cfg <<EOF
+Host jump
+    HostName $JUMP
+    User root
+Host node0* !node01
+    ProxyJump jump
+Host *
+    User root
+EOF
+run inns cexec --json -w 'node[02-04]' 'hostname; echo $SSH_CLIENT'
+is "$(jq -r '.stdout' <<<"$out" | grep -c '^node0')" 3 "ProxyJump in ~/.ssh/config: every node reached"
+is "$(jq -r '.stdout' <<<"$out" | awk 'NF == 3 {print $1}' | sort -u)" 127.0.1.1 "... each session came from the jump node (SSH_CLIENT)"
+
+run inns cexec -p -J "$JUMP,node03" -w 'node04' 'echo $SSH_CLIENT'
+like "$out" "^node04: 127.0.1.3 " "-J with two hops: the last hop (node03) connects to the node"
+
+# host keys are checked for the jump host and the node
+cp "$H/.ssh/known_hosts" "$S/kh.saved"
+grep -v "^$JUMP " "$S/kh.saved" >"$H/.ssh/known_hosts"
+run inns cexec -p -t 5 -J "$JUMP" -w node02 hostname
+like "$err" "jump host $JUMP: .*(host key|not in known_hosts|unknown)" "an unknown jump host key fails the node, naming the jump host"
+is "$rc" 2 "... exit 2"
+grep -v "^node02," "$S/kh.saved" >"$H/.ssh/known_hosts"
+echo "$JUMP $kt $key" >>"$H/.ssh/known_hosts"
+run inns cexec -p -t 5 -J "$JUMP" -w 'node[02-03]' hostname
+is "$out" "node03: node03" "an unknown target host key behind the jump host is refused"
+like "$err" "node02.*(host key|known_hosts|unknown)" "... naming the node"
+cp "$S/kh.saved" "$H/.ssh/known_hosts"
+
+# cpush, cget, imgsync through the jump host
+head -c 300000 /dev/urandom >"$S/blob"
+run inns cpush -J "$JUMP" -w 'node[02-04]' "$S/blob" /var/tmp/ct-sshconfig-blob
+is "$rc" 0 "cpush -J: exit 0"
+want=$(sha256sum <"$S/blob" | cut -d' ' -f1)
+for n in 02 03 04; do
+	is "$(on node$n sha256sum /var/tmp/ct-sshconfig-blob | cut -d' ' -f1)" "$want" "cpush -J: node$n has the file"
+done
+mkdir "$S/got"
+run inns cget -J "$JUMP" -w 'node[02-04]' /var/tmp/ct-sshconfig-blob "$S/got"
+is "$rc" 0 "cget -J: exit 0"
+is "$(cat "$S"/got/*blob* "$S"/got/*/*blob* 2>/dev/null | sha256sum | cut -d' ' -f1)" \
+	"$(cat "$S/blob" "$S/blob" "$S/blob" | sha256sum | cut -d' ' -f1)" "cget -J: three copies came back"
+for n in 02 03 04; do on node$n rm -f /var/tmp/ct-sshconfig-blob; done
+
+# ProxyCommand: ssh -W through node01 (OpenSSH's own client as the forwarder)
+cat >"$S/ssh_config" <<EOF
+Host *
+    User root
+    IdentityFile $H/.ssh/id_ed25519
+    UserKnownHostsFile $H/.ssh/known_hosts
+    StrictHostKeyChecking yes
+    BatchMode yes
+EOF
+cfg <<EOF
+Host node0* !node01
+    ProxyCommand ssh -F $S/ssh_config -W %h:%p $JUMP
+Host *
+    User root
+EOF
+run inns cexec -p -w 'node[02-04]' 'echo $SSH_CLIENT'
+is "$(sed 's/ .*//' <<<"$out" | sort | tr '\n' ' ')" "node02: node03: node04: " "ProxyCommand (ssh -W): every node reached"
+is "$(awk '{print $2}' <<<"$out" | sort -u)" 127.0.1.1 "... through node01"
+cfg <<EOF
+Host node02
+    ProxyCommand exit 3
+Host *
+    User root
+EOF
+run inns cexec -p -w node02 true
+like "$err" "node02.*ProxyCommand exited with status 3" "a ProxyCommand that fails is named"
+is "$rc" 2 "... exit 2"
+
