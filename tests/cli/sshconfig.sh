@@ -6,6 +6,7 @@
 # of its own whose one way out is a bridge (over a Unix socket) to node01's
 # sshd, on an address that exists only inside that namespace.
 source "$CT_TOP/tests/lib.sh"
+source "$CT_TOP/tests/cli/isolated.inc"
 need_root
 command -v ip >/dev/null || skip_all "needs ip (iproute2)"
 command -v python3 >/dev/null || skip_all "needs python3"
@@ -65,53 +66,8 @@ like "$err" "^cpush: -J node01,,node02: empty jump host" "-J with an empty hop: 
 is "$rc" 1 "... exit 1"
 
 # --- an isolated head: only node01 is reachable ---------------------------------
-NS=ctj$$
-JUMP=10.250.$((RANDOM % 250)).1
-ip netns add "$NS" || skip_all "cannot create a network namespace"
-at_exit "ip netns delete $NS"
-ip -n "$NS" link set lo up
-ip -n "$NS" addr add "$JUMP/32" dev lo
-cat >"$S/bridge.py" <<'EOF'
-# bridge.py listen-tcp ADDR PORT SOCK | listen-unix SOCK ADDR PORT: forward each connection
-import os, socket, sys, threading
-def pump(a, b):
-    try:
-        while True:
-            d = a.recv(65536)
-            if not d:
-                break
-            b.sendall(d)
-    except OSError:
-        pass
-    try:
-        b.shutdown(socket.SHUT_WR)
-    except OSError:
-        pass
-def serve(l, connect):
-    while True:
-        c, _ = l.accept()
-        o = connect()
-        threading.Thread(target=pump, args=(c, o), daemon=True).start()
-        threading.Thread(target=pump, args=(o, c), daemon=True).start()
-if sys.argv[1] == "listen-tcp":
-    l = socket.create_server((sys.argv[2], int(sys.argv[3])))
-    def connect():
-        s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[4]); return s
-else:
-    l = socket.socket(socket.AF_UNIX); l.bind(sys.argv[2]); l.listen(64)
-    def connect():
-        return socket.create_connection((sys.argv[3], int(sys.argv[4])))
-print("ready", flush=True)
-serve(l, connect)
-EOF
-python3 "$S/bridge.py" listen-unix "$S/node01.sock" 127.0.1.1 22 >"$S/b1.out" 2>&1 &
-at_exit "kill $!"
-ip netns exec "$NS" python3 "$S/bridge.py" listen-tcp "$JUMP" 22 "$S/node01.sock" >"$S/b2.out" 2>&1 &
-at_exit "kill $!"
-for _ in $(seq 100); do grep -q ready "$S/b1.out" && grep -q ready "$S/b2.out" && break; sleep 0.05; done
+isolate_head node01
 read -r kt key _ <"$CT_TESTBED/keys/1.pub"
-echo "$JUMP $kt $key" >>"$H/.ssh/known_hosts"
-inns() { ip netns exec "$NS" "$@"; }
 
 cfg <<EOF
 Host *
