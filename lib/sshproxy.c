@@ -39,6 +39,17 @@
 
 #define PUMP_BUF 32768
 
+/*
+ * libssh2 1.10 sends one packet at a time per session: while a channel's
+ * packet is half sent, another channel's send fails with BAD_USE, having
+ * done nothing. It is a "try again" here: the first channel's own retry
+ * finishes its packet, and every channel is retried on each round.
+ */
+static int again(ssize_t rc)
+{
+	return rc == LIBSSH2_ERROR_EAGAIN || rc == LIBSSH2_ERROR_BAD_USE;
+}
+
 enum tunnel_state { T_NEW, T_OPEN, T_CLOSING, T_DONE };
 
 /* One node's channel through a jump host; shared by the node (its sshproxy) and the jump thread. */
@@ -65,6 +76,7 @@ struct jump {
 	pthread_mutex_t lock;   /* tunnels, quit, err */
 	int wake[2];
 	struct tunnel *tunnels;
+	struct tunnel *opening; /* its channel open said EAGAIN: libssh2 opens one channel at a time */
 	int ready, failed, quit;
 	double deadline;
 	char err[512];
@@ -117,12 +129,12 @@ static int pump_up(struct tunnel *t)
 		ssize_t w = libssh2_channel_write(t->ch, t->up + t->up_off, t->up_len - t->up_off);
 		if (w > 0)
 			t->up_off += (size_t)w, progress = 1;
-		else if (w != LIBSSH2_ERROR_EAGAIN)
+		else if (!again(w))
 			t->up_off = t->up_len, t->fd_eof = 1; /* the channel is gone: drop */
 	}
 	if (t->fd_eof && t->up_off == t->up_len && !t->eof_sent) {
 		int rc = libssh2_channel_send_eof(t->ch);
-		if (rc != LIBSSH2_ERROR_EAGAIN)
+		if (!again(rc))
 			t->eof_sent = 1, progress = 1;
 	}
 	return progress;
@@ -135,7 +147,7 @@ static int pump_down(struct tunnel *t)
 		ssize_t r = libssh2_channel_read(t->ch, t->down, sizeof t->down);
 		if (r > 0)
 			t->down_len = (size_t)r, t->down_off = 0, progress = 1;
-		else if ((r == 0 && libssh2_channel_eof(t->ch)) || (r < 0 && r != LIBSSH2_ERROR_EAGAIN)) {
+		else if ((r == 0 && libssh2_channel_eof(t->ch)) || (r < 0 && !again(r))) {
 			t->ch_eof = 1, progress = 1;
 			shutdown(t->fd, SHUT_WR);
 		}
@@ -153,13 +165,16 @@ static int pump_down(struct tunnel *t)
 
 static int open_channel(struct jump *j, struct tunnel *t)
 {
+	if (j->opening && j->opening != t)
+		return 0;
 	LIBSSH2_SESSION *s = ssh_session(j->conn);
 	t->ch = libssh2_channel_direct_tcpip_ex(s, t->host, t->port, "127.0.0.1", 22);
+	j->opening = !t->ch && again(libssh2_session_last_errno(s)) ? t : NULL;
 	if (t->ch) {
 		t->state = T_OPEN;
 		return 1;
 	}
-	if (libssh2_session_last_errno(s) == LIBSSH2_ERROR_EAGAIN)
+	if (j->opening)
 		return 0;
 	char msg[512];
 	snprintf(msg, sizeof msg, "jump host %s: cannot reach %s port %d: %s", ssh_node(j->conn), t->host,
@@ -181,7 +196,7 @@ static int pump(struct jump *j, struct tunnel *t)
 		return progress;
 	}
 	case T_CLOSING:
-		if (libssh2_channel_free(t->ch) == LIBSSH2_ERROR_EAGAIN)
+		if (again(libssh2_channel_free(t->ch)))
 			return 0;
 		t->ch = NULL;
 		t->state = T_DONE;
