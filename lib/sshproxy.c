@@ -421,9 +421,17 @@ const char *sshproxy_error(const struct sshproxy *p)
 		pthread_mutex_lock(&q->j->lock);
 		snprintf(q->err, sizeof q->err, "%s", q->t->err);
 		pthread_mutex_unlock(&q->j->lock);
-	} else if (q->pid > 0 && !q->err[0] && waitpid(q->pid, &st, WNOHANG) == q->pid) {
-		q->pid = -1;
-		snprintf(q->err, sizeof q->err, "ProxyCommand exited with status %d", spawn_exit_code(st));
+	} else if (q->pid > 0 && !q->err[0]) {
+		/* asked after the session broke: a command that ended has usually just done so */
+		for (int i = 0; i < 25; i++) {
+			if (waitpid(q->pid, &st, WNOHANG) == q->pid) {
+				q->pid = -1;
+				snprintf(q->err, sizeof q->err, "ProxyCommand exited with status %d",
+					 spawn_exit_code(st));
+				break;
+			}
+			usleep(10000);
+		}
 	}
 	return q->err;
 }

@@ -45,6 +45,19 @@ run cexec -p -w node02 hostname
 like "$err" "conf.d/loop.conf:1: Include cycle" "an Include cycle is refused, naming FILE:LINE"
 rm "$H/.ssh/conf.d/loop.conf"
 
+# /etc/ssh/ssh_config comes after ~/.ssh/config (a private mount namespace shows ours)
+printf 'Host node02\n    Port 2222\nHost *\n    ConnectTimeout 3\n' >"$S/ssh_config.sys"
+cfg <<EOF
+Host node03
+    Port 22
+Host *
+    User root
+EOF
+sysconf() { unshare -m sh -c 'mount --bind "$1" /etc/ssh/ssh_config && shift && exec "$@"' sh "$S/ssh_config.sys" "$@"; }
+run sysconf cexec -p -w 'node[01-03]' hostname
+is "$(sort <<<"$out")" $'node01: node01\nnode03: node03' "/etc/ssh/ssh_config is read: its Port for node02"
+like "$err" "node02: connect: Connection refused" "... and ~/.ssh/config's Port for node03 came first"
+
 cfg <<EOF
 Host *
     ServerAliveInterval 5
@@ -77,9 +90,13 @@ run inns cexec -p -t 3 -w 'node[02-04]' hostname
 is "$out" "" "isolated: without a jump host no node answers"
 is "$rc" 2 "isolated: exit 2"
 
+before=$(bridged)
 run inns cexec -p -J "root@$JUMP:22" -w 'node[02-04]' hostname
 is "$(sort <<<"$out")" $'node02: node02\nnode03: node03\nnode04: node04' "-J: every node reached through the jump host"
 is "$rc" 0 "-J: exit 0"
+is "$(($(bridged) - before))" 1 "-J: one jump connection for the three nodes"
+run inns cexec -p -o "ProxyJump=$JUMP" -w node02 hostname
+is "$out" "node02: node02" "-o ProxyJump=HOST"
 
 cfg <<EOF
 Host jump
