@@ -53,7 +53,7 @@ void ssh_hostkey_cache_free(void);
  */
 struct sshproxy;
 int sshproxy_open(struct ssh_conn *c);
-const char *sshproxy_error(const struct sshproxy *p);
+const char *sshproxy_error(struct sshproxy *p);
 void sshproxy_close(struct sshproxy *p);
 void sshproxy_shutdown(void);
 /* The home directory and the local user (for %-expansion). */

@@ -73,6 +73,7 @@ struct jump {
 	char *chain;            /* "j1,j2": this connection is to j2 */
 	struct ssh_conn *conn;
 	pthread_t thread;
+	int started;            /* the thread runs (else the jump failed at once) */
 	pthread_mutex_t lock;   /* tunnels, quit, err */
 	int wake[2];
 	struct tunnel *tunnels;
@@ -324,10 +325,12 @@ static struct jump *jump_new(const char *chain, const struct ssh_opts *base, int
 	free(buf);
 	free(via);
 	pthread_mutex_init(&j->lock, NULL);
-	if (pipe2(j->wake, O_CLOEXEC | O_NONBLOCK) < 0 || pthread_create(&j->thread, NULL, jump_main, j) != 0) {
+	j->wake[0] = j->wake[1] = -1;
+	if (pipe2(j->wake, O_CLOEXEC | O_NONBLOCK) == 0 && pthread_create(&j->thread, NULL, jump_main, j) == 0)
+		j->started = 1;
+	else {
 		snprintf(j->err, sizeof j->err, "jump host %s: cannot start: %s", host, strerror(errno));
 		j->failed = 1;
-		j->thread = pthread_self(); /* not joined */
 	}
 	return j;
 }
@@ -374,7 +377,7 @@ static int open_jump(struct ssh_conn *c, struct sshproxy *p)
 	if (j->failed)
 		tunnel_end(t, j->err);
 	pthread_mutex_unlock(&j->lock);
-	if (write(j->wake[1], "", 1) < 0) {
+	if (j->started && write(j->wake[1], "", 1) < 0) {
 		/* full: the thread is awake anyway */
 	}
 	c->fd = sv[0];
@@ -413,9 +416,8 @@ int sshproxy_open(struct ssh_conn *c)
 	return c->proxy_jump ? open_jump(c, p) : open_command(c, p);
 }
 
-const char *sshproxy_error(const struct sshproxy *p)
+const char *sshproxy_error(struct sshproxy *q)
 {
-	struct sshproxy *q = (struct sshproxy *)p; /* the message is filled in on demand */
 	int st;
 	if (q->t && !shut_down) {
 		pthread_mutex_lock(&q->j->lock);
@@ -465,10 +467,10 @@ static void jump_free(struct jump *j)
 	pthread_mutex_lock(&j->lock);
 	j->quit = 1;
 	pthread_mutex_unlock(&j->lock);
-	if (j->wake[1] > 0 && write(j->wake[1], "", 1) < 0) {
+	if (j->started && write(j->wake[1], "", 1) < 0) {
 		/* full: it wakes anyway */
 	}
-	if (!pthread_equal(j->thread, pthread_self()))
+	if (j->started)
 		pthread_join(j->thread, NULL);
 	for (struct tunnel *t = j->tunnels, *tn; t; t = tn) {
 		tn = t->next;
@@ -480,7 +482,7 @@ static void jump_free(struct jump *j)
 		free(t);
 	}
 	ssh_conn_free(j->conn);
-	if (j->wake[0] > 0) {
+	if (j->wake[0] >= 0) {
 		close(j->wake[0]);
 		close(j->wake[1]);
 	}
