@@ -131,7 +131,7 @@ like "$err" "node02.*(host key|known_hosts|unknown)" "... naming the node"
 cp "$S/kh.saved" "$H/.ssh/known_hosts"
 
 # cpush, cget, imgsync through the jump host
-head -c 300000 /dev/urandom >"$S/blob"
+head -c 3000000 /dev/urandom >"$S/blob"
 run inns cpush -J "$JUMP" -w 'node[02-04]' "$S/blob" /tmp/ct-sshconfig-blob
 is "$rc" 0 "cpush -J: exit 0"
 want=$(sha256sum <"$S/blob" | cut -d' ' -f1)
