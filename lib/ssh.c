@@ -151,8 +151,6 @@ int ssh_config_options(const char *text, char *err, size_t errlen)
 	return rc;
 }
 
-const char *ssh_home(void) { return g.home; }
-
 /* "FILE:LINE: ignoring KEYWORD (not supported)", once per keyword per run (under ssh_cache_lock). */
 static void report_unsupported(const struct sshconfig_entry *e, void *arg)
 {

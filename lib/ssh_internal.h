@@ -56,7 +56,5 @@ int sshproxy_open(struct ssh_conn *c);
 const char *sshproxy_error(struct sshproxy *p);
 void sshproxy_close(struct sshproxy *p);
 void sshproxy_shutdown(void);
-/* The home directory and the local user (for %-expansion). */
-const char *ssh_home(void);
 
 #endif
