@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ssh configuration of the node tools on a 4-node local cluster:
+# The ssh configuration of the node tools on a 12-node local cluster:
 # ~/.ssh/config with Include and "Host !pattern", -o, keywords reported as
 # not supported, and ProxyJump (-J) / ProxyCommand where the nodes are
 # reachable only through a jump node: the tool runs in a network namespace
@@ -11,7 +11,7 @@ need_root
 command -v ip >/dev/null || skip_all "needs ip (iproute2)"
 command -v python3 >/dev/null || skip_all "needs python3"
 command -v jq >/dev/null || skip_all "needs jq"
-start_cluster 4
+start_cluster 12
 S=$(scratch)
 
 # A HOME of our own: the testbed's key, its known_hosts, our config.
@@ -143,7 +143,20 @@ run inns cget -J "$JUMP" -w 'node[02-04]' /tmp/ct-sshconfig-blob "$S/got"
 is "$rc" 0 "cget -J: exit 0"
 is "$(cat "$S"/got/*blob* "$S"/got/*/*blob* 2>/dev/null | sha256sum | cut -d' ' -f1)" \
 	"$(cat "$S/blob" "$S/blob" "$S/blob" | sha256sum | cut -d' ' -f1)" "cget -J: three copies came back"
-for n in 02 03 04; do on node$n rm -f /tmp/ct-sshconfig-blob; done
+
+# eleven nodes at once through one jump connection, data both ways
+run inns cpush -J "$JUMP" -w 'node[02-12]' "$S/blob" /tmp/ct-sshconfig-blob
+is "$rc" 0 "cpush -J to 11 nodes at once: exit 0"
+bad=0
+for n in $(seq -f '%02g' 2 12); do
+	[ "$(on node$n sha256sum /tmp/ct-sshconfig-blob | cut -d' ' -f1)" = "$want" ] || bad=$((bad + 1))
+done
+is "$bad" 0 "... every node has the file (sha256)"
+run inns cexec --json -J "$JUMP" -w 'node[02-12]' 'head -c 500000 /dev/zero | tr "\0" a; head -c 500000 /dev/zero | tr "\0" b >&2'
+is "$(jq -r 'select(.ok) | [(.stdout | length), (.stderr | length)] | @tsv' <<<"$out" | sort -u)" $'500000\t500000' \
+	"cexec -J: 11 nodes send 500 kB on stdout and on stderr at once, all of it arrives"
+is "$(jq -r 'select(.ok) | .node' <<<"$out" | wc -l)" 11 "... from every node"
+for n in $(seq -f '%02g' 2 12); do on node$n rm -f /tmp/ct-sshconfig-blob; done
 
 # ProxyCommand: ssh -W through node01 (OpenSSH's own client as the forwarder)
 cat >"$S/ssh_config" <<EOF
