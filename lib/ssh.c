@@ -236,8 +236,12 @@ struct ssh_conn *ssh_conn_new(const char *node, const struct ssh_opts *o)
 		c->known_hosts = sshconfig_expand(hc.known_hosts, g.home, host, c->user);
 	else
 		c->known_hosts = xasprintf("%s/.ssh/known_hosts", g.home);
-	c->global_known_hosts = xstrdup(o->global_known_hosts ? o->global_known_hosts
-							    : "/etc/ssh/ssh_known_hosts");
+	if (o->global_known_hosts)
+		c->global_known_hosts = xstrdup(o->global_known_hosts);
+	else if (hc.global_known_hosts)
+		c->global_known_hosts = sshconfig_expand(hc.global_known_hosts, g.home, host, c->user);
+	else
+		c->global_known_hosts = xstrdup("/etc/ssh/ssh_known_hosts");
 	c->policy = o->hostkeys;
 	if (!o->hostkeys_set && hc.strict) {
 		int p = ssh_hostkey_policy_parse(hc.strict);

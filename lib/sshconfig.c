@@ -15,11 +15,12 @@
 
 static const char *const known_keys[] = {
 	"host", "match", "include", "hostname", "port", "user", "identityfile", "userknownhostsfile",
-	"stricthostkeychecking", "connecttimeout", "proxyjump", "proxycommand",
+	"stricthostkeychecking", "connecttimeout", "proxyjump", "proxycommand", "globalknownhostsfile",
 };
 /* See sshconfig.h for why these may be ignored without a word. */
 static const char *const silent_keys[] = {
-	"sendenv", "hashknownhosts", "gssapiauthentication", "gssapidelegatecredentials",
+	"sendenv", "hashknownhosts", "gssapiauthentication", "gssapidelegatecredentials", "batchmode",
+	"loglevel", "identitiesonly",
 };
 
 static int in_list(const char *k, const char *const *list, size_t n)
@@ -283,6 +284,7 @@ static void set_value(struct sshconfig_host *o, const struct sshconfig_entry *e)
 	set_str(&o->user, "user", e);
 	set_str(&o->identity_file, "identityfile", e);
 	set_str(&o->known_hosts, "userknownhostsfile", e);
+	set_str(&o->global_known_hosts, "globalknownhostsfile", e);
 	set_str(&o->strict, "stricthostkeychecking", e);
 	if (!o->proxy_command)
 		set_str(&o->proxy_jump, "proxyjump", e);

@@ -2,7 +2,8 @@
  * sshconfig — the part of OpenSSH's ssh_config(5) clustertools honours:
  * Host patterns (*, ?, !negation, several per line), HostName (with %h),
  * Port, User, IdentityFile (~ and %h, %u, %r expanded by the caller via
- * sshconfig_expand), UserKnownHostsFile, StrictHostKeyChecking,
+ * sshconfig_expand), UserKnownHostsFile, GlobalKnownHostsFile (the first
+ * file of each), StrictHostKeyChecking,
  * ConnectTimeout, ProxyJump, ProxyCommand (the rest of the line), and
  * Include (done by sshconfig_load; the parser only records it). As in ssh,
  * the first value found for a keyword wins, and ProxyJump and ProxyCommand
@@ -14,7 +15,9 @@
  * own /etc/ssh/ssh_config sets them for every host): SendEnv (we pass no
  * environment), HashKnownHosts (hashing only hides names in a file we seldom
  * write), GSSAPIAuthentication and GSSAPIDelegateCredentials (an auth method
- * we do not offer; public keys still work).
+ * we do not offer; public keys still work), BatchMode (we never prompt:
+ * always "yes"), LogLevel (ssh's own diagnostics), IdentitiesOnly (an
+ * IdentityFile that applies is the only key tried: always "yes").
  *
  * Parsing is pure (bytes in); sshconfig_load reads files and follows Include.
  */
@@ -55,6 +58,7 @@ struct sshconfig_host {
 	const char *user;
 	const char *identity_file;
 	const char *known_hosts;
+	const char *global_known_hosts;
 	const char *strict;        /* yes|no|accept-new|off|ask */
 	int connect_timeout;
 	const char *proxy_jump;    /* "[user@]host[:port],..." or "none" */

@@ -153,9 +153,9 @@ for n in $(seq -f '%02g' 2 12); do
 done
 is "$bad" 0 "... every node has the file (sha256)"
 run inns cexec --json -J "$JUMP" -w 'node[02-12]' 'head -c 500000 /dev/zero | tr "\0" a; head -c 500000 /dev/zero | tr "\0" b >&2'
-is "$(jq -r 'select(.ok) | [(.stdout | length), (.stderr | length)] | @tsv' <<<"$out" | sort -u)" $'500000\t500000' \
-	"cexec -J: 11 nodes send 500 kB on stdout and on stderr at once, all of it arrives"
-is "$(jq -r 'select(.ok) | .node' <<<"$out" | wc -l)" 11 "... from every node"
+is "$(jq -r 'select(.exit == 0) | [(.stdout | length), (.stderr | length)] | @tsv' <<<"$out" | sort -u)" \
+	$'500000\t500000' "cexec -J: 11 nodes send 500 kB on stdout and on stderr at once, all of it arrives"
+is "$(jq -r 'select(.exit == 0) | .node' <<<"$out" | wc -l)" 11 "... from every node"
 for n in $(seq -f '%02g' 2 12); do on node$n rm -f /tmp/ct-sshconfig-blob; done
 
 # ProxyCommand: ssh -W through node01 (OpenSSH's own client as the forwarder)
