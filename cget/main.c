@@ -131,6 +131,7 @@ static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struc
 	a->source = xstrdup(first < nargs ? args[first] : "");
 	a->targetdir = xstrdup(nargs - first == 2 ? args[first + 1] : ".");
 	cli_args_free(args, nargs);
+	no->gateway_nodes = 1; /* the nodes behind a C3 gateway, through its sshd */
 	if (nodeopts_resolve(no, sel, err, sizeof err) < 0)
 		die(1, "%s", err);
 }

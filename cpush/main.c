@@ -183,6 +183,7 @@ static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struc
 	for (size_t i = 0; i < a->npaths; i++)
 		a->paths[i] = xstrdup(args[first + i]);
 	cli_args_free(args, nargs);
+	no->gateway_nodes = 1; /* the nodes behind a C3 gateway, through its sshd */
 	if (nodeopts_resolve(no, sel, err, sizeof err) < 0)
 		die(1, "%s", err);
 }

@@ -175,6 +175,7 @@ static struct imgs_target *node_targets(struct nodeopts *no, const char *dest, s
 					struct c3_selection *sel)
 {
 	char err[512];
+	no->gateway_nodes = 1; /* the nodes behind a C3 gateway, through its sshd */
 	if (nodeopts_resolve(no, sel, err, sizeof err) < 0)
 		die(1, "%s", err);
 	if (sel->n == 0 && !no->list)

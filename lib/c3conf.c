@@ -411,6 +411,7 @@ static void add_target(struct select_ctx *ctx, const struct c3_cluster *c, const
 	t->user = user ? xstrdup(user) : NULL;
 	t->position = position;
 	t->forward_def = forward ? xstrdup(forward) : NULL;
+	t->via = NULL;
 }
 
 static void add_live(struct select_ctx *sel, const struct c3_cluster *c, const struct c3_node *nd,
@@ -525,6 +526,7 @@ void c3_selection_free(struct c3_selection *sel)
 		free(sel->t[i].host);
 		free(sel->t[i].user);
 		free(sel->t[i].forward_def);
+		free(sel->t[i].via);
 	}
 	free(sel->t);
 	memset(sel, 0, sizeof *sel);

@@ -73,6 +73,7 @@ struct c3_target {
 	char *user;        /* from "user@", or NULL */
 	int position;      /* position in the cluster, -1 for a head node or gateway */
 	char *forward_def; /* indirect cluster: definition to run on HOST (":1-3" or ":"), else NULL */
+	char *via;         /* a node behind a gateway: the jump host ("user@gateway"), else NULL */
 };
 
 struct c3_selection {

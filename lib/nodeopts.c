@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "gateway.h"
 #include "jsonl.h"
 #include "log.h"
 #include "nodegroups.h"
@@ -90,6 +91,10 @@ struct poptOption *nodeopts_popt(struct nodeopts *no, const char *const *omit)
 		 NULL},
 		{"failed", 0, POPT_ARG_STRING, NULL, NODEOPT_FAILED,
 		 "write the nodes that failed or exited non-zero to FILE (rerun: -w ^FILE)", "FILE"},
+		{"ssh-option", 'o', POPT_ARG_STRING, NULL, NODEOPT_SSH_OPTION,
+		 "ssh_config option, as ssh -o (beats the config files; repeatable)", "KEYWORD=VALUE"},
+		{"jump", 'J', POPT_ARG_STRING, NULL, NODEOPT_JUMP, "reach the nodes through these jump hosts (ProxyJump)",
+		 "[USER@]HOST[:PORT][,...]"},
 	};
 	_Static_assert(sizeof opts / sizeof opts[0] < sizeof no->table / sizeof no->table[0], "nodeopts table");
 	size_t n = 0;
@@ -147,6 +152,25 @@ static void add_def(struct nodeopts *no, struct cli *c)
 	add_word(&no->defs, &no->ndefs, def);
 }
 
+/* -o TEXT / -J HOPS: one ssh_config line, checked and handed to lib/ssh. */
+static void add_ssh_option(struct cli *c, int jump)
+{
+	char *v = value(c), err[512];
+	char *line = jump ? xasprintf("ProxyJump %s", v) : xstrdup(v);
+	const char *bad = strchr(v, '\n') ? "one option per -o" : NULL;
+	if (jump && !bad && (!*v || strstr(v, ",,") || *v == ',' || v[strlen(v) - 1] == ','))
+		bad = "empty jump host";
+	if (!bad && ssh_config_options(line, err, sizeof err) < 0)
+		bad = strstr(err, ": ") ? strstr(err, ": ") + 2 : err;
+	free(line);
+	if (bad) {
+		char *msg = xasprintf("%s %s: %s", cli_option_name(c), v, bad);
+		free(v);
+		cli_usage_error(c, "%s", msg);
+	}
+	free(v);
+}
+
 int nodeopts_option(struct nodeopts *no, struct cli *c, int val)
 {
 	switch (val) {
@@ -198,6 +222,10 @@ int nodeopts_option(struct nodeopts *no, struct cli *c, int val)
 	case NODEOPT_GROUPS:
 		no->groups = no->list = 1;
 		break;
+	case NODEOPT_SSH_OPTION:
+	case NODEOPT_JUMP:
+		add_ssh_option(c, val == NODEOPT_JUMP);
+		break;
 	default:
 		return 0;
 	}
@@ -227,6 +255,7 @@ static void add_target(struct c3_selection *sel, const char *cluster, const char
 	t->user = user ? xstrdup(user) : NULL;
 	t->position = position;
 	t->forward_def = fwd ? xstrdup(fwd) : NULL;
+	t->via = NULL;
 }
 
 /* A host list name: "host" or "user@host", both parts non-empty. */
@@ -292,6 +321,13 @@ static int resolve_c3(struct nodeopts *no, struct c3_selection *sel, char *err, 
 	int rc = c3conf_select(&conf, no->defs, no->ndefs, no->all, no->head, sel, err, errlen);
 	c3conf_free(&conf);
 	no->from_c3 = 1;
+	if (rc == 0 && no->gateway_nodes) {
+		struct ssh_opts o = {.user = no->user, .identity = no->identity, .hostkeys = no->policy,
+				     .hostkeys_set = no->host_keys != NULL, .use_ssh_config = 1};
+		if (no->connect_timeout > 0)
+			o.connect_timeout = (int)ceil(no->connect_timeout);
+		rc = gateway_expand(sel, &o, err, errlen);
+	}
 	return rc;
 }
 
@@ -392,8 +428,10 @@ int nodeopts_resolve(struct nodeopts *no, struct c3_selection *sel, char *err, s
 	for (size_t i = 0; rc == 0 && i < all.n; i++) {
 		struct c3_target *t = &all.t[i];
 		const char *user = t->user ? t->user : no->user;
-		if (!excluded(&xs, t->host, user))
+		if (!excluded(&xs, t->host, user)) {
 			add_target(sel, t->cluster, t->host, user, t->position, t->forward_def);
+			sel->t[sel->n - 1].via = t->via ? xstrdup(t->via) : NULL;
+		}
 	}
 	c3_selection_free(&all);
 	nodeset_free(&xs);
@@ -416,6 +454,7 @@ struct fanout_node *nodeopts_fanout_nodes(const struct nodeopts *no, const struc
 		nd->ssh.hostkeys = no->policy;
 		nd->ssh.hostkeys_set = no->host_keys != NULL;
 		nd->ssh.use_ssh_config = 1;
+		nd->ssh.proxy_jump = sel->t[i].via;
 		if (no->connect_timeout > 0)
 			nd->ssh.connect_timeout = (int)ceil(no->connect_timeout);
 	}

@@ -6,7 +6,9 @@
  *   --head, -F/--fanout N, -t/--connect-timeout S, -u/--timeout S,
  *   -l/--user USER (C3_USER), -i/--identity FILE, --host-keys POLICY, --json,
  *   -S/--max-status, -n/--dry-run, --list, --fold, --count, --groups,
- *   --groups-file FILE (CT_GROUPS), --failed FILE
+ *   --groups-file FILE (CT_GROUPS), --failed FILE, -o Keyword=Value
+ *   (ssh_config, as ssh: before the files, so it wins),
+ *   -J [user@]host[:port][,...] (ProxyJump)
  *
  * Which nodes: -w and -g (their union) if given; else c3.conf with the
  * machine definitions; else, when no c3.conf applies (no -f, no C3_CONF and
@@ -61,6 +63,8 @@ enum nodeopt_val {
 	NODEOPT_FOLD,
 	NODEOPT_COUNT,
 	NODEOPT_GROUPS,
+	NODEOPT_SSH_OPTION, /* -o Keyword=Value (ssh_config) */
+	NODEOPT_JUMP,       /* -J [user@]host[:port][,...] (ProxyJump) */
 	NODEOPT_LAST
 };
 
@@ -88,11 +92,12 @@ struct nodeopts {
 	int list;              /* --list (also set by --fold, --count, --groups) */
 	int fold, count, groups; /* --list as one folded line, a number, the groups */
 	char *failed;          /* --failed FILE */
+	int gateway_nodes;     /* set by the tool: the nodes behind C3 gateways, not the gateways (gateway.h) */
 	/* resolved */
 	enum ssh_hostkey_policy policy;
 	int from_c3;           /* targets come from c3.conf (clusters are meaningful) */
 	struct nodegroups *nodegroups; /* loaded by nodeopts_resolve */
-	struct poptOption table[26];
+	struct poptOption table[32];
 };
 
 /* Defaults (the environment, C3_USER and C3_CONF, is read by nodeopts_resolve). */

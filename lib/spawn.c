@@ -57,9 +57,11 @@ static int open_null(enum spawn_io a, enum spawn_io b, enum spawn_io c)
 	return open("/dev/null", O_RDWR | O_CLOEXEC);
 }
 
-static int child_source(enum spawn_io io, int pipe_end, int null, int self)
+static int child_source(enum spawn_io io, int pipe_end, int null, int self, int fd)
 {
 	switch (io) {
+	case SPAWN_FD:
+		return fd;
 	case SPAWN_PIPE:
 		return pipe_end;
 	case SPAWN_NULL:
@@ -91,9 +93,9 @@ int spawn_start(struct spawn *s, char *const argv[], const struct spawn_opts *o)
 	pid_t pid = fork();
 	if (pid == 0) {
 		child_defaults();
-		child_fd(child_source(o->in, in[0], null, 0), 0);
-		child_fd(child_source(o->out, out[1], null, 1), 1);
-		child_fd(child_source(o->err, -1, null, 2), 2);
+		child_fd(child_source(o->in, in[0], null, 0, o->fd), 0);
+		child_fd(child_source(o->out, out[1], null, 1, o->fd), 1);
+		child_fd(child_source(o->err, -1, null, 2, o->fd), 2);
 		if (o->path)
 			execv(o->path, argv);
 		else

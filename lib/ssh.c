@@ -44,6 +44,9 @@ static struct {
 	struct sshconfig sshcfg;
 	char *home;
 	char *local_user;
+	char *cmdline;         /* ssh_config_options() text */
+	char **reported;       /* keywords already reported as not supported */
+	size_t nreported;
 	struct key_cache *keys;
 	size_t nkeys;
 } g;
@@ -53,6 +56,11 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static void global_cleanup(void)
 {
+	sshproxy_shutdown();
+	for (size_t i = 0; i < g.nreported; i++)
+		free(g.reported[i]);
+	free(g.reported);
+	free(g.cmdline);
 	for (size_t i = 0; i < g.nkeys; i++) {
 		free(g.keys[i].path);
 		free(g.keys[i].data);
@@ -86,22 +94,73 @@ void ssh_global_init(void)
 	pthread_once(&init_once, global_init_once);
 }
 
+#ifndef SSH_SYSTEM_CONFIG
+#define SSH_SYSTEM_CONFIG "/etc/ssh/ssh_config"
+#endif
+
+/* The -o text, then ~/.ssh/config, then /etc/ssh/ssh_config (a broken file: warned, the files ignored). */
 static const struct sshconfig *user_sshconfig(void)
 {
-	if (!g.sshcfg_loaded) {
-		g.sshcfg_loaded = 1;
-		char *path = xasprintf("%s/.ssh/config", g.home);
-		size_t len;
-		char *text = fs_read_file(path, 1 << 20, &len);
-		char err[512];
-		if (text && sshconfig_parse(text, len, path, &g.sshcfg, err, sizeof err) < 0) {
-			warnmsg("%s (ignored)", err);
-			memset(&g.sshcfg, 0, sizeof g.sshcfg);
-		}
-		free(text);
-		free(path);
+	if (g.sshcfg_loaded)
+		return &g.sshcfg;
+	g.sshcfg_loaded = 1;
+	char err[512];
+	const char *opts = g.cmdline ? g.cmdline : "";
+	if (sshconfig_parse(opts, strlen(opts), "-o", &g.sshcfg, err, sizeof err) < 0)
+		memset(&g.sshcfg, 0, sizeof g.sshcfg); /* checked by ssh_config_options */
+	char *user = xasprintf("%s/.ssh/config", g.home), *userdir = xasprintf("%s/.ssh", g.home);
+	const char *files[] = {user, SSH_SYSTEM_CONFIG, NULL};
+	const char *dirs[] = {userdir, "/etc/ssh"};
+	if (sshconfig_load(&g.sshcfg, files, dirs, g.home, err, sizeof err) < 0) {
+		warnmsg("%s (ssh configuration files ignored)", err);
+		sshconfig_free(&g.sshcfg);
+		sshconfig_parse(opts, strlen(opts), "-o", &g.sshcfg, err, sizeof err);
 	}
+	free(user);
+	free(userdir);
 	return &g.sshcfg;
+}
+
+int ssh_config_options(const char *text, char *err, size_t errlen)
+{
+	ssh_global_init();
+	struct sshconfig cfg;
+	if (sshconfig_parse(text, strlen(text), "-o", &cfg, err, errlen) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < cfg.n; i++) {
+		const struct sshconfig_block *b = &cfg.b[i];
+		if (b->patterns) {
+			snprintf(err, errlen, "-o %s: not allowed on the command line", b->is_match ? "Match" : "Host");
+			rc = -1;
+		}
+		for (size_t j = 0; rc == 0 && j < b->n; j++) {
+			const char *k = b->e[j].key;
+			if (!sshconfig_keyword(k) || !strcasecmp(k, "include")) {
+				snprintf(err, errlen, "-o %s=%s: %s not supported", k, b->e[j].value, k);
+				rc = -1;
+			}
+		}
+	}
+	sshconfig_free(&cfg);
+	if (rc == 0) {
+		char *t = g.cmdline ? xasprintf("%s%s\n", g.cmdline, text) : xasprintf("%s\n", text);
+		free(g.cmdline);
+		g.cmdline = t;
+	}
+	return rc;
+}
+
+/* "FILE:LINE: ignoring KEYWORD (not supported)", once per keyword per run (under ssh_cache_lock). */
+static void report_unsupported(const struct sshconfig_entry *e, void *arg)
+{
+	(void)arg;
+	for (size_t i = 0; i < g.nreported; i++)
+		if (!strcasecmp(g.reported[i], e->key))
+			return;
+	g.reported = xgrowarray(g.reported, g.nreported, sizeof *g.reported);
+	g.reported[g.nreported++] = xstrdup(e->key);
+	warnmsg("%s:%d: ignoring %s (not supported)", e->file, e->line, e->key);
 }
 
 static const struct key_cache *cached_key(const char *path)
@@ -153,8 +212,10 @@ struct ssh_conn *ssh_conn_new(const char *node, const struct ssh_opts *o)
 	c->node = xstrdup(node);
 	struct sshconfig_host hc = {0};
 	pthread_mutex_lock(&ssh_cache_lock); /* hc points into the cached config: it stays */
-	if (o->use_ssh_config)
+	if (o->use_ssh_config) {
 		sshconfig_lookup(user_sshconfig(), o->host ? o->host : node, &hc);
+		sshconfig_unsupported(user_sshconfig(), o->host ? o->host : node, report_unsupported, NULL);
+	}
 	const char *host = o->host ? o->host : node;
 	c->host = xstrdup(hc.hostname ? hc.hostname : host);
 	if (strchr(c->host, '%')) {
@@ -175,8 +236,12 @@ struct ssh_conn *ssh_conn_new(const char *node, const struct ssh_opts *o)
 		c->known_hosts = sshconfig_expand(hc.known_hosts, g.home, host, c->user);
 	else
 		c->known_hosts = xasprintf("%s/.ssh/known_hosts", g.home);
-	c->global_known_hosts = xstrdup(o->global_known_hosts ? o->global_known_hosts
-							    : "/etc/ssh/ssh_known_hosts");
+	if (o->global_known_hosts)
+		c->global_known_hosts = xstrdup(o->global_known_hosts);
+	else if (hc.global_known_hosts)
+		c->global_known_hosts = sshconfig_expand(hc.global_known_hosts, g.home, host, c->user);
+	else
+		c->global_known_hosts = xstrdup("/etc/ssh/ssh_known_hosts");
 	c->policy = o->hostkeys;
 	if (!o->hostkeys_set && hc.strict) {
 		int p = ssh_hostkey_policy_parse(hc.strict);
@@ -184,6 +249,12 @@ struct ssh_conn *ssh_conn_new(const char *node, const struct ssh_opts *o)
 			c->policy = p;
 	}
 	c->connect_timeout = hc.connect_timeout ? hc.connect_timeout : o->connect_timeout;
+	const char *jump = o->proxy_jump ? o->proxy_jump : hc.proxy_jump;
+	if (jump && strcmp(jump, "none"))
+		c->proxy_jump = xstrdup(jump);
+	else if (!o->proxy_jump && hc.proxy_command && strcmp(hc.proxy_command, "none"))
+		c->proxy_command = xstrdup(hc.proxy_command);
+	c->base = *o;
 	pthread_mutex_unlock(&ssh_cache_lock);
 	return c;
 }
@@ -400,7 +471,9 @@ int ssh_connect(struct ssh_conn *c)
 	for (;;) {
 		switch (c->st) {
 		case ST_INIT:
-			rc = resolve(c);
+			rc = c->proxy_jump || c->proxy_command ? sshproxy_open(c) : resolve(c);
+			if (rc == SSH_OK)
+				rc = session_start(c);
 			break;
 		case ST_TCP:
 			rc = tcp_finish(c);
@@ -409,6 +482,8 @@ int ssh_connect(struct ssh_conn *c)
 			rc = libssh2_session_handshake(c->sess, c->fd);
 			if (rc == LIBSSH2_ERROR_EAGAIN)
 				return SSH_AGAIN;
+			if (rc < 0 && c->proxy && *sshproxy_error(c->proxy))
+				return ssh_fail(c, "%s", sshproxy_error(c->proxy));
 			if (rc < 0)
 				return ssh_fail(c, "ssh handshake: %s", ssh_last_error(c));
 			if (ssh_check_hostkey(c) != SSH_OK)
@@ -472,8 +547,11 @@ void ssh_conn_free(struct ssh_conn *c)
 	}
 	if (c->fd >= 0)
 		close(c->fd);
+	sshproxy_close(c->proxy);
 	if (c->ai)
 		freeaddrinfo(c->ai);
+	free(c->proxy_jump);
+	free(c->proxy_command);
 	free(c->node);
 	free(c->host);
 	free(c->user);

@@ -18,7 +18,8 @@
  * deadline lives in fanout (or in the caller's own poll loop).
  *
  * This header is the one face of the module; the code is split by concern:
- * ssh.c (connect, authentication, the per-process caches), sshhostkey.c
+ * ssh.c (connect, authentication, the per-process caches), sshproxy.c
+ * (ProxyJump and ProxyCommand transports), sshhostkey.c
  * (known_hosts policy), sshchan.c (exec channels), sshsftp.c (SFTP).
  */
 #ifndef CT_SSH_H
@@ -51,7 +52,8 @@ struct ssh_opts {
 	int hostkeys_set;          /* policy given on the command line (beats ~/.ssh/config) */
 	const char *known_hosts;   /* user file; NULL: ~/.ssh/known_hosts */
 	const char *global_known_hosts; /* NULL: /etc/ssh/ssh_known_hosts */
-	int use_ssh_config;        /* apply ~/.ssh/config (HostName, Port, User, ...) */
+	int use_ssh_config;        /* apply ~/.ssh/config and /etc/ssh/ssh_config (HostName, Port, User, ...) */
+	const char *proxy_jump;    /* "[user@]host[:port],...": through these (beats the config); "none": direct */
 	int connect_timeout;       /* seconds, reported by ssh_conn_connect_timeout(); 0: leave to caller */
 };
 
@@ -140,6 +142,14 @@ int ssh_sftp_open(struct ssh_conn *c, LIBSSH2_SFTP **out);
 int ssh_rc(int libssh2_rc);
 /* Message for the last libssh2 error on C's session (static storage in C). */
 const char *ssh_last_error(struct ssh_conn *c);
+
+/*
+ * ssh_config lines from the command line (-o Keyword=Value, -J as
+ * ProxyJump), one a line: read before ~/.ssh/config and /etc/ssh/ssh_config,
+ * so they win. Call before the first connection. 0, or -1 with ERR
+ * ("-o Foo=1: Foo not supported").
+ */
+int ssh_config_options(const char *text, char *err, size_t errlen);
 
 /* libssh2_init once per process (fanout and the tools call it; idempotent). */
 void ssh_global_init(void);

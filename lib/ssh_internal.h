@@ -17,6 +17,9 @@ enum conn_state { ST_INIT, ST_TCP, ST_HANDSHAKE, ST_AUTH, ST_READY, ST_FAILED };
 
 struct ssh_conn {
 	char *node, *host, *user, *identity, *known_hosts, *global_known_hosts;
+	char *proxy_jump, *proxy_command;  /* NULL: direct TCP */
+	struct sshproxy *proxy;            /* the transport when one of them is set */
+	struct ssh_opts base;              /* for the jump hosts: identity, policy, timeout (strings not owned) */
 	int port, connect_timeout;
 	enum ssh_hostkey_policy policy;
 	enum conn_state st;
@@ -40,5 +43,18 @@ int ssh_fail(struct ssh_conn *c, const char *fmt, ...) __attribute__((format(pri
 int ssh_check_hostkey(struct ssh_conn *c);
 /* Free the known_hosts caches (at exit, before libssh2_exit). */
 void ssh_hostkey_cache_free(void);
+
+/*
+ * sshproxy.c: the transport of C when C->proxy_jump or C->proxy_command is
+ * set: a socket whose other end reaches C->host:C->port. sshproxy_open
+ * gives the socket (SSH_OK, fd set) or fails C. sshproxy_error: why the
+ * transport broke ("" if it did not). sshproxy_close at ssh_conn_free.
+ * sshproxy_shutdown stops the jump threads (at exit, before libssh2_exit).
+ */
+struct sshproxy;
+int sshproxy_open(struct ssh_conn *c);
+const char *sshproxy_error(struct sshproxy *p);
+void sshproxy_close(struct sshproxy *p);
+void sshproxy_shutdown(void);
 
 #endif

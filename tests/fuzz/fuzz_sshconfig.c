@@ -4,6 +4,12 @@
 
 #include "sshconfig.h"
 
+static void count(const struct sshconfig_entry *e, void *arg)
+{
+	(void)e;
+	++*(size_t *)arg;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sshconfig cfg;
@@ -18,6 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sshconfig_lookup(&cfg, hosts[i], &h);
 		if (h.identity_file)
 			free(sshconfig_expand(h.identity_file, "/home/u", hosts[i], h.user));
+		if (h.proxy_command)
+			free(sshconfig_expand_command(h.proxy_command, hosts[i], h.hostname, h.port, h.user));
+		size_t n = 0;
+		sshconfig_unsupported(&cfg, hosts[i], count, &n);
 	}
 	sshconfig_free(&cfg);
 	return 0;
