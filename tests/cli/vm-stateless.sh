@@ -47,7 +47,8 @@ like "$out" "33" "systemd made it a machine-id at boot"
 
 mkdir -p "$d/site"
 echo "stateless node, changed by imgsync $$" >"$d/site/motd"
-run c3 "$VM_BIN/imgsync" -q -w node01 "$d/site/" /opt/site
+# a site tree, not a root filesystem: --force (imgsync refuses such an image by default)
+run c3 "$VM_BIN/imgsync" -q --force -w node01 "$d/site/" /opt/site
 is "$rc" 0 "imgsync -w node01 SITE /opt/site: exit 0"
 run c3 "$VM_BIN/cexec" -w node01 -t 5 cat /opt/site/motd
 like "$out" "stateless node, changed by imgsync $$" "the file imgsync changed is on the node"
