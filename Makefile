@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # clustertools — the one entry point.
 #   make            build the tools (build/release/bin/); needs only the libraries they link
 #   make install    DESTDIR, PREFIX, SYSCONFDIR, ...; an edited config is kept, the new one put beside it

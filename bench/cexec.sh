@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/cexec.sh — wall time of `true` on every node of a local test cluster:
 #   32 nodes, 32 at once:  cexec -F 32 vs pdsh -R ssh -f 32 vs clush -f 32
 #   256 nodes, 64 at once: the same with fanout 64, to see how time grows

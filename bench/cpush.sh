@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/cpush.sh — scatter and gather on a 32-node local test cluster:
 #   a 64 MiB file pushed to 32 nodes: cpush vs pdcp -R ssh vs clush --copy
 #   32 files of 16 MiB gathered:      cget vs rpdcp -R ssh vs clush --rcopy

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/envswitch.sh: what the envswitch login snippet costs a login shell.
 # `bash -l -c true` in a private HOME whose profile starts the module system
 # (Lmod, then Environment Modules) and brings back the same choice

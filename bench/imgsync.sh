@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/imgsync.sh: imgsync vs rsync -aHAX --delete --numeric-ids on the same
 # change sets of a ~10k-file root (the first FILES files of /usr, copied with
 # their tree): (c) first full copy, (a) nothing changed, (b) 1% of the files

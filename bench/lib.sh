@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/lib.sh — sourced by the bench scripts (bench/*.sh), not run on its own.
 #   bench_timed CMD...        run CMD once: its wall time in seconds in $secs,
 #                             the CPU seconds of CMD and its children in $cpu

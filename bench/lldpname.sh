@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/lldpname.sh: decoding a capture file of LLDP and CDP frames.
 # lldpname has no natural peer; tcpdump -v decodes the same TLVs, so both
 # read one pcap of the 7 switch styles of tests/lldpname/ repeated to

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/mkchroot.sh — pack a debootstrapped Debian 12 minbase root (built with
 # mkchroot from the machine's own apt mirror; a copy of /usr if there is no
 # network) into a VNFS image, one run each:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/nodeimage.sh — a 2 GiB qcow2 holding an ext4 filesystem with about
 # 600 MiB of files (clusters spread by the filesystem), served by nginx on
 # loopback, written to a file by:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/scale.sh — the suite at 1,000 nodes (BENCH_SCALE_NODES): cexec `true`,
 # cpush of 1 MiB, cget of a small file, against pdsh (-R ssh, pdcp, rpdcp)
 # and clush (--copy, --rcopy) on the same sshd nodes (OpenSSH with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * indirect — hierarchical fan-out through a gateway: build the remote cexec
  * command for an indirect cluster and read back its --json result lines.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * indirect — C3 indirect clusters (":gateway" head line): the command line
  * that makes cexec on the gateway run the work on its own c3.conf, and the

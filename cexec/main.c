@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cexec — run a command on many nodes in parallel over SSH, C3 style.
  * cexecs (a link to cexec) runs the nodes one after the other.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * run — drive fanout's exec task and feed every byte to the output writer;
  * gateways' JSON lines become nodes of their own. See run.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * run — one cexec run: the fanout exec task wired to an output writer, with
  * gateways of indirect clusters expanded into the nodes they report. Keeps

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # cexec: run a command on many nodes in parallel over SSH (cexecs: serially)
 TOOLS += cexec
 cexec_PKGS = libssh2 jansson popt

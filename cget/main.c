@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cget — gather a file or directory from many nodes over SFTP.
  *

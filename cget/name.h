@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * name — where cget puts what it gathers, decided from names alone (no I/O):
  * the local name of a node's copy (BASENAME_CLUSTER_NODE, BASENAME_NODE, or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * recv — cget's fanout task: fetch SOURCE (a file, or with -r a directory
  * tree) from every node over SFTP into TARGET-DIR under the node's own name

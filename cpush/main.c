@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cpush — scatter files and directories to many nodes over SFTP.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * plan — what cpush sends. From the command line's sources and target (or a
  * --list file of "source [target]" lines), -r and --exclude patterns, build

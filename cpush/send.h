@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * send — cpush's fanout task: play one plan (plan.h) against every node over
  * SFTP. Each source file is mapped once and every node's SFTP write pipeline

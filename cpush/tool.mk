@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 TOOLS += cpush
 cpush_PKGS = libssh2 jansson popt
 cpush_LDLIBS =

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * actions — what each envswitch command does, from loaded settings to the
  * lines it prints: set, remove, show, list, apply and init. Each returns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * choice — envswitch's model: each tag (e.g. "mpi") chooses one name (e.g.
  * "openmpi-4.1", or "none"), in the system file and in the user file; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * envswitch — persistent per-user and system module choices for future
  * shells (env-switcher's model): "envswitch mpi = openmpi-4.1" makes every

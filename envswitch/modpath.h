@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * modpath — which module names MODULEPATH offers, as Environment Modules
  * and Lmod see them: Tcl modulefiles (first bytes "#%Module"), Lmod's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * plan — what switching the current shell takes: which modules to unload,
  * which to load, and the new record of what envswitch loaded (the

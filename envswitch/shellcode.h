@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * shellcode — the text envswitch hands to shells: words quoted for sh, csh
  * or fish, the code of --apply (module unload/load and the ENVSWITCH_LOADED

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * apply — the receiver's changes to the destination tree, each confined to
  * the destination root: every directory is opened with openat2

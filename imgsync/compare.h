@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * compare — what must change for one destination path to equal its image
  * entry, decided from what the destination holds (lstat, xattrs, symlink

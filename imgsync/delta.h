@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * delta — librsync in imgsync's three places: the receiver's signature of
  * the file it holds, the sender's delta of the new file against that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * excl — imgsync's built-in exclusions (see excl.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * excl — imgsync's exclusion list: lib/exclude's patterns (rsync's dialect,
  * described in exclude.h), starting with the built-in ones: the contents of

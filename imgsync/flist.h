@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * flist — the file list of an image: one entry per path below the root (the
  * root itself first, as "."), sorted by path bytes so parents come before

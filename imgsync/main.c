@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * imgsync — make a node filesystem identical to a golden image, sending
  * only the differences, to one destination or to many nodes at once.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * meter — imgsync's progress line on a terminal: bytes of the files to send
  * done of the total, the rate, files done of the total and, when pushing to

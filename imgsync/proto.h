@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * proto — imgsync's wire protocol as pure encoding and decoding over byte
  * buffers (no I/O). A frame is a 32-bit big-endian length, then a type byte

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * receiver — the side that makes a destination tree equal to the image it
  * is sent: reads the file list (validated entry by entry), deletes what the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * safety — image plausibility, deletion count, the destination's parent.
  */

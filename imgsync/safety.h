@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * safety — the refusals that keep a mistake from wiping nodes, decided
  * before anything changes: an image that is empty or does not look like a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sender — the side that holds the image: walks it once, encodes the file
  * list once, and serves any number of receivers (one per thread when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sshx — an imgsync transport over lib/ssh: connect (with the connect
  * timeout, known_hosts policy, agent or key authentication, ~/.ssh/config),

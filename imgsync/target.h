@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * target — one destination (or, when pulling, one source) of a run: how to
  * reach its imgsync peer (a forked local server, or a remote

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * xport — a framed, buffered message channel between a sender and a
  * receiver over a pair of file descriptors (a socketpair to a forked server,

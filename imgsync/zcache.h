@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * zcache — DATA chunks compressed once with zstd and shared by every
  * receiver that asks for them. Pushing one image to many nodes, each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bytebuf — the growable buffer of bytebuf.h: doubles its allocation when
  * an append does not fit, so appends are amortised O(1).

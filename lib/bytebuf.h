@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bytebuf — a growable byte buffer that is always NUL-terminated (once
  * something was added), for output gathered piece by piece: a node's stdout

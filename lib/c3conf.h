@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * c3conf — the C3 cluster file (/etc/c3.conf) and C3 machine definitions.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cli — the tools' front door: option loop, version, usage errors, numbers,
  * config paths. See cli.h.

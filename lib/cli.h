@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cli — the front door every tool's main.c goes through, so a user learns
  * one dialect: one popt loop, -V/--version, usage errors that name the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * clock — seconds on CLOCK_MONOTONIC (see clock.h).
  */

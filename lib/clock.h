@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * clock — the one clock for timeouts, deadlines and durations: seconds on
  * CLOCK_MONOTONIC, which the wall clock's steps (NTP, date -s) do not move.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * exclude — rsync's exclude patterns (see exclude.h). The matcher is
  * rsync's and git's wildmatch reduced to this dialect: a failed '*' tells

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * exclude — which paths a copy leaves out: the one pattern dialect of
  * imgsync and mkchroot, rsync's exclude rules. Paths are relative to the

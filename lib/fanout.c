@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fanout — the event loop: up to N non-blocking SSH connections at once in
  * one poll(), per-node connect and task deadlines, Ctrl-C status/abort, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fanout — one process, one poll() loop, up to N SSH sessions at once.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fsutil — files that appear complete or not at all, and names from outside
  * that cannot escape the directory they are meant for.

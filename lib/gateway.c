@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * gateway — the nodes behind C3 gateways, read from the gateways' own
  * c3.conf. See gateway.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * gateway — the nodes of C3 indirect clusters (cluster x { :gateway }) for
  * the tools that reach every node themselves (cpush, cget, imgsync; cexec

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * groups — node groups, for "@name" anywhere in a host list and pdsh's
  * "-g ATTR[=VAL]". Sources, looked up in this order:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hostname — the one rule for a node's host name, wherever a tool sets one
  * (lldpname --set, nodeimage --hostname): dot-separated labels of letters,

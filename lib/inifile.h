@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * inifile — flat "key = value" files with optional [sections], as used by
  * /etc/lldpname.conf, /etc/envswitch.conf, ~/.envswitch.conf and templates.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * jsonl — JSON lines with a UTF-8-safe string rule. See jsonl.h.
  */

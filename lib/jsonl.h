@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * jsonl — the one --json writer: one compact JSON object per line, keys in
  * the order they were set, never failing on bytes that are not UTF-8.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * log — diagnostics on stderr, "TOOL: message" or "TOOL: NODE: message".
  * stdout is left to results. Verbosity: -q lowers it, -v raises it.

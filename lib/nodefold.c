@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nodeset_fold — names back into a host list, giving the same text as
  * ClusterShell's "nodeset -f" (1.9) on the same set:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nodegroups — the groups of the node tools (lib/groups), loaded from their
  * files: the groups file (--groups-file FILE, else $CT_GROUPS, else

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nodeopts — the C3 tools' shared node-selection options (one popt table)
  * and their resolution into targets and fanout nodes. See nodeopts.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nodeopts — the node-selection options every C3 tool shares (cexec, cpush,
  * cget, imgsync), in one popt table, and their resolution into targets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nodereport — failing nodes grouped by outcome and folded, then a count.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nodereport — how a node tool's run ended, on stderr: the nodes that did not
  * succeed, grouped by what happened and folded as clush does, one line per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nodeset — pdsh/ClusterShell host lists: expand "rack[1-2]n[01-04],login1"
  * into names, fold names back into the shortest such list, and treat them as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * output — the writers behind output.h: C3 blocks, line prefixes, gathered
  * (dshbak -c) and JSON lines. Nodes are buffered until they can be printed

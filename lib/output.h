@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * output — how per-node results reach the user: one writer interface, one
  * writer per format behind it, so every tool gets every format.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * progress — one self-rewriting line on stderr for long work:
  *   "LABEL  123.4 MiB / 2.0 GiB  6%  412.0 MiB/s  ETA 0:42  [NOTE]"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sftputil — small helpers around libssh2's SFTP calls shared by cpush and
  * cget: classify a libssh2 return code (would block / the server refused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * shquote — POSIX shell words (see shquote.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * shquote — words for a POSIX shell: the one quoting rule for command lines
  * sent to a remote shell (ssh exec, a gateway's cexec) and for commands

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * spawn — fork and exec with pipes, one signal policy (see spawn.h).
  */

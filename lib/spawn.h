@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * spawn — the one way tools start another program: fork and exec with the
  * child's stdin, stdout and stderr each inherited, a pipe, or /dev/null, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ssh — non-blocking libssh2 connections: TCP connect, handshake (the host
  * key check is sshhostkey.c's), public key authentication. Every step

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ssh — one SSH connection to one node over libssh2, entirely non-blocking so
  * that a single process can drive hundreds of them from one poll() loop

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ssh_internal — what the parts of lib/ssh share, for them alone (callers
  * use ssh.h): the connection's state, its error setter and the lock over the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sshchan — exec channels on a lib/ssh connection: start a command, read
  * its stdout and stderr, write its stdin, fetch its exit status or signal,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sshconfig — parse the subset of ssh_config(5) clustertools honours and look
  * up the values for one host. See sshconfig.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sshconfig — the part of OpenSSH's ssh_config(5) clustertools honours:
  * Host patterns (*, ?, !negation, several per line), HostName (with %h),

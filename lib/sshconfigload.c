@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sshconfigload — read ssh_config files and follow their Include lines
  * (the parser, sshconfig.c, does no I/O). See sshconfig_load in sshconfig.h.

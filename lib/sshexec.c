@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sshexec — a blocking ssh command with its stderr relayed (see sshexec.h).
  */

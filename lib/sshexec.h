@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sshexec — one command on one node over lib/ssh, driven blocking from the
  * calling thread: connect within the connect timeout, start the command,

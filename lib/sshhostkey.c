@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sshhostkey — the host key policy of lib/ssh: the server's key checked
  * against the user and global known_hosts files (read once per process),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sshproxy — how a connection reaches a node that is not directly
  * reachable (ssh_config's ProxyJump and ProxyCommand). Either way the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sshsftp — the SFTP subsystem on a lib/ssh connection (sftputil.h has the
  * helpers cpush and cget build on it). See ssh.h.

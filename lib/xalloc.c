@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * xalloc — allocation that cannot fail. See xalloc.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * xalloc — allocation that cannot fail: on out-of-memory the tool says so
  * and exits with status 1. Also the one amortised array growth (xgrowarray).

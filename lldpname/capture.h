@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * capture — where frames come from: libpcap live capture on one or more
  * interfaces (kernel BPF filter for LLDP and CDP, immediate delivery, the

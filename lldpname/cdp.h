@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cdp — Cisco Discovery Protocol (v1 and v2) decoder. Takes the bytes after
  * the 802.2 LLC/SNAP header (OUI 00:00:0c, PID 0x2000) and fills a

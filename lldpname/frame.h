@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * frame — from a captured link-layer frame to a neighbour. Strips the
  * Ethernet (or Linux cooked SLL/SLL2) header and up to two VLAN tags, then

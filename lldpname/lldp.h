@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lldp — IEEE 802.1AB LLDPDU decoder. Takes the bytes after the Ethernet
  * header (EtherType 0x88cc) and fills a neighbour: every basic TLV with its

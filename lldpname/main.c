@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lldpname — derive this node's hostname from the switch port it is cabled
  * to: wait for an LLDP or CDP frame, apply /etc/lldpname.conf, print the

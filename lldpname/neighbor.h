@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * neighbor — what one LLDP or CDP frame said about the switch port at the
  * other end of the cable. The parsers (lldp.c, cdp.c) fill the fields the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rules — /etc/lldpname.conf: which hostname a switch port gives. Sections
  * are switch system names or chassis IDs (glob patterns, first match in

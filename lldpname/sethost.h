@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sethost — make a name this machine's hostname: sethostname(2) now and
  * /etc/hostname (or another file) for the next boot, written atomically.

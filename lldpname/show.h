@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * show — how a neighbour and its name are printed: --show as indented
  * "Name: value" lines per TLV (like lldpcli show neighbors), --json as one

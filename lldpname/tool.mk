@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 TOOLS += lldpname
 lldpname_PKGS = libpcap jansson popt
 lldpname_LDLIBS =

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * backend — the commands that build a root with a package manager:
  * debootstrap (--variant=minbase), dnf --installroot and zypper --root, as

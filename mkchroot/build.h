@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * build — the recipe of one node root: make a temporary directory beside
  * PATH, run the template's backend into it, run the template's post

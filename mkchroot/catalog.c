@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * catalog — template files on disk (see catalog.h): the only I/O around the
  * template parser.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * catalog — the template folders: find NAME.conf in them, load a template
  * with its includes, and list every template with its description.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * excl — mkchroot's exclusion defaults and pattern files (see excl.h).
  */

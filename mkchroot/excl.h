@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * excl — mkchroot's exclusion patterns: lib/exclude (rsync's dialect, see
  * exclude.h) for golden copies, archives and VNFS packs, and the defaults

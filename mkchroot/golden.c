@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * golden — golden copies from a directory or a host (see golden.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * golden — the golden backend: copy a directory tree, or a running host over
  * ssh, into a new root with the exclusion patterns (excl.h), keeping owners,

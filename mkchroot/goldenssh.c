@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * goldenssh — golden copies streamed from a host over ssh (see goldenssh.h).
  */

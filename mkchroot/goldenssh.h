@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * goldenssh — golden copies of a running host: `tar` runs on the host over
  * an ssh exec channel (lib/ssh) and its stream is unpacked into the root as

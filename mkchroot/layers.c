@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * layers — layer names, whiteouts and image manifests (see layers.h).
  */

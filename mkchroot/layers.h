@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * layers — the pure rules of container image layers: entry names cleaned to
  * safe relative paths, whiteout names (".wh.NAME" deletes NAME below,

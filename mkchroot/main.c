@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mkchroot — build a node root (chroot) from a template, or pack one as a
  * VNFS image.

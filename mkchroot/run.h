@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * run — run an external tool (debootstrap, dnf, zypper, chroot) from an argv
  * array with fork/exec: no shell ever parses a command line built here.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * stateless — post steps for a stateless node root (see stateless.h).
  */

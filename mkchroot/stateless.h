@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * stateless — make a built root fit to boot many nodes at once: an fstab
  * with proc, sysfs, devpts and tmpfs mounts, the root password locked, an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * template — parse mkchroot templates (see template.h). The file format is
  * lib/inifile's; this module gives the keys their meaning and checks them.

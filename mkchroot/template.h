@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * template — what a node root is built from: /etc/mkchroot.d/NAME.conf.
  * A template is a flat inifile: scalar keys (description, backend, release,

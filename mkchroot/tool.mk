@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 TOOLS += mkchroot
 mkchroot_PKGS = libarchive jansson libssh2
 mkchroot_LDLIBS =

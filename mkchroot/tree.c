@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tree — sorted, reproducible walk of a directory tree into a libarchive
  * writer (see tree.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tree — walk a directory tree in sorted order and write it as archive
  * entries into a libarchive writer: an archive (VNFS image) or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * unpack — archives and image layers into a node root (see unpack.h).
  */

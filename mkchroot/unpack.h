@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * unpack — write archive entries into a node root with libarchive's
  * archive_write_disk: names cleaned (layers.h) and symlinks or ".." never

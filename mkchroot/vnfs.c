@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vnfs — VNFS image writer (see vnfs.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vnfs — pack a chroot into a VNFS image: cpio newc (a bootable initramfs)
  * or pax tar (keeps xattrs such as security.capability), compressed with

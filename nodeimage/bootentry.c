@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bootentry — find the boot entry of a written system in its BLS entries,
  * grub.cfg or kernel file names. Buffers in, a struct boot_entry out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bootentry — which kernel, initrd and command line a written system boots,
  * from its boot configuration, as buffers (no I/O): Boot Loader

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fetch — libcurl range requests with resume, a spool file for servers
  * without ranges, and plain reads for local files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fetch — byte ranges of one image, from an HTTP(S) server, a file:// URL
  * or a local path. HTTP uses libcurl on one reused connection: a HEAD for

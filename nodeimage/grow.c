@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * grow — partition and filesystem growth through sfdisk, resize2fs and
  * xfs_growfs (in a private mount namespace).

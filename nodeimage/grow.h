@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * grow — after an image was written to a bigger disk: move the GPT backup
  * header to the end of the disk, grow the last partition to fill the disk

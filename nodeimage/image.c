@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * image — metadata fetch, host-order data runs and the byte router.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * image — the glue between fetch, qcow2 and writer. image_load() fetches
  * the header, the L1 table and every L2 table (neighbouring tables in one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * kexec — the hostname and the kexec steps of nodeimage, in a child process
  * whose mount namespace holds the written filesystems (rootfs).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * kexec — after the image is written: --hostname into the written root's
  * /etc/hostname, and --kexec, the written system's kernel loaded with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nodeimage — fetch a (sparse) qcow2 or raw image over HTTP and write it to
  * a disk or a file: header, L1, L2, then data in host-file order, once.

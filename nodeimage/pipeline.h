@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pipeline — run a fetch_sink on a second thread, so receiving the next
  * bytes from the network overlaps writing the previous ones to the disk.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * qcow2 — header, L1 and L2 decoding and cluster decompression; bytes in,
  * description out. Layout per qemu's docs/interop/qcow2.txt.

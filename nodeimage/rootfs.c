@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rootfs — mount the filesystems of a written disk in a private mount
  * namespace, one directory each on a tmpfs that hides /tmp from nobody else.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rootfs — the filesystems on a written disk or image file, for a process
  * that looks inside them: rootfs_open() moves the calling process into a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sniff — magic numbers, then HTML and text by their bytes.
  */

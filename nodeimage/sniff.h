@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sniff — what the first bytes of a download look like, so that a body
  * which is not the image format asked for (an HTML error page served with

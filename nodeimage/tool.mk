@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 TOOLS += nodeimage
 nodeimage_PKGS = libcurl zlib libzstd libcrypto
 nodeimage_LDLIBS =

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * writer — sparse files behind a temporary name, zeroed ranges on block
  * devices, busy-device checks, read-back SHA-256.

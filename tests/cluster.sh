@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/cluster.sh — the local test cluster (tests/testbed, see its README) as seen
 # from a test or a bench: sourced by tests/lib.sh and bench/lib.sh.
 #   cluster start|stop|env|exec|pid|kill|restart|nodes ...   the testbed's command

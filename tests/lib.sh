@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/lib.sh — sourced by every end-to-end test in tests/cli/.
 # Prints TAP: "ok N - what" / "not ok N - what". The runner counts them.
 #   ok CMD... -- assert a command succeeds        (desc from $T or the command)

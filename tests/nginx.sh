@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/nginx.sh — sourced after tests/lib.sh: a private nginx on 127.0.0.1.
 #   nginx_start ROOT DIR   serve ROOT on a free high port with config, pid and
 #                          logs in DIR; sets $nginx_port and $nginx_log (access

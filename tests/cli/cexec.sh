@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # cexec end to end on a 32-node local cluster: formats, c3.conf selection,
 # dead and hung nodes, timeouts that kill, host keys, --stdin, big output,
 # -S, --failed, indirect clusters through a gateway node.

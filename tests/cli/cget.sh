@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # cget end-to-end on the local test cluster (tests/testbed): naming with -w
 # and with a c3.conf, --layout dir, -r trees, hostile remote trees (symlinks
 # out of the tree, to /, "../" link texts, a local symlink planted in

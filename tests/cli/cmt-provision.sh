@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # cmt-provision with the real tools: lldpname names the node from a captured
 # LLDP frame (Cisco port Gi1/0/37), nodeimage writes a file:// qcow2 onto a
 # loop device, grows it, writes the hostname and, with -n, prints the kernel

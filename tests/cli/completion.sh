@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Shell completion (completions/): the bash and zsh scripts load without
 # errors (bash through bash-completion's on-demand loader, zsh through
 # compinit), complete every tool's options as its --help lists them, option

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # cpush end-to-end on the local test cluster (tests/testbed): files, several
 # files, -r trees, --list, skip of unchanged files and -b, --delete, --exclude,
 # symlinks, a transfer cut off midway, and per-node errors (missing source,

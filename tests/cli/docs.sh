@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Documentation in step with the code: every option a tool's --help shows is in
 # its man page's option list and in README's "Options at a glance", and every
 # option those list is in --help. An option is compared as its spelling pair

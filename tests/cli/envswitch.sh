@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # envswitch end to end: real Environment Modules and real Lmod (unpacked privately),
 # modulefiles written here in a private MODULEPATH, a private HOME, real login shells.
 source "$(dirname "$0")/../lib.sh"

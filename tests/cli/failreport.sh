@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Failing nodes are seen (issue 16): cexec reports non-zero exits, signals,
 # timeouts and unreachable nodes on stderr in every output mode, folded like
 # clush ("cexec: node[03,07]: exited with exit code 3"), with the C3/clush

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Faults on the local test cluster for cexec, cpush, cget and imgsync -w:
 # a node's sshd killed mid-command, mid-push and mid-sync; a node that
 # accepts TCP but never speaks SSH; a node whose sshd stalls (SIGSTOP)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # SIGINT and SIGTERM mid-run for the tools that write local files:
 # nodeimage writing an image to a file, mkchroot --vnfs packing a root, imgsync
 # syncing into a local directory. Each must end at once with 128+signal (130,

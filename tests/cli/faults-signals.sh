@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # SIGINT and SIGTERM mid-run for cexec, cpush, cget and imgsync -w on the
 # local test cluster. cexec: a double Ctrl-C exits 130, SIGTERM 143, and the
 # remote commands are killed; cpush and cget exit 2 (after a double Ctrl-C or

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The front door of the node tools (cexec, cexecs, cpush, cget, imgsync):
 # usage errors name the option and value and exit 1, -V/--version, range
 # checks, machine definitions that do not parse, the -x rule, empty users,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The front door of the single-result tools (issue 15): nodeimage, lldpname,
 # envswitch, mkchroot. -V and --version; usage errors name the option and
 # its value and exit 1; numbers are range-checked; a config file named by an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # cpush, cget and imgsync to the nodes of a C3 indirect cluster
 # (cluster far { :GATEWAY }): the nodes come from the gateway's own c3.conf
 # and are reached through the gateway's sshd. The head runs in a network

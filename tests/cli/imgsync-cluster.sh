@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # imgsync against the local test cluster (lib/ssh, `imgsync --server` on the
 # nodes): push to a node, pull from one, one image to 16 nodes with a delta
 # computed once, a remote server killed midway. The oracle runs inside each

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # imgsync local-to-local: the rsync oracle over every kind of path, excludes,
 # mount points, dry-run itemize = real run, --no-delete, --checksum, deltas
 # (200 MiB with 1 MiB changed), a server killed midway, hostile servers.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # make install / make uninstall into a DESTDIR: binaries, links, man pages,
 # shipped mkchroot templates in the data folder, sample configs (in SYSCONFDIR
 # and as examples); an edited config is kept, the new one put beside it as

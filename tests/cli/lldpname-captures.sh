@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # lldpname on the capture files of tests/lldpname/ (built by mkcaptures.py):
 # each switch style gives the expected hostname, malformed frames are
 # skipped with a warning, exit statuses 1, 3 and 4, --json, --show, --set.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # lldpname live: two "switch" network namespaces, each running its own lldpd
 # (own control socket, tx-interval 1, a system name), joined by veth pairs to
 # a "node" namespace where lldpname listens:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # mkchroot debian-12 with debootstrap from the mirror this machine's own apt
 # sources name: a minbase root where apt-get runs, with the stateless post
 # steps in place. Slow (downloads about 40 MB); minbase, no extra packages.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # mkchroot golden backend from a test-cluster node over ssh: the node's tree
 # (made inside the node's private /tmp) streams as tar over an exec channel;
 # excludes are honoured, owners, modes, links and capabilities kept.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # mkchroot --vnfs: cpio newc and pax tar images unpack (bsdtar, cpio -idm) to
 # the same tree; double packs under SOURCE_DATE_EPOCH are byte-identical;
 # files too large for newc are refused with nothing left behind.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # mkchroot: template listing and errors, dry-run command lines, the golden
 # backend from a local tree (excludes, stateless steps), the archive backend
 # from a tarball, a docker-save layout and an OCI layout (layers, whiteouts),

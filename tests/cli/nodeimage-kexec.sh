@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # nodeimage --kexec, --append, --hostname, -n: disk images with grub.cfg, BLS
 # entries, bare kernels, a separate /boot, nothing to boot and no filesystem,
 # written to a loop device (and to an image file), the boot entry printed

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # nodeimage end to end: images made by qemu-img, served by nginx on loopback,
 # written to files and to loop devices full of random data; qemu-img convert
 # -O raw is the oracle. Hostile images, resume, checksums, mounted targets, --grow.

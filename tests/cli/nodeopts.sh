@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The node options every C3 tool shares select the same nodes: --list
 # connects to nothing.
 source "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Packaging and the plain build, on a copy of the tree (nothing written in the
 # checkout): dpkg-buildpackage -b builds clustertools and clustertools-node
 # without cmocka, lintian finds no error, /etc files are conffiles, the head

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Scale: the test cluster at SCALE_NODES nodes (default 1000). cexec `true`
 # reaches every node; the release cexec's peak RSS stays under 64 MiB (the
 # ASan build's shadow memory would measure ASan, not cexec); hierarchical

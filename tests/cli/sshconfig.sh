@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The ssh configuration of the node tools on a 12-node local cluster:
 # ~/.ssh/config with Include and "Host !pattern", -o, keywords reported as
 # not supported, and ProxyJump (-J) / ProxyCommand where the nodes are

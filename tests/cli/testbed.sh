@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The local test cluster itself: 4 nodes, each its own hostname over OpenSSH,
 # a private /tmp, kill/restart, and stop leaves nothing behind.
 source "$CT_TOP/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The CMT flow in a virtual machine (issue 18, scenario 2). A VM with an empty
 # virtio disk boots the live system (mkchroot cmt-live, packed with --vnfs, as
 # its initramfs); lldpd in the test's namespace announces port Ethernet1/37 on

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Warewulf-style stateless boot in a virtual machine (issue 18, scenario 1):
 # the mkchroot debian-12-based cmt-live root with a kernel and openssh-server,
 # packed with mkchroot --vnfs, boots as the VM's whole system (kernel +

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # cexec: one command on the 8 demo nodes in every output format, a C3
 # cluster file with excluded/dead nodes, a dead node reported, a timeout
 # that kills.

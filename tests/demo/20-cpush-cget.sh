@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # cpush and cget: a config tree scattered to the 8 demo nodes (read once for
 # all of them), a second run that sends nothing, then every node's copy
 # gathered back under names that say where it came from.

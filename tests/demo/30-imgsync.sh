@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # imgsync: a small golden image pushed to the 8 demo nodes, then one changed
 # file and one new file: a dry run lists the change, the real run sends a delta
 # once for all nodes, rsync on a node confirms it is identical.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # mkchroot: the templates, a golden copy of a small tree (excludes and the
 # stateless steps), the same copy from a demo node over ssh, and a
 # reproducible VNFS image of it in cpio newc + zstd and pax + xz.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # nodeimage: a qcow2 made by qemu-img, served by a private nginx on loopback,
 # written to a sparse file and checked against qemu-img convert; a hostile
 # image and a wrong checksum refused. No cluster needed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # lldpname: what a switch port says and the name the rules derive from it,
 # from the capture files in tests/lldpname/ (IOS, NX-OS, EOS, breakout,
 # Junos, Cumulus, CDP, and a file of malformed frames). No cluster needed.

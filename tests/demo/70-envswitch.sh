@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # envswitch: a site default, a user's choice, a new login shell that loads it,
 # and a running shell switched in place. Private HOME and MODULEPATH; no cluster needed.
 set -eu

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Sourced by the cluster demos (tests/demo/NN-*.sh, not run on its own):
 # strict mode, the tools of $CT_BIN first in PATH, the testbed's cluster
 # command in $CL and the demo's host list in $nodes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: nodeimage's boot entry finder. The input is read as a
  * grub.cfg, as one BLS entry, as an fstab, as a list of file names (one a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: c3.conf parsing and machine-definition selection (lib/c3conf). */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: result lines an indirect cluster's gateway sends back (cexec/indirect). */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: what cpush and cget take from outside as names. cpush's
  * --list file (cpush/plan: "source [target]" lines) and the remote path each

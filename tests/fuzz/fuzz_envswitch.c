@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: what envswitch reads from others — .modulerc/.modulerc.lua
  * text found in MODULEPATH (envswitch/modpath), settings files (envswitch/choice)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: exclude pattern files (lib/exclude), as imgsync reads
  * /etc/imgsync/exclude or --exclude-from and mkchroot --exclude-from: every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: node groups (lib/groups). The input is a groups file, a
  * genders file and host lists, separated by NUL bytes; every host list is

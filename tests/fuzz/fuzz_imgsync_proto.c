@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: imgsync's wire protocol as a receiver sees it — a stream
  * of frames, each decoded by its type; entries must pass the list rules

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: flat ini parsing, editing and formatting (lib/inifile). */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: lldpname's frame decoders (Ethernet/SLL dispatch, LLDP,
  * CDP), then the naming rules, --show and --json on whatever decoded.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: /etc/lldpname.conf as lldpname reads it (lldpname/rules):
  * sections with glob patterns, printf-style hostname templates with {switch}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: image archive metadata (mkchroot/layers.c): docker-save
  * manifest.json, OCI index and manifest, entry names and whiteouts. Whatever

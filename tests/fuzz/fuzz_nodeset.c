@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: host list expansion and folding (lib/nodeset). */
 #include <stdint.h>
 #include <stdlib.h>

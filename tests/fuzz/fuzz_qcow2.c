@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: nodeimage's qcow2 reader. The input is a whole image
  * file: header, L1 and L2 tables are taken from it where the header says,

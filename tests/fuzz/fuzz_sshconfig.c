@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: ~/.ssh/config parsing and host lookup (lib/sshconfig). */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: mkchroot template parsing (mkchroot/template.c) with includes. */
 #include <stdint.h>
 #include <stdlib.h>

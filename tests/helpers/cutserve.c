@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cutserve — a tiny HTTP/1.1 file server on 127.0.0.1 for nodeimage's
  * resume test: answers HEAD and GET (with one "Range: bytes=A-B"), and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # envswitch-fixture.sh — sourced by tests/cli/envswitch.sh, bench/envswitch.sh and
 # tests/demo/70-envswitch.sh: modulefiles in a private MODULEPATH, Lmod unpacked
 # into a private prefix (Debian's lmod conflicts with environment-modules), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * foldnames — names on standard input, one a line, folded by nodeset_fold()
  * onto standard output: the test of folding against ClusterShell's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * imgsync_hostile — a deliberately hostile "imgsync --server --sender" for
  * tests/cli/imgsync.sh. Run through --rsh as "imgsync_hostile MODE HOST CMD";

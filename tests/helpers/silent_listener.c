@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * silent_listener ADDRESS PORT — a TCP server that accepts connections and
  * never says anything (a hung sshd), for tests of connect timeouts. Prints

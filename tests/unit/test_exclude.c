@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lib/exclude: rsync's exclude dialect, shared by imgsync and mkchroot. */
 #include <stdarg.h>
 #include <stddef.h>

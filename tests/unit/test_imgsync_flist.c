@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* imgsync file list walk, excludes, librsync signature/delta/patch and the sparse writer. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* imgsync wire protocol: round trips, validation of everything a peer sends, itemize lines. */
 #include <stdarg.h>
 #include <stddef.h>

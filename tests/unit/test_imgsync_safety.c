@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* imgsync safety: image plausibility, the deletion count behind --max-delete, the destination's parent. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests for lldpname's frame decoders: lldpname/lldp.c, cdp.c, frame.c. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests for lldpname's naming rules (lldpname/rules.c). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests for mkchroot's layer names, whiteouts, image manifests and exclude patterns. */
 #include <stdarg.h>
 #include <stddef.h>

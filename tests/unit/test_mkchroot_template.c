@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests for mkchroot's template parser, command lines and stateless helpers. */
 #include <stdarg.h>
 #include <stddef.h>

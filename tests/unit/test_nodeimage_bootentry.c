@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests for nodeimage's boot entry finder (nodeimage/bootentry.c). */
 #include <stdarg.h>
 #include <stddef.h>
