@@ -99,4 +99,10 @@ if command -v mandoc >/dev/null; then
 else
 	echo "# mandoc missing (apt-get install mandoc): lint skipped"
 fi
+
+# --- the licence: LICENSE, and a header line naming it in every source file -----
+t "LICENSE is the BSD-3-Clause text" grep -q "Redistribution and use in source and binary forms" "$CT_TOP/LICENSE"
+is "$(cd "$CT_TOP" && git ls-files '*.c' '*.h' '*.sh' 2>/dev/null | while read -r f; do
+	head -3 "$f" | grep -q 'SPDX-License-Identifier: BSD-3-Clause' || echo "$f"; done)" "" \
+	"every .c, .h and .sh file names its licence (SPDX-License-Identifier: BSD-3-Clause)"
 echo "1..$_tap_n"
