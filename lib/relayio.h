@@ -1,0 +1,93 @@
+/*
+ * relayio — the relay wire format (relay.h) over sockets and files: the
+ * handshake on both ends, reading one frame, feeding entries from local
+ * files (the head, and a node re-feeding its new successor after a fault),
+ * and the sink that lands what a node receives.
+ *
+ * The sink writes each file to ".cpush.NAME.TAG.tmp" beside its target,
+ * checks the whole file's SHA-256, sets mode and mtime, then renames it into
+ * place: a cut transfer never leaves a partial file at the target path.
+ */
+#ifndef CT_RELAYIO_H
+#define CT_RELAYIO_H
+
+#include <openssl/evp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "relay.h"
+
+/* Write all of BUF (blocking fd). 0, or -1 with errno. */
+int relay_write_all(int fd, const void *buf, size_t len);
+/* Read exactly LEN bytes, waiting at most TIMEOUT_MS for each read (-1: forever). 0, or -1 (errno; 0 at EOF). */
+int relay_read_full(int fd, void *buf, size_t len, int timeout_ms);
+
+/* Listener side: challenge, check HELLO, answer RESUME (ENTRY, OFF). 0, or -1 with ERR. */
+int relay_accept(int fd, const struct relay_key *k, uint32_t entry, uint64_t off, char *err, size_t errlen);
+/* Sender side: read the challenge, HELLO, read RESUME into *ENTRY and *OFF. 0, or -1 with ERR. */
+int relay_hello_send(int fd, const struct relay_key *k, uint32_t *entry, uint64_t *off, char *err,
+		     size_t errlen);
+
+/* Read one whole frame into BUF (RELAY_MAX_FRAME bytes): its length, 0 at EOF, -1 with ERR. */
+ssize_t relay_read_frame(int fd, unsigned char *buf, struct relay_frame *f, char *err, size_t errlen);
+
+/* Where a feeder finds entry I: its ENTRY fields and the file holding its bytes (NULL for a directory). */
+struct relay_source {
+	int (*get)(void *arg, uint32_t i, struct relay_entry *e, const char **data_path);
+	void *arg;
+};
+
+/*
+ * Send entries [FROM_ENTRY, TO_ENTRY) from FROM_OFF in the first one, then,
+ * when TO_OFF > 0, entry TO_ENTRY up to TO_OFF. END frame when WITH_END.
+ * 0, or -1 with ERR.
+ */
+int relay_feed(int fd, const struct relay_key *k, const struct relay_source *src, uint32_t from_entry,
+	       uint64_t from_off, uint32_t to_entry, uint64_t to_off, int with_end, char *err, size_t errlen);
+
+enum relay_result { RELAY_R_OK, RELAY_R_SKIP, RELAY_R_ERR };
+
+/* What a node did with each entry; its state lets it serve the entry again. */
+struct relay_landed {
+	char *path;
+	int type, blind;
+	uint32_t mode;
+	int64_t mtime;
+	uint64_t size;
+	unsigned char sha256[32];
+	enum relay_result result;
+	char *error;                  /* RELAY_R_ERR: why */
+	int done;
+};
+
+struct relay_sink {
+	const char *tag;              /* in temporary names: the transfer's id */
+	struct relay_landed *e;       /* every entry seen, by index */
+	size_t n;
+	uint32_t have_entry;          /* next entry not complete */
+	uint64_t have_off;            /* bytes of it written (a multiple of RELAY_BLOCK) */
+	int ended;                    /* END frame seen */
+	int fd;                       /* temporary file of have_entry, -1 */
+	char *tmp;
+	EVP_MD_CTX *sha;
+	void (*report)(void *arg, uint32_t i, const struct relay_landed *l); /* each entry done */
+	void *arg;
+};
+
+void relay_sink_init(struct relay_sink *s, const char *tag);
+/* Remove the temporary file of an entry cut short and free. */
+void relay_sink_free(struct relay_sink *s);
+/*
+ * One opened frame: 1 applied, 0 out of sequence (ignored: a duplicate after
+ * a re-route), -1 the stream is broken (ERR).
+ */
+int relay_sink_frame(struct relay_sink *s, const struct relay_frame *f, const unsigned char *plain, char *err,
+		     size_t errlen);
+/* The sink as a feeder source (entries it has; landed or skipped files are read at their target). */
+void relay_sink_source(struct relay_sink *s, struct relay_source *src);
+
+/* Temporary name of PATH for transfer TAG. Caller frees. */
+char *relay_tmp_name(const char *path, const char *tag);
+
+#endif
