@@ -187,7 +187,7 @@ out:
 }
 
 int relay_feed(int fd, const struct relay_key *k, const struct relay_source *src, uint32_t from_entry,
-	       uint64_t from_off, uint32_t to_entry, uint64_t to_off, int with_end, char *err, size_t errlen)
+	       uint64_t from_off, uint32_t to_entry, uint64_t to_off, int flags, char *err, size_t errlen)
 {
 	unsigned char *plain = xmalloc(RELAY_BLOCK);
 	unsigned char *out = xmalloc(RELAY_MAX_FRAME);
@@ -195,10 +195,10 @@ int relay_feed(int fd, const struct relay_key *k, const struct relay_source *src
 	for (uint32_t i = from_entry; i < to_entry && rc == 0; i++)
 		rc = feed_entry(fd, k, src, i, i == from_entry ? from_off : 0, UINT64_MAX, plain, out, err,
 				errlen);
-	if (rc == 0 && to_off > 0)
+	if (rc == 0 && (flags & RELAY_FEED_LAST))
 		rc = feed_entry(fd, k, src, to_entry, from_entry == to_entry ? from_off : 0, to_off, plain,
 				out, err, errlen);
-	if (rc == 0 && with_end) {
+	if (rc == 0 && (flags & RELAY_FEED_END)) {
 		struct relay_frame f = { RELAY_END, UINT32_MAX, UINT64_MAX - 1, 0 };
 		if (send_frame(fd, k, out, &f, NULL) < 0) {
 			snprintf(err, errlen, "send: %s", strerror(errno));

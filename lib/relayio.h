@@ -38,13 +38,15 @@ struct relay_source {
 	void *arg;
 };
 
+enum { RELAY_FEED_LAST = 1, RELAY_FEED_END = 2 };
+
 /*
- * Send entries [FROM_ENTRY, TO_ENTRY) from FROM_OFF in the first one, then,
- * when TO_OFF > 0, entry TO_ENTRY up to TO_OFF. END frame when WITH_END.
- * 0, or -1 with ERR.
+ * Send entries [FROM_ENTRY, TO_ENTRY) starting at FROM_OFF in the first;
+ * with RELAY_FEED_LAST also entry TO_ENTRY's ENTRY frame and its bytes up
+ * to TO_OFF; with RELAY_FEED_END the END frame. 0, or -1 with ERR.
  */
 int relay_feed(int fd, const struct relay_key *k, const struct relay_source *src, uint32_t from_entry,
-	       uint64_t from_off, uint32_t to_entry, uint64_t to_off, int with_end, char *err, size_t errlen);
+	       uint64_t from_off, uint32_t to_entry, uint64_t to_off, int flags, char *err, size_t errlen);
 
 enum relay_result { RELAY_R_OK, RELAY_R_SKIP, RELAY_R_ERR };
 

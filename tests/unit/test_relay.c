@@ -216,7 +216,7 @@ static int pump(struct relay_sink *sink, const struct relay_key *k, struct one *
 		if (relay_hello_send(sv[1], k, &e, &resume, err, sizeof err) < 0)
 			_exit(1);
 		(void)off;
-		_exit(relay_feed(sv[1], k, &src, e, resume, 1, 0, 1, err, sizeof err) < 0 ? 1 : 0);
+		_exit(relay_feed(sv[1], k, &src, e, resume, 1, 0, RELAY_FEED_END, err, sizeof err) < 0 ? 1 : 0);
 	}
 	close(sv[1]);
 	char err[256];

@@ -1,0 +1,3 @@
+TOOLS += ctrelay
+ctrelay_PKGS = libcrypto
+ctrelay_LDLIBS =
