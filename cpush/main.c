@@ -22,6 +22,7 @@
 #include "log.h"
 #include "nodeopts.h"
 #include "nodeset.h"
+#include "chain.h"
 #include "plan.h"
 #include "send.h"
 #include "xalloc.h"
@@ -34,6 +35,9 @@ struct opts {
 	char **excludes;
 	size_t nexcludes;
 	int chunk_kib;
+	enum cpchain_mode mode; /* --chain, --direct, or the rule */
+	int chains;             /* --chains K */
+	char *relay_net;        /* --relay-net CIDR */
 };
 
 struct result {
@@ -128,8 +132,11 @@ static void dry_run_json(const struct nodeopts *no, const struct cpplan *plan, c
 	}
 }
 
-static void dry_run(const struct nodeopts *no, const struct cpplan *plan, const struct c3_selection *sel)
+static void dry_run(const struct nodeopts *no, const struct cpplan *plan, const struct c3_selection *sel,
+		    const struct opts *o)
 {
+	int chain;
+	const char *why = cpchain_explain(o->mode, plan, sel->n, &chain);
 	if (no->json) {
 		dry_run_json(no, plan, sel);
 		return;
@@ -139,6 +146,7 @@ static void dry_run(const struct nodeopts *no, const struct cpplan *plan, const 
 		names[i] = sel->t[i].host;
 	char *folded = nodeset_fold(names, sel->n);
 	printf("nodes: %s\n", folded);
+	printf("mode: %s\n", why);
 	free(folded);
 	free(names);
 	for (size_t i = 0; i < plan->n; i++) {
@@ -170,6 +178,10 @@ static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struc
 			o->chunk_kib = (int)cli_long(c, 1, CHUNK_MAX_KIB);
 		} else if (val == 'v') {
 			o->verbose++;
+		} else if (val == 'C' || val == 'D') {
+			o->mode = val == 'C' ? CPCHAIN_CHAIN : CPCHAIN_DIRECT;
+		} else if (val == 'K') {
+			o->chains = (int)cli_long(c, 1, 64);
 		}
 	}
 	log_set_verbosity(o->quiet ? LOG_QUIET : o->verbose > 1 ? LOG_DEBUG : o->verbose ? LOG_VERBOSE : LOG_NORMAL);
@@ -189,19 +201,61 @@ static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struc
 		die(1, "%s", err);
 }
 
+/* Nodes still FANOUT_PENDING after the chain get the direct pass; the others keep their state. */
+static int direct_pass(struct fanout_node *nodes, size_t n, const struct fanout_opts *fo,
+		       const struct fanout_task *task)
+{
+	struct fanout_node *sub = xcalloc(n + 1, sizeof *sub);
+	size_t *orig = xcalloc(n + 1, sizeof *orig), k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (nodes[i].state == FANOUT_PENDING) {
+			orig[k] = i;
+			sub[k++] = nodes[i];
+		}
+	int fr = fanout_run(sub, k, fo, task);
+	/* fanout numbered them 0..k-1 (results[] too): back to the caller's places, orig[j] >= j */
+	for (size_t j = k; j-- > 0;) {
+		struct fanout_node *d = &nodes[orig[j]];
+		double chain_seconds = d->seconds;
+		*d = sub[j];
+		d->index = orig[j];
+		d->seconds += chain_seconds;
+		if (orig[j] != j) {
+			results[orig[j]] = results[j];
+			memset(&results[j], 0, sizeof results[j]);
+		}
+	}
+	free(orig);
+	free(sub);
+	return fr;
+}
+
 static int push(const struct nodeopts *no, struct cpplan *plan, const struct c3_selection *sel,
 		const struct opts *o)
 {
 	struct fanout_node *nodes = nodeopts_fanout_nodes(no, sel);
 	results = xcalloc(sel->n + 1, sizeof *results);
-	struct cpsend_opts so = { .blind = o->blind, .delete = o->delete,
+	int chain;
+	const char *why = cpchain_explain(o->mode, plan, sel->n, &chain);
+	if (o->mode == CPCHAIN_CHAIN && !chain)
+		die(1, "--chain: %s", why);
+	verbose("mode: %s", why);
+	struct fanout_opts fo = nodeopts_fanout_opts(no, 0);
+	int fr = FANOUT_COMPLETE;
+	if (chain) {
+		struct cpchain_opts co = { .blind = o->blind, .chains = o->chains, .relay_net = o->relay_net,
+					   .quiet = o->quiet };
+		fr = cpchain_run(plan, nodes, sel->n, &fo, &co);
+	}
+	/* after the chain: symlinks, --delete, directory modes and times; the files are unchanged */
+	struct cpsend_opts so = { .blind = o->blind && !chain, .delete = o->delete,
 				  .chunk = o->chunk_kib > 0 ? (size_t)o->chunk_kib << 10 : 0,
 				  .done = node_done };
 	struct cpsend *s = cpsend_new(plan, sel->n, &so);
 	struct fanout_task task;
 	cpsend_task(s, &task);
-	struct fanout_opts fo = nodeopts_fanout_opts(no, 0);
-	int fr = fanout_run(nodes, sel->n, &fo, &task);
+	if (fr == FANOUT_COMPLETE)
+		fr = direct_pass(nodes, sel->n, &fo, &task);
 	if (no->json)
 		print_json(nodes, sel->n);
 	int status = nodeopts_report(no, nodes, sel->n, fr);
@@ -232,6 +286,12 @@ int main(int argc, char **argv)
 		  NULL },
 		{ "blind", 'b', POPT_ARG_NONE, &o->blind, 0, "send every file, even unchanged ones", NULL },
 		{ "chunk", 0, POPT_ARG_STRING, NULL, 'k', "KiB per pipelined SFTP write (default 256)", "KIB" },
+		{ "chain", 0, POPT_ARG_NONE, NULL, 'C',
+		  "send each byte out of the head once, node to node (default: 4+ nodes and 8+ MiB)", NULL },
+		{ "direct", 0, POPT_ARG_NONE, NULL, 'D', "send to every node from the head over SFTP", NULL },
+		{ "chains", 0, POPT_ARG_STRING, NULL, 'K', "parallel chains with --chain (default 1)", "K" },
+		{ "relay-net", 0, POPT_ARG_STRING, &o->relay_net, 0,
+		  "chain links use each node's address in CIDR (default: the address cpush reached)", "CIDR" },
 		{ "verbose", 'v', POPT_ARG_NONE, NULL, 'v', "report every node (twice: debug)", NULL },
 		{ "quiet", 'q', POPT_ARG_NONE, &o->quiet, 0, "only errors", NULL },
 		{ NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(&no, omit), 0, "Node selection:", NULL },
@@ -255,7 +315,7 @@ int main(int argc, char **argv)
 	if (no.list)
 		nodeopts_print_list(&no, &sel);
 	else if (no.dry_run)
-		dry_run(&no, &plan, &sel);
+		dry_run(&no, &plan, &sel, o);
 	else
 		status = push(&no, &plan, &sel, o);
 	c3_selection_free(&sel);
@@ -265,6 +325,7 @@ int main(int argc, char **argv)
 	free(o->excludes);
 	cli_args_free(a.paths, a.npaths);
 	free(o->list);
+	free(o->relay_net);
 	cli_end(&c);
 	nodeopts_free(&no);
 	return status;

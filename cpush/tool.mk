@@ -1,4 +1,4 @@
 # SPDX-License-Identifier: BSD-3-Clause
 TOOLS += cpush
-cpush_PKGS = libssh2 jansson popt
-cpush_LDLIBS =
+cpush_PKGS = libssh2 jansson popt libcrypto
+cpush_LDLIBS = -lpthread

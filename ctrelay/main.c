@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <libgen.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -98,9 +99,41 @@ static void nonblock(int fd, int on)
 	fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
 }
 
-/* Listen on ADDR (an address, or "*"), port chosen by the kernel. */
+/* This host's IPv4 address inside CIDR ("10.1.0.0/16") into OUT; -1 if none. */
+static int addr_in(const char *cidr, char *out, size_t outlen)
+{
+	char net[64];
+	int bits;
+	struct in_addr want;
+	if (sscanf(cidr, "%63[0-9.]/%d", net, &bits) != 2 || bits < 0 || bits > 32 || inet_pton(AF_INET, net, &want) != 1)
+		return -1;
+	uint32_t mask = bits ? htonl(~0u << (32 - bits)) : 0;
+	struct ifaddrs *ifa, *i;
+	if (getifaddrs(&ifa) < 0)
+		return -1;
+	int rc = -1;
+	for (i = ifa; i && rc < 0; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+			continue;
+		struct in_addr a = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		if ((a.s_addr & mask) == (want.s_addr & mask) && inet_ntop(AF_INET, &a, out, (socklen_t)outlen))
+			rc = 0;
+	}
+	freeifaddrs(ifa);
+	return rc;
+}
+
+/* Listen on ADDR (an address, a CIDR to pick ours from, or "*"), port chosen by the kernel. */
 static int listen_on(const char *addr, char *shown, size_t shownlen, int *port)
 {
+	char picked[64];
+	if (strchr(addr, '/')) {
+		if (addr_in(addr, picked, sizeof picked) < 0) {
+			errno = EADDRNOTAVAIL;
+			return -1;
+		}
+		addr = picked;
+	}
 	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICHOST, .ai_socktype = SOCK_STREAM }, *ai;
 	if (getaddrinfo(strcmp(addr, "*") == 0 ? NULL : addr, "0", &hints, &ai) != 0)
 		return -1;

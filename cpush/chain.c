@@ -1,0 +1,656 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "bytebuf.h"
+#include "chain.h"
+#include "chainfeed.h"
+#include "clock.h"
+#include "fsutil.h"
+#include "log.h"
+#include "sftputil.h"
+#include "shquote.h"
+#include "xalloc.h"
+
+#define RELAY_NAME "ctrelay"
+#define RELAY_VERSION_LINE "ctrelay " CT_VERSION " proto 1"
+
+enum rstate {
+	R_CHECK, R_CHECK_READ, R_SFTP, R_UP_OPEN, R_UP_WRITE, R_UP_CLOSE, R_UP_SHUT, R_RUN, R_RUN_READ,
+	R_READY, R_LOST, R_GONE,
+};
+
+struct rnode {
+	struct fanout_node *n;
+	enum rstate state;
+	struct ssh_exec *e;
+	struct bytebuf in;     /* output of the current command */
+	struct bytebuf out;    /* control lines not yet written */
+	size_t outoff;
+	char *dir;             /* private directory of an uploaded relay */
+	LIBSSH2_SFTP *sftp;
+	LIBSSH2_SFTP_HANDLE *h;
+	size_t upoff;
+	char addr[INET6_ADDRSTRLEN];
+	int port;
+	int chain;
+	int ended;
+	double pred_end;       /* when its predecessor finished (0: not yet) */
+	unsigned long errors;
+};
+
+struct chainrun {
+	const struct cpchain_opts *o;
+	struct cpentries *en;
+	struct rnode *r;
+	size_t n;
+	char secret[2 * RELAY_KEY_LEN + 1];
+	char tag[17];
+	char *remote_path;     /* where the relay is expected on the nodes */
+	char *blob;            /* the head's own relay, for uploads */
+	size_t bloblen;
+	char arch[65];
+	struct cpfeed **feed;  /* one per chain */
+	int nchains;
+};
+
+static volatile sig_atomic_t chain_stop;
+
+static void on_stop(int sig)
+{
+	chain_stop = sig;
+}
+
+/* ---- the rule -------------------------------------------------------------- */
+
+static uint64_t plan_bytes(const struct cpplan *plan)
+{
+	uint64_t b = 0;
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->e[i].type == CPPLAN_FILE)
+			b += plan->e[i].size;
+	return b;
+}
+
+int cpchain_pays(const struct cpplan *plan, size_t nnodes)
+{
+	return nnodes >= CPCHAIN_MIN_NODES && plan_bytes(plan) >= CPCHAIN_MIN_BYTES;
+}
+
+const char *cpchain_explain(enum cpchain_mode mode, const struct cpplan *plan, size_t nnodes, int *chain)
+{
+	static char buf[256];
+	double mib = (double)plan_bytes(plan) / (1 << 20);
+	const char *unusable = cpchain_usable(plan);
+	*chain = mode == CPCHAIN_CHAIN || (mode == CPCHAIN_AUTO && cpchain_pays(plan, nnodes));
+	if (*chain && unusable) {
+		*chain = 0;
+		snprintf(buf, sizeof buf, "direct (%s)", unusable);
+	} else if (mode != CPCHAIN_AUTO) {
+		snprintf(buf, sizeof buf, "%s (%s)", *chain ? "chain" : "direct", *chain ? "--chain" : "--direct");
+	} else {
+		snprintf(buf, sizeof buf, "%s (%zu nodes, %.1f MiB; the chain needs at least %d nodes and %u MiB)",
+			 *chain ? "chain" : "direct", nnodes, mib, CPCHAIN_MIN_NODES, CPCHAIN_MIN_BYTES >> 20);
+	}
+	return buf;
+}
+
+/* The head's own relay: beside the cpush binary. */
+static char *local_relay(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	*slash = '\0';
+	char *p = xasprintf("%s/" RELAY_NAME, self);
+	if (access(p, X_OK) < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+const char *cpchain_usable(const struct cpplan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (strlen(plan->e[i].dst) >= RELAY_MAX_PATH)
+			return "a target path is too long for the chain";
+	char *p = local_relay();
+	free(p);
+	return p ? NULL : "no " RELAY_NAME " beside cpush";
+}
+
+/* ---- phase 1: a relay running on every node (a fanout task) -------------- */
+
+/* The node's address as the head reached it. */
+static void peer_addr(struct rnode *r, struct ssh_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	if (getpeername(ssh_fd(c), (struct sockaddr *)&ss, &sl) == 0)
+		getnameinfo((struct sockaddr *)&ss, sl, r->addr, sizeof r->addr, NULL, 0, NI_NUMERICHOST);
+}
+
+/* Read what the command printed into r->in (stderr goes to debug): SSH_OK once both streams ended. */
+static int drain(struct rnode *r)
+{
+	char buf[4096];
+	for (;;) {
+		ssize_t k = ssh_exec_read(r->e, 0, buf, sizeof buf);
+		if (k > 0) {
+			bytebuf_add(&r->in, buf, (size_t)k);
+			continue;
+		}
+		ssize_t ke = ssh_exec_read(r->e, 1, buf, sizeof buf);
+		if (ke > 0) {
+			debug("%s: relay: %.*s", r->n->name, (int)ke, buf);
+			continue;
+		}
+		if (k == SSH_ERR || ke == SSH_ERR)
+			return SSH_ERR;
+		return k == 0 && ke == 0 ? SSH_OK : SSH_AGAIN;
+	}
+}
+
+static char *check_command(const struct chainrun *cr)
+{
+	char *q = sh_quote(cr->remote_path);
+	char *cmd = xasprintf("p=%s; v=$(\"$p\" -V 2>/dev/null); if [ \"$v\" = '" RELAY_VERSION_LINE
+			      "' ]; then echo have; else d=$(mktemp -d /tmp/.ctrelay.XXXXXX) && echo \"need $(uname -m) $d\"; fi",
+			      q);
+	free(q);
+	return cmd;
+}
+
+/* "have" or "need ARCH DIR": next state, or -1 with n->error. */
+static int checked(struct chainrun *cr, struct rnode *r)
+{
+	char *s = r->in.p ? r->in.p : "";
+	char arch[65], dir[512];
+	if (strncmp(s, "have", 4) == 0)
+		return R_RUN;
+	if (sscanf(s, "need %64s %511s", arch, dir) != 2) {
+		r->n->error = xasprintf("cannot check the relay: %s", *s ? s : "no answer");
+		return -1;
+	}
+	if (strcmp(arch, cr->arch) != 0) {
+		r->n->error = xasprintf("no %s there and the head's copy is for %s, not %s", cr->remote_path,
+					cr->arch, arch);
+		return -1;
+	}
+	r->dir = xstrdup(dir);
+	verbose("%s: uploading %s to %s", r->n->name, RELAY_NAME, dir);
+	return R_SFTP;
+}
+
+static int upload(struct chainrun *cr, struct rnode *r, struct ssh_conn *c)
+{
+	unsigned long code = 0;
+	int rc;
+	char *path;
+	switch (r->state) {
+	case R_SFTP:
+		rc = sftpu_node_open(r->n, c, &r->sftp);
+		if (rc == FANOUT_STEP_DONE)
+			r->state = R_UP_OPEN;
+		return rc == FANOUT_STEP_DONE ? FANOUT_STEP_MORE : rc;
+	case R_UP_OPEN:
+		path = xasprintf("%s/" RELAY_NAME, r->dir);
+		r->h = libssh2_sftp_open_ex(r->sftp, path, (unsigned)strlen(path),
+					    LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL, 0700,
+					    LIBSSH2_SFTP_OPENFILE);
+		free(path);
+		rc = sftpu_classify(ssh_session(c), r->sftp, r->h ? 0 : -1, &code);
+		break;
+	case R_UP_WRITE:
+		while (r->upoff < cr->bloblen) {
+			ssize_t w = libssh2_sftp_write(r->h, cr->blob + r->upoff, cr->bloblen - r->upoff);
+			if (w < 0)
+				break;
+			r->upoff += (size_t)w;
+		}
+		rc = r->upoff < cr->bloblen ? sftpu_classify(ssh_session(c), r->sftp, LIBSSH2_ERROR_EAGAIN, &code)
+					    : SFTPU_OK;
+		break;
+	case R_UP_CLOSE:
+		rc = sftpu_close(ssh_session(c), r->sftp, &r->h, &code);
+		break;
+	default:
+		rc = sftpu_node_close(r->n, &r->sftp, 0);
+		if (rc == FANOUT_STEP_DONE)
+			r->state = R_RUN;
+		return rc == FANOUT_STEP_DONE ? FANOUT_STEP_MORE : rc;
+	}
+	if (rc == SFTPU_AGAIN)
+		return FANOUT_STEP_AGAIN;
+	if (rc != SFTPU_OK) {
+		r->n->error = xasprintf("cannot upload %s into %s: %s", RELAY_NAME, r->dir,
+					rc == SFTPU_REFUSED ? sftpu_strerror(code) : ssh_last_error(c));
+		return FANOUT_STEP_FAIL;
+	}
+	r->state++;
+	return FANOUT_STEP_MORE;
+}
+
+static int start_exec(struct rnode *r, struct ssh_conn *c, const char *cmd)
+{
+	if (!r->e)
+		r->e = ssh_exec_new(c, cmd);
+	int rc = ssh_exec_start(r->e);
+	if (rc == SSH_ERR)
+		r->n->error = xasprintf("%s", ssh_error(c));
+	return rc;
+}
+
+/* The relay said "ready ADDR PORT" (or failed). */
+static int ready(struct chainrun *cr, struct rnode *r)
+{
+	char *nl = r->in.p ? strchr(r->in.p, '\n') : NULL;
+	if (!nl)
+		return 0;
+	char addr[INET6_ADDRSTRLEN];
+	int port;
+	if (sscanf(r->in.p, "ready %45s %d", addr, &port) != 2) {
+		*nl = '\0';
+		r->n->error = xasprintf("relay did not start: %s", r->in.p);
+		return -1;
+	}
+	snprintf(r->addr, sizeof r->addr, "%s", addr);
+	r->port = port;
+	size_t used = (size_t)(nl + 1 - r->in.p);
+	memmove(r->in.p, nl + 1, r->in.len - used + 1);
+	r->in.len -= used;
+	(void)cr;
+	return 1;
+}
+
+static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
+{
+	struct chainrun *cr = ctx;
+	struct rnode *r = &cr->r[n->index];
+	for (;;) {
+		int rc;
+		char *cmd;
+		switch (r->state) {
+		case R_CHECK:
+			peer_addr(r, c);
+			cmd = check_command(cr);
+			rc = start_exec(r, c, cmd);
+			free(cmd);
+			if (rc != SSH_OK)
+				return rc == SSH_AGAIN ? FANOUT_STEP_AGAIN : FANOUT_STEP_FAIL;
+			r->state = R_CHECK_READ;
+			break;
+		case R_CHECK_READ:
+			rc = drain(r);
+			if (rc != SSH_OK)
+				return rc == SSH_AGAIN ? FANOUT_STEP_AGAIN : FANOUT_STEP_FAIL;
+			ssh_exec_free(r->e);
+			r->e = NULL;
+			rc = checked(cr, r);
+			bytebuf_free(&r->in);
+			if (rc < 0)
+				return FANOUT_STEP_FAIL;
+			r->state = (enum rstate)rc;
+			break;
+		case R_SFTP:
+		case R_UP_OPEN:
+		case R_UP_WRITE:
+		case R_UP_CLOSE:
+		case R_UP_SHUT:
+			rc = upload(cr, r, c);
+			if (rc != FANOUT_STEP_MORE)
+				return rc;
+			break;
+		case R_RUN: {
+			char *q = r->dir ? xasprintf("%s/" RELAY_NAME, r->dir) : xstrdup(cr->remote_path);
+			char *qq = sh_quote(q);
+			cmd = xasprintf("exec %s%s", qq, r->dir ? " --remove-self" : "");
+			rc = start_exec(r, c, cmd);
+			free(cmd);
+			free(qq);
+			free(q);
+			if (rc != SSH_OK)
+				return rc == SSH_AGAIN ? FANOUT_STEP_AGAIN : FANOUT_STEP_FAIL;
+			char *line = xasprintf("start %s %s %s\n", cr->secret, cr->tag,
+					       cr->o->relay_net ? cr->o->relay_net : r->addr[0] ? r->addr : "*");
+			bytebuf_add(&r->out, line, strlen(line));
+			free(line);
+			r->state = R_RUN_READ;
+			break;
+		}
+		case R_RUN_READ:
+			while (r->outoff < r->out.len) {
+				ssize_t w = ssh_exec_write(r->e, r->out.p + r->outoff, r->out.len - r->outoff);
+				if (w == SSH_AGAIN)
+					return FANOUT_STEP_AGAIN;
+				if (w < 0) {
+					n->error = xasprintf("relay: %s", ssh_error(c));
+					return FANOUT_STEP_FAIL;
+				}
+				r->outoff += (size_t)w;
+			}
+			rc = drain(r);
+			int k = ready(cr, r);
+			if (k < 0)
+				return FANOUT_STEP_FAIL;
+			if (k > 0) {
+				r->state = R_READY;
+				return FANOUT_STEP_DONE;
+			}
+			if (rc != SSH_AGAIN) {
+				n->error = xasprintf("relay ended before it was ready");
+				return FANOUT_STEP_FAIL;
+			}
+			return FANOUT_STEP_AGAIN;
+		default:
+			return FANOUT_STEP_DONE;
+		}
+	}
+}
+
+static int start_relays(struct chainrun *cr, struct fanout_node *nodes, size_t n, const struct fanout_opts *fo)
+{
+	struct fanout_opts all = *fo;
+	all.fanout = (int)n; /* every relay must run at once */
+	struct fanout_task task = { .step = step, .ctx = cr };
+	return fanout_run(nodes, n, &all, &task);
+}
+
+/* ---- phase 2: link the relays, watch them, heal the chain ----------------- */
+
+static void send_line(struct rnode *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void send_line(struct rnode *r, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	bytebuf_add(&r->out, line, strlen(line));
+}
+
+static int live(const struct rnode *r)
+{
+	return r->state == R_READY;
+}
+
+/* Previous and next live relay of R's chain (NULL: the head, or none). */
+static struct rnode *neighbour(struct chainrun *cr, struct rnode *r, int dir)
+{
+	for (ptrdiff_t i = (r - cr->r) + dir; i >= 0 && (size_t)i < cr->n; i += dir)
+		if (cr->r[i].chain == r->chain && live(&cr->r[i]))
+			return &cr->r[i];
+	return NULL;
+}
+
+/* Point R's predecessor (or the head) at R's successor: R is out. */
+static void link_around(struct chainrun *cr, struct rnode *r)
+{
+	struct rnode *prev = neighbour(cr, r, -1), *next = neighbour(cr, r, 1);
+	if (prev && next)
+		send_line(prev, "next %s %d\n", next->addr, next->port);
+	else if (prev)
+		send_line(prev, "last\n");
+	else if (next)
+		cpfeed_target(cr->feed[r->chain], next->addr, next->port);
+	if (next)
+		next->pred_end = 0;
+}
+
+static void lose(struct chainrun *cr, struct rnode *r, const char *why)
+{
+	if (!live(r))
+		return;
+	r->state = R_LOST;
+	free(r->n->error);
+	r->n->error = xasprintf("relay lost mid-stream (%s); cut out of the chain", why);
+	r->n->state = FANOUT_FAILED;
+	link_around(cr, r);
+}
+
+/* One report line of a relay. */
+static void report_line(struct chainrun *cr, struct rnode *r, char *line)
+{
+	unsigned i;
+	int off = 0;
+	if (strcmp(line, "end") == 0) {
+		r->ended = 1;
+		struct rnode *next = neighbour(cr, r, 1);
+		if (next && !next->pred_end)
+			next->pred_end = now_monotonic();
+	} else if (sscanf(line, "err %u %n", &i, &off) == 1 && off > 0 && i < cpentries_count(cr->en)) {
+		r->errors++;
+		verbose("%s: %s: %s (chain; the direct pass retries it)", r->n->name, cpentries_path(cr->en, i),
+			line + off);
+	} else {
+		debug("%s: relay: %s", r->n->name, line);
+	}
+}
+
+/* Move control lines out and reports in. SSH_ERR when the session or the relay is gone. */
+static int pump(struct chainrun *cr, struct rnode *r)
+{
+	while (r->outoff < r->out.len) {
+		ssize_t w = ssh_exec_write(r->e, r->out.p + r->outoff, r->out.len - r->outoff);
+		if (w == SSH_AGAIN)
+			break;
+		if (w < 0)
+			return SSH_ERR;
+		r->outoff += (size_t)w;
+	}
+	if (r->outoff == r->out.len) {
+		bytebuf_free(&r->out);
+		r->outoff = 0;
+	}
+	int rc = drain(r);
+	char *nl;
+	while (r->in.p && (nl = strchr(r->in.p, '\n'))) {
+		*nl = '\0';
+		report_line(cr, r, r->in.p);
+		size_t used = (size_t)(nl + 1 - r->in.p);
+		memmove(r->in.p, nl + 1, r->in.len - used + 1);
+		r->in.len -= used;
+	}
+	return rc == SSH_AGAIN ? SSH_OK : SSH_ERR;
+}
+
+/* First live node of each chain: start its feeder. */
+static void link_all(struct chainrun *cr)
+{
+	for (size_t i = 0; i < cr->n; i++) {
+		struct rnode *r = &cr->r[i];
+		if (!live(r))
+			continue;
+		struct rnode *prev = neighbour(cr, r, -1), *next = neighbour(cr, r, 1);
+		if (next)
+			send_line(r, "next %s %d\n", next->addr, next->port);
+		else
+			send_line(r, "last\n");
+		if (!prev)
+			cpfeed_target(cr->feed[r->chain], r->addr, r->port);
+	}
+}
+
+static int all_ended(struct chainrun *cr)
+{
+	for (size_t i = 0; i < cr->n; i++)
+		if (live(&cr->r[i]) && !cr->r[i].ended)
+			return 0;
+	return 1;
+}
+
+/* A relay that keeps the end back long after its predecessor finished has stalled. */
+static void check_stalls(struct chainrun *cr, double now)
+{
+	for (int k = 0; k < cr->nchains; k++) {
+		for (size_t i = 0; i < cr->n; i++) {
+			struct rnode *r = &cr->r[i];
+			if (r->chain != k || !live(r) || r->ended)
+				continue;
+			if (!neighbour(cr, r, -1) && cpfeed_done(cr->feed[k]) && !r->pred_end)
+				r->pred_end = now;
+			if (r->pred_end && now - r->pred_end > CPCHAIN_STALL)
+				lose(cr, r, "stalled");
+			break; /* only the first unfinished node of a chain can be the one holding it up */
+		}
+	}
+}
+
+static void watch(struct chainrun *cr)
+{
+	struct pollfd *p = xcalloc(cr->n + 1, sizeof *p);
+	while (!chain_stop && !all_ended(cr)) {
+		size_t np = 0;
+		for (size_t i = 0; i < cr->n; i++) {
+			struct rnode *r = &cr->r[i];
+			if (!live(r))
+				continue;
+			if (pump(cr, r) == SSH_ERR) {
+				lose(cr, r, ssh_exec_eof(r->e) ? "it ended" : ssh_error(r->n->conn));
+				continue;
+			}
+			p[np++] = (struct pollfd){ ssh_fd(r->n->conn), ssh_poll_events(r->n->conn), 0 };
+		}
+		check_stalls(cr, now_monotonic());
+		if (np == 0)
+			break;
+		/* libssh2 may already hold data: a short timeout rather than trusting the socket alone */
+		if (poll(p, np, 200) < 0 && errno != EINTR)
+			break;
+	}
+	free(p);
+}
+
+/* Tell every relay to leave, give them a moment to clean up, close the sessions' channels. */
+static void stop_all(struct chainrun *cr)
+{
+	for (size_t i = 0; i < cr->n; i++)
+		if (live(&cr->r[i]) || cr->r[i].state == R_LOST)
+			send_line(&cr->r[i], "quit\n");
+	double until = now_monotonic() + 2;
+	for (;;) {
+		int busy = 0;
+		for (size_t i = 0; i < cr->n; i++) {
+			struct rnode *r = &cr->r[i];
+			if (!r->e || r->state == R_GONE)
+				continue;
+			if (pump(cr, r) == SSH_ERR)
+				r->state = r->state == R_LOST ? R_LOST : R_GONE;
+			else
+				busy = 1;
+			if (r->state == R_LOST && r->outoff == 0 && !r->out.len)
+				ssh_exec_send_eof(r->e);
+		}
+		if (!busy || now_monotonic() > until)
+			break;
+		usleep(20000);
+	}
+	for (size_t i = 0; i < cr->n; i++) {
+		ssh_exec_free(cr->r[i].e);
+		cr->r[i].e = NULL;
+		bytebuf_free(&cr->r[i].in);
+		bytebuf_free(&cr->r[i].out);
+		free(cr->r[i].dir);
+	}
+}
+
+static int setup(struct chainrun *cr, const struct cpplan *plan, const struct cpchain_opts *o, size_t n)
+{
+	char err[4096];
+	cr->o = o;
+	cr->n = n;
+	cr->en = cpentries_new(plan, o->blind, err, sizeof err);
+	if (!cr->en)
+		die(1, "%s", err);
+	unsigned char secret[RELAY_KEY_LEN];
+	if (relay_secret_new(secret) < 0)
+		die(1, "cannot draw a transfer key");
+	relay_secret_hex(secret, cr->secret);
+	snprintf(cr->tag, sizeof cr->tag, "%.8s%lx", cr->secret + 56, (unsigned long)getpid() & 0xffff);
+	struct relay_key k;
+	relay_key_derive(&k, secret);
+	char *local = local_relay();
+	if (!local)
+		die(1, "--chain: no %s beside cpush", RELAY_NAME);
+	const char *env = getenv("CT_RELAY_PATH");
+	cr->remote_path = xstrdup(env && *env ? env : local);
+	cr->blob = fs_read_file(local, 64 << 20, &cr->bloblen);
+	if (!cr->blob)
+		die_errno(1, "%s", local);
+	free(local);
+	struct utsname u;
+	uname(&u);
+	snprintf(cr->arch, sizeof cr->arch, "%s", u.machine);
+	cr->nchains = o->chains < 1 ? 1 : o->chains > (int)n ? (int)(n ? n : 1) : o->chains;
+	cr->r = xcalloc(n + 1, sizeof *cr->r);
+	cr->feed = xcalloc((size_t)cr->nchains, sizeof *cr->feed);
+	for (int i = 0; i < cr->nchains; i++)
+		cr->feed[i] = cpfeed_new(cr->en, &k);
+	return 0;
+}
+
+int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, const struct fanout_opts *fo,
+		const struct cpchain_opts *o)
+{
+	struct chainrun cr = { 0 };
+	setup(&cr, plan, o, n);
+	for (size_t i = 0; i < n; i++) {
+		cr.r[i].n = &nodes[i];
+		cr.r[i].chain = (int)(i * (size_t)cr.nchains / n); /* contiguous runs of nodes */
+	}
+	int fr = start_relays(&cr, nodes, n, fo);
+	struct sigaction sa = { .sa_handler = on_stop }, oldint, oldterm;
+	sigaction(SIGINT, &sa, &oldint);
+	sigaction(SIGTERM, &sa, &oldterm);
+	chain_stop = 0;
+	if (fr == FANOUT_COMPLETE) {
+		for (size_t i = 0; i < n; i++)
+			if (nodes[i].state != FANOUT_OK)
+				cr.r[i].state = R_GONE;
+		link_all(&cr);
+		watch(&cr);
+	}
+	stop_all(&cr);
+	if (chain_stop)
+		fr = FANOUT_INTERRUPTED;
+	sigaction(SIGINT, &oldint, NULL);
+	sigaction(SIGTERM, &oldterm, NULL);
+	for (int i = 0; i < cr.nchains; i++) {
+		char err[512];
+		cpfeed_error(cr.feed[i], err, sizeof err);
+		if (*err)
+			debug("chain %d: head: %s", i, err);
+		cpfeed_free(cr.feed[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (cr.r[i].state == R_READY && fr == FANOUT_COMPLETE) {
+			nodes[i].state = FANOUT_PENDING; /* for the direct pass */
+		} else if (nodes[i].state == FANOUT_OK || nodes[i].state == FANOUT_PENDING) {
+			nodes[i].state = FANOUT_FAILED;
+			if (!nodes[i].error)
+				nodes[i].error = xstrdup("interrupted: relay stopped");
+		}
+		ssh_conn_free(nodes[i].conn);
+		nodes[i].conn = NULL;
+	}
+	free(cr.feed);
+	free(cr.r);
+	free(cr.blob);
+	free(cr.remote_path);
+	cpentries_free(cr.en);
+	return fr;
+}

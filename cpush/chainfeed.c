@@ -1,0 +1,261 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "chainfeed.h"
+#include "log.h"
+#include "relayio.h"
+#include "xalloc.h"
+
+struct cpentry {
+	const struct cpplan_entry *pe;
+	unsigned char sha[32];
+};
+
+struct cpentries {
+	struct cpentry *e;
+	uint32_t n;
+	int blind;
+};
+
+static int hash_file(const char *path, unsigned char out[32])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	char *buf = xmalloc(1 << 20);
+	ssize_t r;
+	while ((r = read(fd, buf, 1 << 20)) > 0)
+		EVP_DigestUpdate(c, buf, (size_t)r);
+	unsigned int n;
+	EVP_DigestFinal_ex(c, out, &n);
+	EVP_MD_CTX_free(c);
+	free(buf);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return r < 0 ? -1 : 0;
+}
+
+struct cpentries *cpentries_new(const struct cpplan *plan, int blind, char *err, size_t errlen)
+{
+	struct cpentries *en = xcalloc(1, sizeof *en);
+	en->blind = blind;
+	en->e = xcalloc(plan->n + 1, sizeof *en->e);
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct cpplan_entry *pe = &plan->e[i];
+		if (pe->type == CPPLAN_LINK)
+			continue;
+		struct cpentry *e = &en->e[en->n++];
+		e->pe = pe;
+		if (pe->type == CPPLAN_FILE && hash_file(pe->src, e->sha) < 0) {
+			snprintf(err, errlen, "%s: %s", pe->src, strerror(errno));
+			cpentries_free(en);
+			return NULL;
+		}
+	}
+	return en;
+}
+
+uint32_t cpentries_count(const struct cpentries *en)
+{
+	return en->n;
+}
+
+const char *cpentries_path(const struct cpentries *en, uint32_t i)
+{
+	return en->e[i].pe->dst;
+}
+
+void cpentries_free(struct cpentries *en)
+{
+	if (!en)
+		return;
+	free(en->e);
+	free(en);
+}
+
+static int entries_get(void *arg, uint32_t i, struct relay_entry *re, const char **data_path)
+{
+	const struct cpentries *en = arg;
+	if (i >= en->n)
+		return -1;
+	const struct cpplan_entry *pe = en->e[i].pe;
+	memset(re, 0, sizeof *re);
+	re->type = pe->type == CPPLAN_DIR ? RELAY_E_DIR : RELAY_E_FILE;
+	re->blind = en->blind;
+	re->mode = pe->mode;
+	re->mtime = pe->mtime;
+	re->size = pe->type == CPPLAN_DIR ? 0 : pe->size;
+	memcpy(re->sha256, en->e[i].sha, 32);
+	snprintf(re->path, sizeof re->path, "%s", pe->dst);
+	*data_path = pe->type == CPPLAN_FILE ? pe->src : NULL;
+	return 0;
+}
+
+/* ---- the feeder thread ----------------------------------------------------- */
+
+struct cpfeed {
+	const struct cpentries *en;
+	struct relay_key key;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char host[256];
+	int port;
+	unsigned gen;  /* bumped by every cpfeed_target */
+	int fd;        /* current connection, -1 */
+	int quit, done;
+	char err[512];
+};
+
+static int dial(const char *host, int port)
+{
+	char ps[16];
+	snprintf(ps, sizeof ps, "%d", port);
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST }, *ai;
+	if (getaddrinfo(host, ps, &hints, &ai) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	int one = 1;
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return fd;
+}
+
+/* One attempt on the current target. */
+static void feed_once(struct cpfeed *f, const char *host, int port, unsigned gen)
+{
+	char err[512] = "";
+	uint32_t e;
+	uint64_t off;
+	int fd = dial(host, port);
+	if (fd < 0) {
+		snprintf(err, sizeof err, "%s:%d: %s", host, port, strerror(errno));
+	} else {
+		pthread_mutex_lock(&f->mu);
+		if (f->gen == gen)
+			f->fd = fd;
+		pthread_mutex_unlock(&f->mu);
+		struct relay_source src = { entries_get, (void *)f->en };
+		if (relay_hello_send(fd, &f->key, &e, &off, err, sizeof err) == 0 &&
+		    relay_feed(fd, &f->key, &src, e, off, f->en->n, 0, RELAY_FEED_END, err, sizeof err) == 0)
+			err[0] = '\0';
+	}
+	pthread_mutex_lock(&f->mu);
+	if (f->gen == gen) {
+		snprintf(f->err, sizeof f->err, "%s", err);
+		f->done = err[0] == '\0';
+	}
+	if (fd >= 0 && f->fd == fd)
+		f->fd = -1;
+	pthread_mutex_unlock(&f->mu);
+	if (fd >= 0)
+		close(fd); /* after the END frame: the node has it all */
+}
+
+static void *feeder(void *arg)
+{
+	struct cpfeed *f = arg;
+	unsigned seen = 0;
+	pthread_mutex_lock(&f->mu);
+	for (;;) {
+		while (!f->quit && f->gen == seen)
+			pthread_cond_wait(&f->cv, &f->mu);
+		if (f->quit)
+			break;
+		seen = f->gen;
+		char host[256];
+		int port = f->port;
+		snprintf(host, sizeof host, "%s", f->host);
+		pthread_mutex_unlock(&f->mu);
+		feed_once(f, host, port, seen);
+		pthread_mutex_lock(&f->mu);
+	}
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+struct cpfeed *cpfeed_new(const struct cpentries *en, const struct relay_key *k)
+{
+	struct cpfeed *f = xcalloc(1, sizeof *f);
+	f->en = en;
+	f->key = *k;
+	f->fd = -1;
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	if (pthread_create(&f->thread, NULL, feeder, f) != 0)
+		die(1, "cannot start a thread");
+	return f;
+}
+
+/* Cut the current connection (under the lock): a blocked send returns; the thread closes it. */
+static void cut(struct cpfeed *f)
+{
+	if (f->fd >= 0)
+		shutdown(f->fd, SHUT_RDWR);
+	f->fd = -1;
+}
+
+void cpfeed_target(struct cpfeed *f, const char *host, int port)
+{
+	pthread_mutex_lock(&f->mu);
+	cut(f);
+	snprintf(f->host, sizeof f->host, "%s", host);
+	f->port = port;
+	f->gen++;
+	f->done = 0;
+	pthread_cond_signal(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+int cpfeed_done(struct cpfeed *f)
+{
+	pthread_mutex_lock(&f->mu);
+	int d = f->done;
+	pthread_mutex_unlock(&f->mu);
+	return d;
+}
+
+void cpfeed_error(struct cpfeed *f, char *buf, size_t len)
+{
+	pthread_mutex_lock(&f->mu);
+	snprintf(buf, len, "%s", f->err);
+	pthread_mutex_unlock(&f->mu);
+}
+
+void cpfeed_free(struct cpfeed *f)
+{
+	if (!f)
+		return;
+	pthread_mutex_lock(&f->mu);
+	f->quit = 1;
+	f->gen++;
+	cut(f);
+	pthread_cond_signal(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	pthread_join(f->thread, NULL);
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+	free(f);
+}

@@ -1,0 +1,38 @@
+/*
+ * chainfeed — the head's end of cpush's chain: the plan's files and
+ * directories as relay entries (with each file's SHA-256, read once up
+ * front), and one feeder thread per chain that connects to the chain's
+ * first live node, learns what it holds and sends the rest. Re-targeting a
+ * feeder (its first node was lost) cuts the old connection and resumes on
+ * the new one from what that node holds.
+ */
+#ifndef CPUSH_CHAINFEED_H
+#define CPUSH_CHAINFEED_H
+
+#include <stdint.h>
+
+#include "plan.h"
+#include "relay.h"
+
+struct cpentries;
+struct cpfeed;
+
+/* Entries of PLAN (files and directories, in order). NULL with ERR when a file cannot be read. */
+struct cpentries *cpentries_new(const struct cpplan *plan, int blind, char *err, size_t errlen);
+uint32_t cpentries_count(const struct cpentries *en);
+/* Target path of entry I. */
+const char *cpentries_path(const struct cpentries *en, uint32_t i);
+void cpentries_free(struct cpentries *en);
+
+/* A feeder thread for one chain (idle until cpfeed_target). */
+struct cpfeed *cpfeed_new(const struct cpentries *en, const struct relay_key *k);
+/* Feed HOST:PORT from what it holds (cuts the current connection). */
+void cpfeed_target(struct cpfeed *f, const char *host, int port);
+/* Everything, END included, went to the current target. */
+int cpfeed_done(struct cpfeed *f);
+/* The last failure ("" if none). Copied into BUF. */
+void cpfeed_error(struct cpfeed *f, char *buf, size_t len);
+/* Stop the thread and free. */
+void cpfeed_free(struct cpfeed *f);
+
+#endif
