@@ -32,6 +32,7 @@ enum rstate {
 
 struct rnode {
 	struct fanout_node *n;
+	struct ssh_conn *conn; /* taken from fanout once the relay is ready */
 	enum rstate state;
 	struct ssh_exec *e;
 	struct bytebuf in;     /* output of the current command */
@@ -362,11 +363,30 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 	}
 }
 
+/* fanout frees a finished node's connection: the chain keeps it, with the relay running on it. */
+static void keep_conn(struct fanout_node *n, void *ctx)
+{
+	struct chainrun *cr = ctx;
+	struct rnode *r = &cr->r[n->index];
+	if (n->state == FANOUT_OK && r->state == R_READY) {
+		r->conn = n->conn;
+		n->conn = NULL;
+		return;
+	}
+	ssh_exec_free(r->e); /* before fanout frees the session under them */
+	r->e = NULL;
+	sftpu_node_teardown(n, r->sftp, r->h);
+	r->sftp = NULL;
+	r->h = NULL;
+	if (r->state != R_GONE)
+		r->state = R_GONE;
+}
+
 static int start_relays(struct chainrun *cr, struct fanout_node *nodes, size_t n, const struct fanout_opts *fo)
 {
 	struct fanout_opts all = *fo;
 	all.fanout = (int)n; /* every relay must run at once */
-	struct fanout_task task = { .step = step, .ctx = cr };
+	struct fanout_task task = { .step = step, .done = keep_conn, .ctx = cr };
 	return fanout_run(nodes, n, &all, &task);
 }
 
@@ -520,10 +540,10 @@ static void watch(struct chainrun *cr)
 			if (!live(r))
 				continue;
 			if (pump(cr, r) == SSH_ERR) {
-				lose(cr, r, ssh_exec_eof(r->e) ? "it ended" : ssh_error(r->n->conn));
+				lose(cr, r, ssh_exec_eof(r->e) ? "it ended" : ssh_error(r->conn));
 				continue;
 			}
-			p[np++] = (struct pollfd){ ssh_fd(r->n->conn), ssh_poll_events(r->n->conn), 0 };
+			p[np++] = (struct pollfd){ ssh_fd(r->conn), ssh_poll_events(r->conn), 0 };
 		}
 		check_stalls(cr, now_monotonic());
 		if (np == 0)
@@ -644,8 +664,7 @@ int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, 
 			if (!nodes[i].error)
 				nodes[i].error = xstrdup("interrupted: relay stopped");
 		}
-		ssh_conn_free(nodes[i].conn);
-		nodes[i].conn = NULL;
+		ssh_conn_free(cr.r[i].conn);
 	}
 	free(cr.feed);
 	free(cr.r);

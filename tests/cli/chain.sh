@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# cpush --chain end-to-end on the local test cluster: a file, several files
+# and a -r tree land byte-identical (sha256, mode, mtime on every node) in
+# both modes; -n names the mode and the rule; a relay killed mid-stream is
+# cut out (the others complete, that node is reported, exit 2, no file at
+# its target); a node without the relay gets it uploaded and removed; a
+# connection to a relay port without the key is refused and nothing is
+# written (that one needs no cluster).
+source "$CT_TOP/tests/lib.sh"
+d=$(scratch)
+
+# --- a relay refuses a peer without the key (local, no cluster) --------------
+key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+mkdir -p "$d/refuse"
+coproc RELAY { cd "$d/refuse" && exec "$CT_BIN/ctrelay"; }
+echo "start $key tagref 127.0.0.1" >&"${RELAY[1]}"
+read -r -t 5 ready raddr rport <&"${RELAY[0]}"
+is "$ready $raddr" "ready 127.0.0.1" "relay: listens on the address it is given"
+# a peer that answers the challenge with garbage, then sends a would-be frame
+{ head -c 40 >/dev/null; head -c 32 /dev/urandom; printf '\001\000\000\000\000'; head -c 200 /dev/urandom; } \
+	<>/dev/tcp/127.0.0.1/"$rport" >&0 2>/dev/null &
+read -r -t 15 what rest <&"${RELAY[0]}"
+is "$what" refused "relay: a peer without the key is refused ($rest)"
+is "$(find "$d/refuse" /tmp -maxdepth 1 -name '.cpush.*tagref*' | wc -l)" 0 "relay: nothing written for it"
+echo quit >&"${RELAY[1]}"
+wait "$RELAY_PID" 2>/dev/null
+is "$?" 0 "relay: leaves on quit"
+
+N=5
+start_cluster $N --or-skip
+nodes=$CT_NODES
+
+node_sums() {
+	local i
+	for i in $(seq 1 $N); do on $i sh -c "printf '%s %s\n' \"\$(sha256sum < '$1' | cut -d' ' -f1)\" \"\$(stat -c '%a %Y' '$1')\"" 2>&1; done
+}
+local_sum() { printf '%s %s\n' "$(sha256sum <"$1" | cut -d' ' -f1)" "$(stat -c '%a %Y' "$1")"; }
+same_on_all() { # LOCAL REMOTE DESC
+	local want; want=$(for i in $(seq 1 $N); do local_sum "$1"; done)
+	is "$(node_sums "$2")" "$want" "$3"
+}
+leftovers() { # temporary files and uploaded relays left on the nodes
+	local i
+	for i in $(seq 1 $N); do on $i sh -c 'find /tmp -name ".cpush.*" -o -name ".ctrelay.*"' 2>/dev/null; done | wc -l
+}
+
+# --- -n: the mode and its rule ------------------------------------------------
+head -c 9000000 /dev/urandom >"$d/big"; chmod 640 "$d/big"; touch -d '2022-02-02 02:02:02' "$d/big"
+echo small >"$d/small"
+run cpush -n -w "$nodes" "$d/big" /tmp/big
+like "$out" "mode: chain \($N nodes, 8.6 MiB" "-n: 9 MB to $N nodes goes by the chain"
+run cpush -n -w "$nodes" "$d/small" /tmp/small
+like "$out" "mode: direct \($N nodes, 0.0 MiB; the chain needs at least 4 nodes and 8 MiB\)" "-n: a small file goes direct"
+run cpush -n -w node01,node02 "$d/big" /tmp/big
+like "$out" "mode: direct \(2 nodes" "-n: two nodes go direct"
+run cpush -n --direct -w "$nodes" "$d/big" /tmp/big
+like "$out" "mode: direct \(--direct\)" "-n --direct"
+run cpush -n --chain -w node01 "$d/small" /tmp/small
+like "$out" "mode: chain \(--chain\)" "-n --chain"
+
+# --- one file, both modes -----------------------------------------------------
+for mode in --chain --direct; do
+	run cpush $mode -w "$nodes" "$d/big" /tmp/big$mode
+	is "$rc" 0 "$mode one file: exit 0${err:+ ($err)}"
+	same_on_all "$d/big" /tmp/big$mode "$mode one file: same sha256, mode and mtime on every node"
+done
+ino=$(on 1 stat -c %i /tmp/big--chain)
+run cpush --chain -w "$nodes" "$d/big" /tmp/big--chain
+is "$rc/$(on 1 stat -c %i /tmp/big--chain)" "0/$ino" "--chain: an unchanged file is left alone"
+run cpush --chain -b -w "$nodes" "$d/big" /tmp/big--chain
+t "--chain -b: written again (new inode)" test "$rc/$(on 1 stat -c %i /tmp/big--chain)" != "0/$ino"
+same_on_all "$d/big" /tmp/big--chain "--chain -b: content, mode and mtime right"
+
+# --- several files, both modes ------------------------------------------------
+head -c 3000000 /dev/urandom >"$d/a"; echo beta >"$d/b"; chmod 600 "$d/b"; : >"$d/empty"
+for mode in --chain --direct; do
+	for i in $(seq 1 $N); do on $i mkdir -p /tmp/many$mode; done
+	run cpush $mode -w "$nodes" "$d/a" "$d/b" "$d/empty" /tmp/many$mode
+	is "$rc" 0 "$mode several files: exit 0${err:+ ($err)}"
+	for f in a b empty; do same_on_all "$d/$f" /tmp/many$mode/$f "$mode several files: $f"; done
+done
+
+# --- -r tree with --exclude and a symlink, both modes ---------------------------
+mkdir -p "$d/tree/sub/deep" "$d/tree/emptydir"
+echo one >"$d/tree/one"; echo obj >"$d/tree/x.o"; head -c 2500000 /dev/urandom >"$d/tree/sub/deep/blob"
+chmod 711 "$d/tree/sub"; ln -s one "$d/tree/link"; touch -d '2020-01-01' "$d/tree/sub/deep"
+listing() { (cd "$1" && find . -printf '%p %y %m %l\n' | LC_ALL=C sort); }
+want=$(listing "$d/tree" | grep -v 'x\.o')
+for mode in --chain --direct; do
+	run cpush $mode -r -w "$nodes" --exclude '*.o' "$d/tree" /tmp/tree$mode
+	is "$rc" 0 "$mode -r tree: exit 0${err:+ ($err)}"
+	for i in 1 $N; do
+		is "$(on $i sh -c "cd /tmp/tree$mode && find . -printf '%p %y %m %l\n' | LC_ALL=C sort")" "$want" \
+			"$mode -r tree on node $i: same names, types, modes, links; *.o excluded"
+	done
+	same_on_all "$d/tree/sub/deep/blob" /tmp/tree$mode/sub/deep/blob "$mode -r tree: deep file identical"
+	is "$(on $N stat -c %Y /tmp/tree$mode/sub/deep)" "$(stat -c %Y "$d/tree/sub/deep")" "$mode -r tree: directory mtime kept"
+done
+is "$(leftovers)" 0 "no temporary files or relays left on the nodes"
+
+# --- a node without the relay gets it uploaded, and it goes again -------------
+run env CT_RELAY_PATH=/nonexistent/ctrelay cpush -v --chain -w "$nodes" "$d/a" /tmp/uploaded
+is "$rc" 0 "missing relay: exit 0${err:+ ($err)}"
+like "$err" "node01: uploading ctrelay to /tmp/\.ctrelay\." "missing relay: uploaded over SFTP (-v says so)"
+same_on_all "$d/a" /tmp/uploaded "missing relay: the file landed everywhere"
+is "$(leftovers)" 0 "missing relay: the uploaded copies are gone"
+
+# --- a relay killed mid-stream: cut out, the others complete -------------------
+head -c 200000000 /dev/zero | tr '\0' x >"$d/huge"
+on 2 sh -c 'rm -f /tmp/huge'
+# node02 stops its relay once the temporary file grows, then kills it
+on 2 sh -c 'for i in $(seq 1 3000); do
+	f=$(find /tmp -maxdepth 1 -name ".cpush.huge.*" -size +2M 2>/dev/null | head -1)
+	if [ -n "$f" ]; then pkill -STOP -x ctrelay; sleep 1; pkill -KILL -x ctrelay; exit 0; fi
+	sleep 0.005; done' &
+killer=$!
+run cpush --chain -w "$nodes" "$d/huge" /tmp/huge
+wait $killer
+is "$rc" 2 "killed relay: exit 2"
+like "$err" "node02.*relay lost mid-stream" "killed relay: node02 is reported"
+t "killed relay: no file at node02's target" on 2 sh -c '! test -e /tmp/huge'
+want=$(sha256sum <"$d/huge" | cut -d' ' -f1)
+for i in 1 3 4 5; do
+	is "$(on $i sh -c 'sha256sum < /tmp/huge' | cut -d' ' -f1)" "$want" "killed relay: node0$i has the whole file"
+done
+for i in $(seq 1 $N); do on $i rm -f /tmp/huge; done
+
