@@ -46,6 +46,7 @@ struct rnode {
 	int port;
 	int chain;
 	int ended;
+	int closed;            /* its command ended after "quit" */
 	double pred_end;       /* when its predecessor finished (0: not yet) */
 	unsigned long errors;
 };
@@ -566,14 +567,12 @@ static void stop_all(struct chainrun *cr)
 		int busy = 0;
 		for (size_t i = 0; i < cr->n; i++) {
 			struct rnode *r = &cr->r[i];
-			if (!r->e || r->state == R_GONE)
+			if (!r->e || r->closed)
 				continue;
 			if (pump(cr, r) == SSH_ERR)
-				r->state = r->state == R_LOST ? R_LOST : R_GONE;
+				r->closed = 1;
 			else
 				busy = 1;
-			if (r->state == R_LOST && r->outoff == 0 && !r->out.len)
-				ssh_exec_send_eof(r->e);
 		}
 		if (!busy || now_monotonic() > until)
 			break;
