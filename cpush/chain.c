@@ -47,6 +47,7 @@ struct rnode {
 	int chain;
 	int ended;
 	int closed;            /* its command ended after "quit" */
+	int stepped;           /* connected: a failure since is the relay's (the node goes direct) */
 	double pred_end;       /* when its predecessor finished (0: not yet) */
 	unsigned long errors;
 };
@@ -283,6 +284,7 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 {
 	struct chainrun *cr = ctx;
 	struct rnode *r = &cr->r[n->index];
+	r->stepped = 1;
 	for (;;) {
 		int rc;
 		char *cmd;
@@ -656,7 +658,13 @@ int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, 
 		cpfeed_free(cr.feed[i]);
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (cr.r[i].state == R_READY && fr == FANOUT_COMPLETE) {
+		if (cr.r[i].state == R_GONE && cr.r[i].stepped && nodes[i].state == FANOUT_FAILED &&
+		    fr == FANOUT_COMPLETE) {
+			warnmsg("%s: no relay (%s): sent directly", nodes[i].name, nodes[i].error);
+			free(nodes[i].error);
+			nodes[i].error = NULL;
+			nodes[i].state = FANOUT_PENDING;
+		} else if (cr.r[i].state == R_READY && fr == FANOUT_COMPLETE) {
 			nodes[i].state = FANOUT_PENDING; /* for the direct pass */
 		} else if (nodes[i].state == FANOUT_OK || nodes[i].state == FANOUT_PENDING) {
 			nodes[i].state = FANOUT_FAILED;

@@ -123,5 +123,5 @@ want=$(sha256sum <"$d/huge" | cut -d' ' -f1)
 for i in 1 3 4 5; do
 	is "$(on $i sh -c 'sha256sum < /tmp/huge' | cut -d' ' -f1)" "$want" "killed relay: node0$i has the whole file"
 done
-for i in $(seq 1 $N); do on $i rm -f /tmp/huge; done
+for i in $(seq 1 $N); do on $i sh -c 'rm -f /tmp/huge /tmp/.cpush.huge.*'; done
 
