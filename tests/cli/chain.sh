@@ -108,11 +108,18 @@ is "$(leftovers)" 0 "missing relay: the uploaded copies are gone"
 # --- a relay killed mid-stream: cut out, the others complete -------------------
 head -c 200000000 /dev/zero | tr '\0' x >"$d/huge"
 on 2 sh -c 'rm -f /tmp/huge'
-# node02 stops its relay once the temporary file grows, then kills it
-on 2 sh -c 'for i in $(seq 1 3000); do
-	f=$(find /tmp -maxdepth 1 -name ".cpush.huge.*" -size +2M 2>/dev/null | head -1)
-	if [ -n "$f" ]; then pkill -STOP -x ctrelay; sleep 1; pkill -KILL -x ctrelay; exit 0; fi
-	sleep 0.005; done' &
+# node02's relay (only it: the nodes share the pid namespace) is stopped once its
+# temporary file grows, then killed; node02's /tmp is seen through its holder's root
+n2tmp=/proc/$(cluster pid node02)/root/tmp
+(
+	for i in $(seq 1 3000); do
+		if [ -n "$(find "$n2tmp" -maxdepth 1 -name '.cpush.huge.*' -size +2M 2>/dev/null | head -1)" ]; then
+			p=$(node_procs node02 ctrelay)
+			kill -STOP $p; sleep 1; kill -KILL $p; exit 0
+		fi
+		sleep 0.005
+	done
+) &
 killer=$!
 run cpush --chain -w "$nodes" "$d/huge" /tmp/huge
 wait $killer
