@@ -455,6 +455,12 @@ static void report_line(struct chainrun *cr, struct rnode *r, char *line)
 		struct rnode *next = neighbour(cr, r, 1);
 		if (next && !next->pred_end)
 			next->pred_end = now_monotonic();
+	} else if (sscanf(line, "ok %u", &i) == 1 && i < cpentries_count(cr->en)) {
+		size_t k = (size_t)(r - cr->r);
+		if (cr->o->sent && cpentries_size(cr->en, i) != UINT64_MAX) {
+			cr->o->sent[k]++;
+			cr->o->bytes[k] += cpentries_size(cr->en, i);
+		}
 	} else if (sscanf(line, "err %u %n", &i, &off) == 1 && off > 0 && i < cpentries_count(cr->en)) {
 		r->errors++;
 		verbose("%s: %s: %s (chain; the direct pass retries it)", r->n->name, cpentries_path(cr->en, i),
@@ -628,6 +634,7 @@ int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, 
 		const struct cpchain_opts *o)
 {
 	struct chainrun cr = { 0 };
+	signal(SIGPIPE, SIG_IGN); /* a relay that dies under a feeder's write is handled, not fatal */
 	setup(&cr, plan, o, n);
 	for (size_t i = 0; i < n; i++) {
 		cr.r[i].n = &nodes[i];

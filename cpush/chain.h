@@ -19,6 +19,7 @@
 #define CPUSH_CHAIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fanout.h"
 #include "plan.h"
@@ -34,6 +35,9 @@ struct cpchain_opts {
 	int chains;              /* K parallel chains (>= 1) */
 	const char *relay_net;   /* --relay-net CIDR or NULL: the address the head reached */
 	int quiet;
+	/* filled per node (by index) when not NULL: files the chain wrote, and their bytes */
+	unsigned long *sent;
+	uint64_t *bytes;
 };
 
 /* The rule: chain for at least CPCHAIN_MIN_NODES nodes and CPCHAIN_MIN_BYTES bytes of files. */

@@ -78,6 +78,11 @@ const char *cpentries_path(const struct cpentries *en, uint32_t i)
 	return en->e[i].pe->dst;
 }
 
+uint64_t cpentries_size(const struct cpentries *en, uint32_t i)
+{
+	return en->e[i].pe->type == CPPLAN_DIR ? UINT64_MAX : en->e[i].pe->size;
+}
+
 void cpentries_free(struct cpentries *en)
 {
 	if (!en)

@@ -22,6 +22,8 @@ struct cpentries *cpentries_new(const struct cpplan *plan, int blind, char *err,
 uint32_t cpentries_count(const struct cpentries *en);
 /* Target path of entry I. */
 const char *cpentries_path(const struct cpentries *en, uint32_t i);
+/* Size of entry I, UINT64_MAX for a directory. */
+uint64_t cpentries_size(const struct cpentries *en, uint32_t i);
 void cpentries_free(struct cpentries *en);
 
 /* A feeder thread for one chain (idle until cpfeed_target). */

@@ -242,9 +242,11 @@ static int push(const struct nodeopts *no, struct cpplan *plan, const struct c3_
 	verbose("mode: %s", why);
 	struct fanout_opts fo = nodeopts_fanout_opts(no, 0);
 	int fr = FANOUT_COMPLETE;
+	unsigned long *chain_sent = xcalloc(sel->n + 1, sizeof *chain_sent);
+	uint64_t *chain_bytes = xcalloc(sel->n + 1, sizeof *chain_bytes);
 	if (chain) {
 		struct cpchain_opts co = { .blind = o->blind, .chains = o->chains, .relay_net = o->relay_net,
-					   .quiet = o->quiet };
+					   .quiet = o->quiet, .sent = chain_sent, .bytes = chain_bytes };
 		fr = cpchain_run(plan, nodes, sel->n, &fo, &co);
 	}
 	/* after the chain: symlinks, --delete, directory modes and times; the files are unchanged */
@@ -256,6 +258,14 @@ static int push(const struct nodeopts *no, struct cpplan *plan, const struct c3_
 	cpsend_task(s, &task);
 	if (fr == FANOUT_COMPLETE)
 		fr = direct_pass(nodes, sel->n, &fo, &task);
+	for (size_t i = 0; i < sel->n; i++) { /* the direct pass found the chain's files unchanged */
+		struct cpsend_stats *st = &results[i].st;
+		st->skipped -= chain_sent[i] < st->skipped ? chain_sent[i] : st->skipped;
+		st->sent += chain_sent[i];
+		st->bytes += chain_bytes[i];
+	}
+	free(chain_sent);
+	free(chain_bytes);
 	if (no->json)
 		print_json(nodes, sel->n);
 	int status = nodeopts_report(no, nodes, sel->n, fr);

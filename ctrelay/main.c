@@ -192,16 +192,16 @@ static void queue(struct relay *r, const unsigned char *p, size_t n)
 {
 	if (r->qoff > 0 && r->qoff == r->qlen)
 		r->qoff = r->qlen = 0;
-	if (r->qlen + n > r->qcap) {
+	if (r->qlen + n > r->qcap && r->qoff > 0) {
 		memmove(r->q, r->q + r->qoff, r->qlen - r->qoff);
 		r->qlen -= r->qoff;
 		r->qoff = 0;
-		if (r->qlen + n > r->qcap) {
-			r->qcap = (r->qlen + n) * 2;
-			r->q = realloc(r->q, r->qcap);
-			if (!r->q)
-				abort();
-		}
+	}
+	if (r->qlen + n > r->qcap) {
+		r->qcap = (r->qlen + n) * 2;
+		r->q = realloc(r->q, r->qcap);
+		if (!r->q)
+			abort();
 	}
 	memcpy(r->q + r->qlen, p, n);
 	r->qlen += n;

@@ -67,8 +67,12 @@ done
 ino=$(on 1 stat -c %i /tmp/big--chain)
 run cpush --chain -w "$nodes" "$d/big" /tmp/big--chain
 is "$rc/$(on 1 stat -c %i /tmp/big--chain)" "0/$ino" "--chain: an unchanged file is left alone"
-run cpush --chain -b -w "$nodes" "$d/big" /tmp/big--chain
+json_field() { # FIELD: sum of that field over the --json lines in $out
+	printf '%s\n' "$out" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | awk '{s+=$1} END {print s+0}'
+}
+run cpush --chain -b --json -w "$nodes" "$d/big" /tmp/big--chain
 t "--chain -b: written again (new inode)" test "$rc/$(on 1 stat -c %i /tmp/big--chain)" != "0/$ino"
+is "$(json_field sent)/$(json_field unchanged)/$(json_field bytes)" "$N/0/$((9000000 * N))" "--chain --json: the chain's files count as sent"
 same_on_all "$d/big" /tmp/big--chain "--chain -b: content, mode and mtime right"
 
 # --- several files, both modes ------------------------------------------------
