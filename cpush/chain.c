@@ -630,6 +630,14 @@ static int setup(struct chainrun *cr, const struct cpplan *plan, const struct cp
 	return 0;
 }
 
+static int files_only(const struct cpplan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->e[i].type != CPPLAN_FILE)
+			return 0;
+	return 1;
+}
+
 int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, const struct fanout_opts *fo,
 		const struct cpchain_opts *o)
 {
@@ -672,7 +680,8 @@ int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, 
 			nodes[i].error = NULL;
 			nodes[i].state = FANOUT_PENDING;
 		} else if (cr.r[i].state == R_READY && fr == FANOUT_COMPLETE) {
-			nodes[i].state = FANOUT_PENDING; /* for the direct pass */
+			/* the direct pass: anything but files, --delete, or a file the chain could not land */
+			nodes[i].state = files_only(plan) && !o->delete && !cr.r[i].errors ? FANOUT_OK : FANOUT_PENDING;
 		} else if (nodes[i].state == FANOUT_OK || nodes[i].state == FANOUT_PENDING) {
 			nodes[i].state = FANOUT_FAILED;
 			if (!nodes[i].error)

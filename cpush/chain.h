@@ -12,8 +12,10 @@
  * that one holds, and the node is marked failed ("relay lost ...").
  *
  * The chain carries files and directories; the caller then plays the whole
- * plan in direct mode on the nodes that remain (cpsend: symlinks, --delete,
- * directory modes and times; the files are found unchanged).
+ * plan in direct mode on the nodes left FANOUT_PENDING (cpsend: symlinks,
+ * --delete, directory modes and times; the files are found unchanged).
+ * A plan of files only, without --delete, needs no direct pass: nodes where
+ * every file landed are FANOUT_OK at once.
  */
 #ifndef CPUSH_CHAIN_H
 #define CPUSH_CHAIN_H
@@ -32,6 +34,7 @@ enum cpchain_mode { CPCHAIN_AUTO, CPCHAIN_CHAIN, CPCHAIN_DIRECT };
 
 struct cpchain_opts {
 	int blind;
+	int delete;              /* --delete: the direct pass runs after the chain */
 	int chains;              /* K parallel chains (>= 1) */
 	const char *relay_net;   /* --relay-net CIDR or NULL: the address the head reached */
 	int quiet;
@@ -50,7 +53,7 @@ const char *cpchain_usable(const struct cpplan *plan);
 /*
  * Send the plan's files and directories to NODES through the chain. Nodes
  * lost on the way are left FANOUT_FAILED with their error; the others
- * FANOUT_PENDING (ready for the direct pass). Returns FANOUT_COMPLETE or
+ * FANOUT_OK (done) or FANOUT_PENDING (for the direct pass). Returns FANOUT_COMPLETE or
  * FANOUT_INTERRUPTED (SIGINT or SIGTERM: every relay was stopped).
  */
 int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, const struct fanout_opts *fo,

@@ -245,8 +245,9 @@ static int push(const struct nodeopts *no, struct cpplan *plan, const struct c3_
 	unsigned long *chain_sent = xcalloc(sel->n + 1, sizeof *chain_sent);
 	uint64_t *chain_bytes = xcalloc(sel->n + 1, sizeof *chain_bytes);
 	if (chain) {
-		struct cpchain_opts co = { .blind = o->blind, .chains = o->chains, .relay_net = o->relay_net,
-					   .quiet = o->quiet, .sent = chain_sent, .bytes = chain_bytes };
+		struct cpchain_opts co = { .blind = o->blind, .delete = o->delete, .chains = o->chains,
+					   .relay_net = o->relay_net, .quiet = o->quiet,
+					   .sent = chain_sent, .bytes = chain_bytes };
 		fr = cpchain_run(plan, nodes, sel->n, &fo, &co);
 	}
 	/* after the chain: symlinks, --delete, directory modes and times; the files are unchanged */
