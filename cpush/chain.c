@@ -450,7 +450,11 @@ static void report_line(struct chainrun *cr, struct rnode *r, char *line)
 {
 	unsigned i;
 	int off = 0;
-	if (strcmp(line, "end") == 0) {
+	if (strcmp(line, "stalled downstream") == 0) {
+		struct rnode *next = neighbour(cr, r, 1);
+		if (next)
+			lose(cr, next, "stalled: took nothing for " CPCHAIN_STALL_TEXT);
+	} else if (strcmp(line, "end") == 0) {
 		r->ended = 1;
 		struct rnode *next = neighbour(cr, r, 1);
 		if (next && !next->pred_end)
@@ -525,6 +529,15 @@ static int all_ended(struct chainrun *cr)
 /* A relay that keeps the end back long after its predecessor finished has stalled. */
 static void check_stalls(struct chainrun *cr, double now)
 {
+	for (int k = 0; k < cr->nchains; k++) {
+		char err[512];
+		cpfeed_error(cr->feed[k], err, sizeof err);
+		for (size_t i = 0; *err && i < cr->n; i++)
+			if (cr->r[i].chain == k && live(&cr->r[i])) {
+				lose(cr, &cr->r[i], err); /* the head cannot feed it */
+				break;
+			}
+	}
 	for (int k = 0; k < cr->nchains; k++) {
 		for (size_t i = 0; i < cr->n; i++) {
 			struct rnode *r = &cr->r[i];

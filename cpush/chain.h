@@ -6,9 +6,10 @@
  * the relays into K chains by address and port. The head feeds the first
  * node of each chain over TCP (lib/relayio); each node lands and forwards.
  *
- * A relay whose session ends before it reports the end of the stream, or
- * that holds back the end for CPCHAIN_STALL seconds after its predecessor
- * finished, is cut out: its predecessor re-feeds its successor from what
+ * A relay whose session ends before it reports the end of the stream, that
+ * takes nothing from its predecessor (or the head) for 20 s, or that holds
+ * back the end for CPCHAIN_STALL seconds after its predecessor finished, is
+ * cut out: its predecessor re-feeds its successor from what
  * that one holds, and the node is marked failed ("relay lost ...").
  *
  * The chain carries files and directories; the caller then plays the whole
@@ -29,6 +30,7 @@
 #define CPCHAIN_MIN_NODES 4
 #define CPCHAIN_MIN_BYTES (8u << 20)
 #define CPCHAIN_STALL     20.0
+#define CPCHAIN_STALL_TEXT "20 s" /* ctrelay and the feeders say "stalled" after RELAY_STALL_SECONDS */
 
 enum cpchain_mode { CPCHAIN_AUTO, CPCHAIN_CHAIN, CPCHAIN_DIRECT };
 

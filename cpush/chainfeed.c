@@ -230,6 +230,7 @@ void cpfeed_target(struct cpfeed *f, const char *host, int port)
 	f->port = port;
 	f->gen++;
 	f->done = 0;
+	f->err[0] = '\0';
 	pthread_cond_signal(&f->cv);
 	pthread_mutex_unlock(&f->mu);
 }

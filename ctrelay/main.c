@@ -11,7 +11,8 @@
  *   last                     no successor
  *   quit                     leave (so does end of stdin, SIGTERM, SIGHUP)
  * Reports (stdout): "ready ADDR PORT", "ok I", "skip I", "err I MESSAGE",
- * "end" (everything received and passed on), "fail MESSAGE", "refused MESSAGE".
+ * "end" (everything received and passed on), "stalled downstream" (the
+ * successor took nothing for RELAY_STALL_SECONDS), "fail MESSAGE", "refused MESSAGE".
  *
  * Frames from upstream are checked, landed (lib/relayio sink) and forwarded
  * verbatim; a newer authenticated upstream connection replaces the old one
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -53,6 +55,8 @@ struct relay {
 	uint32_t skip_entry;   /* the successor already holds everything before (entry, off) */
 	uint64_t skip_off;
 	int end_said;
+	time_t last_out;       /* downstream last took bytes (or had none to take) */
+	int stall_said;
 	char ctl[8192];
 	size_t ctllen;
 };
@@ -370,6 +374,21 @@ static void write_down(struct relay *r)
 		return;
 	}
 	r->qoff += (size_t)n;
+	r->last_out = time(NULL);
+	r->stall_said = 0;
+}
+
+/* Bytes wait for a successor that takes none: cpush cuts it out (then "next" comes). */
+static void check_stall(struct relay *r)
+{
+	if (r->down < 0 || r->qlen == r->qoff) {
+		r->last_out = time(NULL);
+		return;
+	}
+	if (!r->stall_said && time(NULL) - r->last_out > RELAY_STALL_SECONDS) {
+		say("stalled downstream");
+		r->stall_said = 1;
+	}
 }
 
 static void loop(struct relay *r)
@@ -390,6 +409,7 @@ static void loop(struct relay *r)
 			read_up(r);
 		if (p[3].fd >= 0 && (p[3].revents & (POLLOUT | POLLHUP | POLLERR)) && r->down >= 0)
 			write_down(r);
+		check_stall(r);
 		if (r->sink.ended && !r->end_said && r->qlen == r->qoff) {
 			say("end");
 			r->end_said = 1;

@@ -14,19 +14,24 @@
 int relay_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
+	int idle = 0;
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == EAGAIN) {
 			struct pollfd pfd = { fd, POLLOUT, 0 };
-			poll(&pfd, 1, 1000);
+			if (poll(&pfd, 1, 1000) == 0 && ++idle > RELAY_STALL_SECONDS) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
 			continue;
 		}
 		if (w <= 0)
 			return -1;
 		p += w;
 		len -= (size_t)w;
+		idle = 0;
 	}
 	return 0;
 }

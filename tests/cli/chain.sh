@@ -136,3 +136,28 @@ for i in 1 3 4 5; do
 done
 for i in $(seq 1 $N); do on $i sh -c 'rm -f /tmp/huge /tmp/.cpush.huge.*'; done
 
+# --- a relay that stalls (SIGSTOP) is cut out after 20 s --------------------------
+n3tmp=/proc/$(cluster pid node03)/root/tmp
+(
+	for i in $(seq 1 3000); do
+		if [ -n "$(find "$n3tmp" -maxdepth 1 -name '.cpush.huge.*' -size +2M 2>/dev/null | head -1)" ]; then
+			kill -STOP $(node_procs node03 ctrelay); exit 0
+		fi
+		sleep 0.005
+	done
+) &
+stopper=$!
+run cpush --chain -w "$nodes" "$d/huge" /tmp/huge
+wait $stopper
+p3=$(node_procs node03 ctrelay)
+[ -z "$p3" ] || kill -CONT $p3 # it finds its session gone and leaves
+is "$rc" 2 "stalled relay: exit 2"
+like "$err" "node03.*relay lost mid-stream \(stalled" "stalled relay: node03 is reported"
+t "stalled relay: no file at node03's target" on 3 sh -c '! test -e /tmp/huge'
+for i in 1 2 4 5; do
+	is "$(on $i sh -c 'sha256sum < /tmp/huge' | cut -d' ' -f1)" "$want" "stalled relay: node0$i has the whole file"
+done
+sleep 1
+is "$(on 3 sh -c 'ls /tmp/.cpush.huge.* 2>/dev/null' | wc -l)" 0 "stalled relay: its temporary file is gone once it runs again"
+for i in $(seq 1 $N); do on $i sh -c 'rm -f /tmp/huge /tmp/.cpush.huge.*'; done
+
