@@ -48,6 +48,7 @@ struct rnode {
 	int ended;
 	int closed;            /* its command ended after "quit" */
 	int stepped;           /* connected: a failure since is the relay's (the node goes direct) */
+	double stall_at;       /* said "stalled downstream" (0: not) */
 	double pred_end;       /* when its predecessor finished (0: not yet) */
 	unsigned long errors;
 };
@@ -64,6 +65,7 @@ struct chainrun {
 	size_t bloblen;
 	char arch[65];
 	struct cpfeed **feed;  /* one per chain */
+	double *feed_stall;    /* per chain: when its feeder timed out writing (0: not) */
 	int nchains;
 };
 
@@ -451,9 +453,8 @@ static void report_line(struct chainrun *cr, struct rnode *r, char *line)
 	unsigned i;
 	int off = 0;
 	if (strcmp(line, "stalled downstream") == 0) {
-		struct rnode *next = neighbour(cr, r, 1);
-		if (next)
-			lose(cr, next, "stalled: took nothing for " CPCHAIN_STALL_TEXT);
+		if (!r->stall_at)
+			r->stall_at = now_monotonic(); /* check_stalls decides who is to blame */
 	} else if (strcmp(line, "end") == 0) {
 		r->ended = 1;
 		struct rnode *next = neighbour(cr, r, 1);
@@ -527,16 +528,58 @@ static int all_ended(struct chainrun *cr)
 }
 
 /* A relay that keeps the end back long after its predecessor finished has stalled. */
+static struct rnode *first_live(struct chainrun *cr, int k)
+{
+	for (size_t i = 0; i < cr->n; i++)
+		if (cr->r[i].chain == k && live(&cr->r[i]))
+			return &cr->r[i];
+	return NULL;
+}
+
+/*
+ * A node that stops taking data holds up everything before it: its
+ * predecessor, then that one's predecessor ... each says "stalled
+ * downstream" within a second or two. After CPCHAIN_SETTLE seconds the most
+ * downstream one that said so names the culprit: its successor. The head's
+ * feeder counts as the first of the chain; it is restarted afterwards.
+ */
+static void settle_stall(struct chainrun *cr, int k, double now)
+{
+	double first = cr->feed_stall[k];
+	struct rnode *rep = NULL;
+	for (size_t i = 0; i < cr->n; i++) {
+		struct rnode *r = &cr->r[i];
+		if (r->chain != k || !live(r) || !r->stall_at)
+			continue;
+		if (!first || r->stall_at < first)
+			first = r->stall_at;
+		rep = r;
+	}
+	if (!first || now - first < CPCHAIN_SETTLE)
+		return;
+	struct rnode *victim = rep ? neighbour(cr, rep, 1) : first_live(cr, k);
+	if (victim)
+		lose(cr, victim, "stalled: took nothing for " CPCHAIN_STALL_TEXT);
+	for (size_t i = 0; i < cr->n; i++)
+		if (cr->r[i].chain == k)
+			cr->r[i].stall_at = 0;
+	if (cr->feed_stall[k] && first_live(cr, k)) /* the head's feed gave up: start it again */
+		cpfeed_target(cr->feed[k], first_live(cr, k)->addr, first_live(cr, k)->port);
+	cr->feed_stall[k] = 0;
+}
+
 static void check_stalls(struct chainrun *cr, double now)
 {
 	for (int k = 0; k < cr->nchains; k++) {
 		char err[512];
 		cpfeed_error(cr->feed[k], err, sizeof err);
-		for (size_t i = 0; *err && i < cr->n; i++)
-			if (cr->r[i].chain == k && live(&cr->r[i])) {
-				lose(cr, &cr->r[i], err); /* the head cannot feed it */
-				break;
-			}
+		if (*err && !cr->feed_stall[k]) {
+			if (strstr(err, strerror(ETIMEDOUT)))
+				cr->feed_stall[k] = now;
+			else if (first_live(cr, k))
+				lose(cr, first_live(cr, k), err); /* the head cannot feed it */
+		}
+		settle_stall(cr, k, now);
 	}
 	for (int k = 0; k < cr->nchains; k++) {
 		for (size_t i = 0; i < cr->n; i++) {
@@ -638,6 +681,7 @@ static int setup(struct chainrun *cr, const struct cpplan *plan, const struct cp
 	cr->nchains = o->chains < 1 ? 1 : o->chains > (int)n ? (int)(n ? n : 1) : o->chains;
 	cr->r = xcalloc(n + 1, sizeof *cr->r);
 	cr->feed = xcalloc((size_t)cr->nchains, sizeof *cr->feed);
+	cr->feed_stall = xcalloc((size_t)cr->nchains, sizeof *cr->feed_stall);
 	for (int i = 0; i < cr->nchains; i++)
 		cr->feed[i] = cpfeed_new(cr->en, &k);
 	return 0;
@@ -703,6 +747,7 @@ int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, 
 		ssh_conn_free(cr.r[i].conn);
 	}
 	free(cr.feed);
+	free(cr.feed_stall);
 	free(cr.r);
 	free(cr.blob);
 	free(cr.remote_path);

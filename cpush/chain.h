@@ -30,6 +30,7 @@
 #define CPCHAIN_MIN_NODES 4
 #define CPCHAIN_MIN_BYTES (8u << 20)
 #define CPCHAIN_STALL     20.0
+#define CPCHAIN_SETTLE    3.0  /* seconds to gather "stalled" reports before naming the culprit */
 #define CPCHAIN_STALL_TEXT "20 s" /* ctrelay and the feeders say "stalled" after RELAY_STALL_SECONDS */
 
 enum cpchain_mode { CPCHAIN_AUTO, CPCHAIN_CHAIN, CPCHAIN_DIRECT };
