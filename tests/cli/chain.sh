@@ -109,9 +109,9 @@ same_on_all "$d/a" /tmp/two-chains "--chains 2: the file landed everywhere"
 run cpush --chain --relay-net 127.0.0.0/8 -w "$nodes" "$d/a" /tmp/relay-net
 is "$rc" 0 "--relay-net 127.0.0.0/8: exit 0${err:+ ($err)}"
 same_on_all "$d/a" /tmp/relay-net "--relay-net: the file landed everywhere"
-run cpush --chain --relay-net 192.0.2.0/24 -w "$nodes" "$d/a" /tmp/relay-net-none
+run cpush --chain --relay-net 203.0.113.0/24 -w "$nodes" "$d/a" /tmp/relay-net-none
 is "$rc" 0 "--relay-net without a matching address: the nodes go direct${err:+ ($err)}"
-like "$err" "no relay \(relay did not start: fail cannot listen on 192.0.2.0/24" "--relay-net without a matching address: said"
+like "$err" "no relay \(relay did not start: fail cannot listen on 203.0.113.0/24" "--relay-net without a matching address: said"
 
 # --- a node without the relay gets it uploaded, and it goes again -------------
 run env CT_RELAY_PATH=/nonexistent/ctrelay cpush -v --chain -w "$nodes" "$d/a" /tmp/uploaded
