@@ -405,9 +405,11 @@ static void loop(struct relay *r)
 			break;
 		if (p[1].revents & POLLIN)
 			accept_up(r);
-		if (p[2].fd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)) && r->up >= 0)
+		/* a control line or a new peer may have replaced a socket polled above */
+		if (p[2].fd >= 0 && p[2].fd == r->up && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
 			read_up(r);
-		if (p[3].fd >= 0 && (p[3].revents & (POLLOUT | POLLHUP | POLLERR)) && r->down >= 0)
+		if (p[3].fd >= 0 && p[3].fd == r->down && (p[3].revents & (POLLOUT | POLLHUP | POLLERR)) &&
+		    r->qlen > r->qoff)
 			write_down(r);
 		check_stall(r);
 		if (r->sink.ended && !r->end_said && r->qlen == r->qoff) {
