@@ -595,10 +595,28 @@ static void check_stalls(struct chainrun *cr, double now)
 	}
 }
 
-static void watch(struct chainrun *cr)
+/* -u: the relays still at work when the command timeout expires are cut off. */
+static void check_timeout(struct chainrun *cr, double deadline, double timeout)
+{
+	if (!deadline || now_monotonic() < deadline)
+		return;
+	for (size_t i = 0; i < cr->n; i++) {
+		struct rnode *r = &cr->r[i];
+		if (!live(r) || r->ended)
+			continue;
+		r->state = R_LOST;
+		free(r->n->error);
+		r->n->error = xasprintf("timed out after %g s", timeout);
+		r->n->state = FANOUT_TIMEDOUT;
+	}
+}
+
+static void watch(struct chainrun *cr, double timeout)
 {
 	struct pollfd *p = xcalloc(cr->n + 1, sizeof *p);
+	double deadline = timeout > 0 ? now_monotonic() + timeout : 0;
 	while (!chain_stop && !all_ended(cr)) {
+		check_timeout(cr, deadline, timeout);
 		size_t np = 0;
 		for (size_t i = 0; i < cr->n; i++) {
 			struct rnode *r = &cr->r[i];
@@ -715,7 +733,7 @@ int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, 
 			if (nodes[i].state != FANOUT_OK)
 				cr.r[i].state = R_GONE;
 		link_all(&cr);
-		watch(&cr);
+		watch(&cr, fo->timeout);
 	}
 	stop_all(&cr);
 	if (chain_stop)
