@@ -18,7 +18,7 @@ PARTS=${BENCH_CHAIN_PARTS:-1,2,3}
 work=$(mktemp -d /tmp/ct-bench-chain.XXXXXX)
 trap 'cluster stop >/dev/null 2>&1; rm -rf "$work"' EXIT
 fmt() { printf '%.2f s' "$1"; }
-ratio() { echo "scale=2; $1 / $2" | bc -l; }
+ratio() { printf "%.2f" "$(echo "scale=3; $1 / $2" | bc -l)"; }
 mib() { echo "scale=1; $1 / 1048576" | bc -l; }
 
 # start_net N RATE: a bridge-mode cluster (the previous one stopped first)
