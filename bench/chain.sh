@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/chain.sh — cpush's broadcast chain against the peers, on real links:
 # the testbed's bridge mode (CT_TESTBED_NET=bridge: head and nodes in their
 # own network namespaces, every link limited by tbf). A scale model: the 2

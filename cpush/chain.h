@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * chain — cpush's broadcast mode: the head sends every byte once. Over the
  * SSH session cpush opens to each node it starts ctrelay (uploading its own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * chainfeed — the head's end of cpush's chain: the plan's files and
  * directories as relay entries (with each file's SHA-256, read once up

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ctrelay — one link of cpush's broadcast chain, run on a node by cpush over
  * SSH. Needs only libc and libcrypto.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * relay — the wire format of a pipelined broadcast chain (cpush --chain,
  * ctrelay): the head streams a list of entries (files and directories) to

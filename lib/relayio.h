@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * relayio — the relay wire format (relay.h) over sockets and files: the
  * handshake on both ends, reading one frame, feeding entries from local

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # cpush --chain end-to-end on the local test cluster: a file, several files
 # and a -r tree land byte-identical (sha256, mode, mtime on every node) in
 # both modes; -n names the mode and the rule; a relay killed mid-stream is

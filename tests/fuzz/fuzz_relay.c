@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: what a relay reads from a peer that passed the
  * handshake — frame headers (relay_frame_parse), sealed frames under a fixed
