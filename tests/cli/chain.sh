@@ -173,3 +173,27 @@ sleep 1
 is "$(on 3 sh -c 'ls /tmp/.cpush.huge.* 2>/dev/null' | wc -l)" 0 "stalled relay: its temporary file is gone once it runs again"
 for i in $(seq 1 $N); do on $i sh -c 'rm -f /tmp/huge /tmp/.cpush.huge.*'; done
 
+
+# --- SIGTERM mid-chain: every relay stops and removes its temporary file --------
+n1tmp=/proc/$(cluster pid node01)/root/tmp
+timeout -k 5 120 env --default-signal=INT,TERM "$CT_BIN/cpush" --chain -q -w "$nodes" "$d/huge" /tmp/huge \
+	>"$d/term.out" 2>"$d/term.err" &
+cp_pid=$!
+for i in $(seq 1 3000); do
+	[ -n "$(find "$n1tmp" -maxdepth 1 -name '.cpush.huge.*' -size +2M 2>/dev/null | head -1)" ] && break
+	sleep 0.005
+done
+cp_child=$(pgrep -P $cp_pid | head -1)
+kill -TERM "${cp_child:-$cp_pid}"
+wait $cp_pid
+rc=$?
+is "$rc" 2 "SIGTERM mid-chain: cpush exits 2"
+sleep 2
+left=0
+for i in $(seq 1 $N); do
+	[ -z "$(node_procs "$(printf 'node%02d' $i)" ctrelay)" ] || left=$((left + 1))
+done
+is "$left" 0 "SIGTERM mid-chain: no relay left running on any node"
+is "$(for i in $(seq 1 $N); do on $i sh -c 'ls /tmp/huge /tmp/.cpush.huge.* 2>/dev/null'; done | wc -l)" 0 \
+	"SIGTERM mid-chain: no temporary and no partial file on any node"
+for i in $(seq 1 $N); do on $i sh -c 'rm -f /tmp/huge /tmp/.cpush.huge.*'; done

@@ -92,14 +92,14 @@ cluster restart node06 >/dev/null
 
 # --- progress: on a terminal, not through a pipe ---------------------------------------
 head -c 8M /dev/urandom >"$S/big"
-tty_run cpush -w "$ALL" "$S/big" /tmp/big
+tty_run cpush --direct -w "$ALL" "$S/big" /tmp/big # the chain (default from 4 nodes and 8 MiB) draws no line yet
 like "$out" $'\rcpush  .* / 64.0 MiB' "cpush on a terminal: a progress line (bytes of the total)"
 like "$out" "[0-9]+/8 files  [0-9]/8 nodes" "cpush on a terminal: files and nodes"
 like "$out" "cpush: 8 nodes: 8 ok" "cpush on a terminal: the count line"
 is "$rc" 0 "cpush on a terminal: exit 0"
-run sh -c "cpush -w '$ALL' '$S/big' /tmp/big 2>&1 | cat"
+run sh -c "cpush --direct -w '$ALL' '$S/big' /tmp/big 2>&1 | cat"
 is "$out" "" "cpush through a pipe: nothing"
-tty_run cpush -q -w "$ALL" "$S/big" /tmp/big
+tty_run cpush --direct -q -w "$ALL" "$S/big" /tmp/big
 is "$out" "" "cpush -q on a terminal: nothing"
 tty_run cget -w "$ALL" /tmp/big "$S/gotbig"
 like "$out" $'\rcget  .*[0-9]+ files  [0-9]/8 nodes' "cget on a terminal: a progress line"
