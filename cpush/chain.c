@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "fsutil.h"
 #include "log.h"
+#include "progress.h"
 #include "sftputil.h"
 #include "shquote.h"
 #include "xalloc.h"
@@ -68,6 +69,8 @@ struct chainrun {
 	struct cpfeed **feed;  /* one per chain */
 	double *feed_stall;    /* per chain: when its feeder timed out writing (0: not) */
 	int nchains;
+	struct progress_fanout meter; /* on a tty: the head's feed times the nodes it reaches, files, nodes */
+	uint64_t plan_bytes, shown;
 };
 
 static volatile sig_atomic_t chain_stop;
@@ -442,6 +445,7 @@ static void lose(struct chainrun *cr, struct rnode *r, const char *why)
 	if (!live(r))
 		return;
 	r->state = R_LOST;
+	progress_fanout_node_done(&cr->meter, 1, 1);
 	free(r->n->error);
 	r->n->error = xasprintf("relay lost mid-stream (%s); cut out of the chain", why);
 	r->n->state = FANOUT_FAILED;
@@ -458,6 +462,7 @@ static void report_line(struct chainrun *cr, struct rnode *r, char *line)
 			r->stall_at = now_monotonic(); /* check_stalls decides who is to blame */
 	} else if (strcmp(line, "end") == 0) {
 		r->ended = 1;
+		progress_fanout_node_done(&cr->meter, 1, 0);
 		struct rnode *next = neighbour(cr, r, 1);
 		if (next && !next->pred_end)
 			next->pred_end = now_monotonic();
@@ -467,6 +472,7 @@ static void report_line(struct chainrun *cr, struct rnode *r, char *line)
 			cr->o->sent[k]++;
 			cr->o->bytes[k] += cpentries_size(cr->en, i);
 		}
+		progress_fanout_add(&cr->meter, 0, 1);
 	} else if (sscanf(line, "err %u %n", &i, &off) == 1 && off > 0 && i < cpentries_count(cr->en)) {
 		r->errors++;
 		verbose("%s: %s: %s (chain; the direct pass retries it)", r->n->name, cpentries_path(cr->en, i),
@@ -612,6 +618,38 @@ static void check_timeout(struct chainrun *cr, double deadline, double timeout)
 	}
 }
 
+/*
+ * The bytes on the line: what the head fed each chain (the chain is pipelined:
+ * every node of it is a few frames behind) times that chain's nodes still in.
+ */
+static void meter_update(struct chainrun *cr)
+{
+	uint64_t done = 0;
+	for (size_t i = 0; i < cr->n; i++) {
+		uint64_t fed = cpfeed_fed(cr->feed[cr->r[i].chain]);
+		if (live(&cr->r[i]))
+			done += fed < cr->plan_bytes ? fed : cr->plan_bytes;
+	}
+	if (done > cr->shown) {
+		progress_fanout_add(&cr->meter, done - cr->shown, 0);
+		cr->shown = done;
+	}
+}
+
+static void meter_start(struct chainrun *cr, const struct cpplan *plan)
+{
+	size_t nodes = 0;
+	uint64_t files = 0;
+	for (size_t i = 0; i < cr->n; i++)
+		nodes += live(&cr->r[i]);
+	for (size_t i = 0; i < plan->n; i++)
+		files += plan->e[i].type == CPPLAN_FILE;
+	cr->plan_bytes = plan_bytes(plan);
+	progress_fanout_start(&cr->meter, "cpush", nodes, cr->plan_bytes * nodes, files * nodes);
+	for (size_t i = 0; i < nodes; i++)
+		progress_fanout_node_started(&cr->meter);
+}
+
 static void watch(struct chainrun *cr, double timeout)
 {
 	struct pollfd *p = xcalloc(cr->n + 1, sizeof *p);
@@ -630,6 +668,7 @@ static void watch(struct chainrun *cr, double timeout)
 			p[np++] = (struct pollfd){ ssh_fd(r->conn), ssh_poll_events(r->conn), 0 };
 		}
 		check_stalls(cr, now_monotonic());
+		meter_update(cr);
 		if (np == 0)
 			break;
 		/* libssh2 may already hold data: a short timeout rather than trusting the socket alone */
@@ -734,7 +773,9 @@ int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, 
 			if (nodes[i].state != FANOUT_OK)
 				cr.r[i].state = R_GONE;
 		link_all(&cr);
+		meter_start(&cr, plan);
 		watch(&cr, fo->timeout);
+		progress_fanout_end(&cr.meter);
 	}
 	stop_all(&cr);
 	if (chain_stop)

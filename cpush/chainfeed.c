@@ -124,6 +124,7 @@ struct cpfeed {
 	int fd;        /* current connection, -1 */
 	int quit, done;
 	char err[512];
+	uint64_t fed;  /* data bytes sent, re-feeds included (atomic) */
 };
 
 static int dial(const char *host, int port)
@@ -163,7 +164,7 @@ static void feed_once(struct cpfeed *f, const char *host, int port, unsigned gen
 		if (f->gen == gen)
 			f->fd = fd;
 		pthread_mutex_unlock(&f->mu);
-		struct relay_source src = { entries_get, (void *)f->en };
+		struct relay_source src = { entries_get, (void *)f->en, &f->fed };
 		if (relay_hello_send(fd, &f->key, &e, &off, err, sizeof err) == 0 &&
 		    relay_feed(fd, &f->key, &src, e, off, f->en->n, 0, RELAY_FEED_END, err, sizeof err) == 0)
 			err[0] = '\0';
@@ -265,4 +266,9 @@ void cpfeed_free(struct cpfeed *f)
 	pthread_mutex_destroy(&f->mu);
 	pthread_cond_destroy(&f->cv);
 	free(f);
+}
+
+uint64_t cpfeed_fed(struct cpfeed *f)
+{
+	return __atomic_load_n(&f->fed, __ATOMIC_RELAXED);
 }

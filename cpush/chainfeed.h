@@ -35,6 +35,8 @@ void cpfeed_target(struct cpfeed *f, const char *host, int port);
 int cpfeed_done(struct cpfeed *f);
 /* The last failure ("" if none). Copied into BUF. */
 void cpfeed_error(struct cpfeed *f, char *buf, size_t len);
+/* Data bytes sent so far (a re-fed stretch counts again). */
+uint64_t cpfeed_fed(struct cpfeed *f);
 /* Stop the thread and free. */
 void cpfeed_free(struct cpfeed *f);
 

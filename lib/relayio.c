@@ -132,7 +132,7 @@ static int send_frame(int fd, const struct relay_key *k, unsigned char *out, con
 
 /* Entry I's bytes [FROM, TO) as DATA frames read from PATH. */
 static int feed_data(int fd, const struct relay_key *k, uint32_t i, const char *path, uint64_t from,
-		     uint64_t to, unsigned char *plain, unsigned char *out, char *err, size_t errlen)
+		     uint64_t to, uint64_t *fed, unsigned char *plain, unsigned char *out, char *err, size_t errlen)
 {
 	int in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
@@ -152,6 +152,8 @@ static int feed_data(int fd, const struct relay_key *k, uint32_t i, const char *
 		if (send_frame(fd, k, out, &f, plain) < 0) {
 			snprintf(err, errlen, "send: %s", strerror(errno));
 			rc = -1;
+		} else if (fed) {
+			__atomic_add_fetch(fed, len, __ATOMIC_RELAXED);
 		}
 	}
 	close(in);
@@ -184,7 +186,7 @@ static int feed_entry(int fd, const struct relay_key *k, const struct relay_sour
 			snprintf(err, errlen, "%s: not kept here", e->path);
 			rc = -1;
 		} else {
-			rc = feed_data(fd, k, i, path, from, to, plain, out, err, errlen);
+			rc = feed_data(fd, k, i, path, from, to, src->fed, plain, out, err, errlen);
 		}
 	}
 out:
@@ -467,4 +469,5 @@ void relay_sink_source(struct relay_sink *s, struct relay_source *src)
 {
 	src->get = sink_get;
 	src->arg = s;
+	src->fed = NULL;
 }

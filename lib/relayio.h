@@ -39,6 +39,7 @@ ssize_t relay_read_frame(int fd, unsigned char *buf, struct relay_frame *f, char
 struct relay_source {
 	int (*get)(void *arg, uint32_t i, struct relay_entry *e, const char **data_path);
 	void *arg;
+	uint64_t *fed;  /* if not NULL: data bytes sent are added (atomically: another thread reads it) */
 };
 
 enum { RELAY_FEED_LAST = 1, RELAY_FEED_END = 2 };

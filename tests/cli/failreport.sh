@@ -92,7 +92,7 @@ cluster restart node06 >/dev/null
 
 # --- progress: on a terminal, not through a pipe ---------------------------------------
 head -c 8M /dev/urandom >"$S/big"
-tty_run cpush --direct -w "$ALL" "$S/big" /tmp/big # the chain (default from 4 nodes and 8 MiB) draws no line yet
+tty_run cpush --direct -w "$ALL" "$S/big" /tmp/big
 like "$out" $'\rcpush  .* / 64.0 MiB' "cpush on a terminal: a progress line (bytes of the total)"
 like "$out" "[0-9]+/8 files  [0-9]/8 nodes" "cpush on a terminal: files and nodes"
 like "$out" "cpush: 8 nodes: 8 ok" "cpush on a terminal: the count line"
@@ -101,6 +101,13 @@ run sh -c "cpush --direct -w '$ALL' '$S/big' /tmp/big 2>&1 | cat"
 is "$out" "" "cpush through a pipe: nothing"
 tty_run cpush --direct -q -w "$ALL" "$S/big" /tmp/big
 is "$out" "" "cpush -q on a terminal: nothing"
+# the broadcast chain (the default from 4 nodes and 8 MiB) draws the same line
+tty_run cpush --chain -w "$ALL" "$S/big" /tmp/bigc
+like "$out" $'\rcpush  .* / 64.0 MiB' "cpush --chain on a terminal: a progress line (bytes of the total)"
+like "$out" "cpush: 8 nodes: 8 ok" "cpush --chain on a terminal: the count line"
+is "$rc" 0 "cpush --chain on a terminal: exit 0"
+run sh -c "cpush --chain -w '$ALL' '$S/big' /tmp/bigc2 2>&1 | cat"
+is "$out" "" "cpush --chain through a pipe: nothing"
 tty_run cget -w "$ALL" /tmp/big "$S/gotbig"
 like "$out" $'\rcget  .*[0-9]+ files  [0-9]/8 nodes' "cget on a terminal: a progress line"
 run sh -c "cget -w '$ALL' /tmp/big '$S/gotbig2' 2>&1 | cat"

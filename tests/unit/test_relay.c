@@ -210,7 +210,7 @@ static int pump(struct relay_sink *sink, const struct relay_key *k, struct one *
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
-		struct relay_source src = { one_get, o };
+		struct relay_source src = { one_get, o, NULL };
 		char err[256];
 		uint32_t e;
 		uint64_t resume;
