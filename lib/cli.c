@@ -17,8 +17,6 @@
 #include "log.h"
 #include "xalloc.h"
 
-static const struct poptOption *cli_table;
-
 void cli_begin(struct cli *c, const char *tool, int argc, char **argv, const struct poptOption *table,
 	       const char *args_help, int flags)
 {
@@ -28,7 +26,7 @@ void cli_begin(struct cli *c, const char *tool, int argc, char **argv, const str
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--json"))
 			c->json_asked = 1;
-	cli_table = table;
+	c->table = table;
 	c->pc = poptGetContext(tool, argc, (const char **)argv, table,
 			       (flags & CLI_ARGS_ANYWHERE) ? 0 : POPT_CONTEXT_POSIXMEHARDER);
 	if (args_help)
@@ -97,7 +95,7 @@ static const struct poptOption *find_val(const struct poptOption *t, int val)
 const char *cli_option_name(struct cli *c)
 {
 	static char name[64];
-	const struct poptOption *o = find_val(cli_table, c->opt);
+	const struct poptOption *o = find_val(c->table, c->opt);
 	if (o && o->shortName)
 		snprintf(name, sizeof name, "-%c", o->shortName);
 	else if (o && o->longName)

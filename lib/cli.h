@@ -31,6 +31,7 @@ enum { CLI_ARGS_ANYWHERE = 2 };
 struct cli {
 	const char *tool;  /* "cexec" */
 	poptContext pc;
+	const struct poptOption *table; /* to name the current option */
 	int flags;
 	int json_asked;    /* "--json" appears before any "--" */
 	int opt;           /* the option cli_next() returned last */

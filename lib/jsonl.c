@@ -55,11 +55,23 @@ char *jsonl_base64(const unsigned char *p, size_t len)
 	return out;
 }
 
+/* Is every byte of P part of a valid UTF-8 sequence? */
+static int utf8_valid(const unsigned char *p, size_t len)
+{
+	for (size_t i = 0, l; i < len; i += l)
+		if (!(l = p[i] ? utf8_seq(p + i, len - i) : 1))
+			return 0;
+	return 1;
+}
+
 void jsonl_set_bytes(json_t *o, const char *key, const char *p, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)(p ? p : "");
+	if (utf8_valid(u, len)) { /* the usual case: no copy */
+		json_object_set_new(o, key, json_stringn((const char *)u, len));
+		return;
+	}
 	struct bytebuf b = {0};
-	int bad = 0;
 	for (size_t i = 0; i < len;) {
 		size_t l = u[i] ? utf8_seq(u + i, len - i) : 1;
 		if (l) {
@@ -67,18 +79,15 @@ void jsonl_set_bytes(json_t *o, const char *key, const char *p, size_t len)
 			i += l;
 		} else {
 			bytebuf_add(&b, "\xef\xbf\xbd", 3);
-			bad = 1;
 			i++;
 		}
 	}
 	json_object_set_new(o, key, json_stringn(b.p ? b.p : "", b.len));
 	bytebuf_free(&b);
-	if (bad) {
-		char *k = xasprintf("%s_base64", key), *v = jsonl_base64(u, len);
-		json_object_set_new(o, k, json_string(v));
-		free(k);
-		free(v);
-	}
+	char *k = xasprintf("%s_base64", key), *v = jsonl_base64(u, len);
+	json_object_set_new(o, k, json_string(v));
+	free(k);
+	free(v);
 }
 
 void jsonl_set_str(json_t *o, const char *key, const char *s)
