@@ -31,15 +31,6 @@ N=5
 start_cluster $N --or-skip
 nodes=$CT_NODES
 
-node_sums() {
-	local i
-	for i in $(seq 1 $N); do on $i sh -c "printf '%s %s\n' \"\$(sha256sum < '$1' | cut -d' ' -f1)\" \"\$(stat -c '%a %Y' '$1')\"" 2>&1; done
-}
-local_sum() { printf '%s %s\n' "$(sha256sum <"$1" | cut -d' ' -f1)" "$(stat -c '%a %Y' "$1")"; }
-same_on_all() { # LOCAL REMOTE DESC
-	local want; want=$(for i in $(seq 1 $N); do local_sum "$1"; done)
-	is "$(node_sums "$2")" "$want" "$3"
-}
 leftovers() { # temporary files and uploaded relays left on the nodes
 	local i
 	for i in $(seq 1 $N); do on $i sh -c 'find /tmp -name ".cpush.*" -o -name ".ctrelay.*"' 2>/dev/null; done | wc -l
@@ -122,19 +113,24 @@ same_on_all "$d/a" /tmp/uploaded "missing relay: the file landed everywhere"
 is "$(leftovers)" 0 "missing relay: the uploaded copies are gone"
 
 # --- a relay killed mid-stream: cut out, the others complete -------------------
+# temp_grows DIR: wait (15 s at most) for huge's temporary file in DIR to pass 2 MB
+temp_grows() {
+	local i
+	for i in $(seq 1 3000); do
+		[ -n "$(find "$1" -maxdepth 1 -name '.cpush.huge.*' -size +2M 2>/dev/null | head -1)" ] && return 0
+		sleep 0.005
+	done
+	return 1
+}
 head -c 200000000 /dev/zero | tr '\0' x >"$d/huge"
 on 2 sh -c 'rm -f /tmp/huge'
 # node02's relay (only it: the nodes share the pid namespace) is stopped once its
 # temporary file grows, then killed; node02's /tmp is seen through its holder's root
 n2tmp=/proc/$(cluster pid node02)/root/tmp
 (
-	for i in $(seq 1 3000); do
-		if [ -n "$(find "$n2tmp" -maxdepth 1 -name '.cpush.huge.*' -size +2M 2>/dev/null | head -1)" ]; then
-			p=$(node_procs node02 ctrelay)
-			kill -STOP $p; sleep 1; kill -KILL $p; exit 0
-		fi
-		sleep 0.005
-	done
+	temp_grows "$n2tmp" || exit 0
+	p=$(node_procs node02 ctrelay)
+	kill -STOP $p; sleep 1; kill -KILL $p
 ) &
 killer=$!
 run cpush --chain -w "$nodes" "$d/huge" /tmp/huge
@@ -151,12 +147,7 @@ for i in $(seq 1 $N); do on $i sh -c 'rm -f /tmp/huge /tmp/.cpush.huge.*'; done
 # --- a relay that stalls (SIGSTOP) is cut out after 20 s --------------------------
 n3tmp=/proc/$(cluster pid node03)/root/tmp
 (
-	for i in $(seq 1 3000); do
-		if [ -n "$(find "$n3tmp" -maxdepth 1 -name '.cpush.huge.*' -size +2M 2>/dev/null | head -1)" ]; then
-			kill -STOP $(node_procs node03 ctrelay); exit 0
-		fi
-		sleep 0.005
-	done
+	temp_grows "$n3tmp" && kill -STOP $(node_procs node03 ctrelay)
 ) &
 stopper=$!
 run cpush --chain -w "$nodes" "$d/huge" /tmp/huge
@@ -179,10 +170,7 @@ n1tmp=/proc/$(cluster pid node01)/root/tmp
 timeout -k 5 120 env --default-signal=INT,TERM "$CT_BIN/cpush" --chain -q -w "$nodes" "$d/huge" /tmp/huge \
 	>"$d/term.out" 2>"$d/term.err" &
 cp_pid=$!
-for i in $(seq 1 3000); do
-	[ -n "$(find "$n1tmp" -maxdepth 1 -name '.cpush.huge.*' -size +2M 2>/dev/null | head -1)" ] && break
-	sleep 0.005
-done
+temp_grows "$n1tmp"
 cp_child=$(pgrep -P $cp_pid | head -1)
 kill -TERM "${cp_child:-$cp_pid}"
 wait $cp_pid

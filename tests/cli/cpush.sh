@@ -10,16 +10,6 @@ start_cluster $N --or-skip
 nodes=$CT_NODES
 d=$(scratch)
 
-# node_sums PATH: "sha256 mode mtime" on every node, one line each
-node_sums() {
-	local i
-	for i in $(seq 1 $N); do on $i sh -c "printf '%s %s\n' \"\$(sha256sum < '$1' | cut -d' ' -f1)\" \"\$(stat -c '%a %Y' '$1')\"" 2>&1; done
-}
-local_sum() { printf '%s %s\n' "$(sha256sum <"$1" | cut -d' ' -f1)" "$(stat -c '%a %Y' "$1")"; }
-same_on_all() { # LOCAL REMOTE DESC
-	local want; want=$(for i in $(seq 1 $N); do local_sum "$1"; done)
-	is "$(node_sums "$2")" "$want" "$3"
-}
 json_field() { # FIELD: sum of that field over the --json lines in $out
 	printf '%s\n' "$out" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | awk '{s+=$1} END {print s+0}'
 }
