@@ -7,17 +7,11 @@
 # that lands on node02..node05 went through the gateway.
 source "$CT_TOP/tests/lib.sh"
 source "$CT_TOP/tests/cli/isolated.inc"
-need_root
-command -v ip >/dev/null || skip_all "needs ip (iproute2)"
-command -v python3 >/dev/null || skip_all "needs python3"
-command -v jq >/dev/null || skip_all "needs jq"
 start_cluster 5
 S=$(scratch)
 H=$S/home
-mkdir -p "$H/.ssh"
-cp "$HOME/.ssh/id_ed25519" "$HOME/.ssh/known_hosts" "$H/.ssh/"
+private_home "$H"
 printf 'Host *\n    User root\n' >"$H/.ssh/config"
-export HOME=$H
 isolate_head node01
 
 printf 'cluster inner {\n  node01\n  node[02-05]\n  exclude 4\n}\n' | cluster_gateway node01

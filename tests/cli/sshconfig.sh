@@ -8,18 +8,13 @@
 # sshd, on an address that exists only inside that namespace.
 source "$CT_TOP/tests/lib.sh"
 source "$CT_TOP/tests/cli/isolated.inc"
-need_root
-command -v ip >/dev/null || skip_all "needs ip (iproute2)"
-command -v python3 >/dev/null || skip_all "needs python3"
-command -v jq >/dev/null || skip_all "needs jq"
 start_cluster 12
 S=$(scratch)
 
 # A HOME of our own: the testbed's key, its known_hosts, our config.
 H=$S/home
+private_home "$H"
 mkdir -p "$H/.ssh/conf.d"
-cp "$HOME/.ssh/id_ed25519" "$HOME/.ssh/known_hosts" "$H/.ssh/"
-export HOME=$H
 cfg() { cat >"$H/.ssh/config"; }
 
 # --- Include, Host !pattern, -o ------------------------------------------------
