@@ -5,7 +5,8 @@
 #   make uninstall  the same variables; edited configs stay
 #   make deps       install the build dependencies (as root; otherwise prints the apt-get line)
 #   make check      install every missing package, build release + ASan/UBSan + fuzz with
-#                   -Werror, run every test (tests/run)
+#                   -Werror, run every test (tests/run); STRICT=1 (or CI=true, as .ci/run
+#                   sets): a skipped test is a failure
 #   make demo       build, start an 8-node local cluster, show the tools at work
 #   make bench      side-by-side timings against the peer tools (bench/RESULTS.md)
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
