@@ -20,13 +20,49 @@
 struct cpentry {
 	const struct cpplan_entry *pe;
 	unsigned char sha[32];
+	unsigned char *signed_entry; /* the ENTRY payload, signed by the head */
+	size_t signed_len;
 };
 
 struct cpentries {
 	struct cpentry *e;
 	uint32_t n;
 	int blind;
+	unsigned char pub[RELAY_PUB_LEN];
+	unsigned char end[RELAY_END_LEN];
 };
+
+static void fill(const struct cpentries *en, uint32_t i, struct relay_entry *re)
+{
+	const struct cpplan_entry *pe = en->e[i].pe;
+	memset(re, 0, sizeof *re);
+	re->type = pe->type == CPPLAN_DIR ? RELAY_E_DIR : RELAY_E_FILE;
+	re->blind = en->blind;
+	re->mode = pe->mode;
+	re->mtime = pe->mtime;
+	re->size = pe->type == CPPLAN_DIR ? 0 : pe->size;
+	memcpy(re->sha256, en->e[i].sha, 32);
+	snprintf(re->path, sizeof re->path, "%s", pe->dst);
+}
+
+/* Sign every entry and the end with a key pair of this transfer alone (the private key goes at once). */
+static int sign_all(struct cpentries *en)
+{
+	EVP_PKEY *sk = relay_signer_new(en->pub);
+	if (!sk)
+		return -1;
+	struct relay_entry *re = xmalloc(sizeof *re);
+	int rc = relay_end_sign(sk, en->n, en->end);
+	for (uint32_t i = 0; i < en->n && rc == 0; i++) {
+		fill(en, i, re);
+		en->e[i].signed_entry = xmalloc(relay_signed_max());
+		en->e[i].signed_len = relay_entry_sign(sk, i, en->n, re, en->e[i].signed_entry);
+		rc = en->e[i].signed_len ? 0 : -1;
+	}
+	free(re);
+	EVP_PKEY_free(sk);
+	return rc;
+}
 
 static int hash_file(const char *path, unsigned char out[32])
 {
@@ -66,7 +102,17 @@ struct cpentries *cpentries_new(const struct cpplan *plan, int blind, char *err,
 			return NULL;
 		}
 	}
+	if (sign_all(en) < 0) {
+		snprintf(err, errlen, "cannot sign the entries (Ed25519)");
+		cpentries_free(en);
+		return NULL;
+	}
 	return en;
+}
+
+const unsigned char *cpentries_pub(const struct cpentries *en)
+{
+	return en->pub;
 }
 
 uint32_t cpentries_count(const struct cpentries *en)
@@ -88,25 +134,22 @@ void cpentries_free(struct cpentries *en)
 {
 	if (!en)
 		return;
+	for (uint32_t i = 0; i < en->n; i++)
+		free(en->e[i].signed_entry);
 	free(en->e);
 	free(en);
 }
 
-static int entries_get(void *arg, uint32_t i, struct relay_entry *re, const char **data_path)
+static int entries_get(void *arg, uint32_t i, struct relay_entry *re, const unsigned char **signed_entry,
+		       size_t *len, const char **data_path)
 {
 	const struct cpentries *en = arg;
 	if (i >= en->n)
 		return -1;
-	const struct cpplan_entry *pe = en->e[i].pe;
-	memset(re, 0, sizeof *re);
-	re->type = pe->type == CPPLAN_DIR ? RELAY_E_DIR : RELAY_E_FILE;
-	re->blind = en->blind;
-	re->mode = pe->mode;
-	re->mtime = pe->mtime;
-	re->size = pe->type == CPPLAN_DIR ? 0 : pe->size;
-	memcpy(re->sha256, en->e[i].sha, 32);
-	snprintf(re->path, sizeof re->path, "%s", pe->dst);
-	*data_path = pe->type == CPPLAN_FILE ? pe->src : NULL;
+	fill(en, i, re);
+	*signed_entry = en->e[i].signed_entry;
+	*len = en->e[i].signed_len;
+	*data_path = en->e[i].pe->type == CPPLAN_FILE ? en->e[i].pe->src : NULL;
 	return 0;
 }
 
@@ -123,6 +166,7 @@ struct cpfeed {
 	unsigned gen;  /* bumped by every cpfeed_target */
 	int fd;        /* current connection, -1 */
 	int quit, done;
+	int changed;   /* a source file is not what was hashed and signed */
 	char err[512];
 	uint64_t fed;  /* data bytes sent, re-feeds included (atomic) */
 };
@@ -156,7 +200,7 @@ static void feed_once(struct cpfeed *f, const char *host, int port, unsigned gen
 	char err[512] = "";
 	uint32_t e;
 	uint64_t off;
-	int fd = dial(host, port);
+	int rc = 0, fd = dial(host, port);
 	if (fd < 0) {
 		snprintf(err, sizeof err, "%s:%d: %s", host, port, strerror(errno));
 	} else {
@@ -164,9 +208,9 @@ static void feed_once(struct cpfeed *f, const char *host, int port, unsigned gen
 		if (f->gen == gen)
 			f->fd = fd;
 		pthread_mutex_unlock(&f->mu);
-		struct relay_source src = { entries_get, (void *)f->en, &f->fed };
+		struct relay_source src = { entries_get, f->en->end, (void *)f->en, &f->fed };
 		if (relay_hello_send(fd, &f->key, &e, &off, err, sizeof err) == 0 &&
-		    relay_feed(fd, &f->key, &src, e, off, f->en->n, 0, RELAY_FEED_END, err, sizeof err) == 0)
+		    (rc = relay_feed(fd, &f->key, &src, e, off, f->en->n, 0, RELAY_FEED_END, err, sizeof err)) == 0)
 			err[0] = '\0';
 	}
 	pthread_mutex_lock(&f->mu);
@@ -174,6 +218,8 @@ static void feed_once(struct cpfeed *f, const char *host, int port, unsigned gen
 		snprintf(f->err, sizeof f->err, "%s", err);
 		f->done = err[0] == '\0';
 	}
+	if (rc == RELAY_REFUSED)
+		f->changed = 1;
 	if (fd >= 0 && f->fd == fd)
 		f->fd = -1;
 	pthread_mutex_unlock(&f->mu);
@@ -235,6 +281,14 @@ void cpfeed_target(struct cpfeed *f, const char *host, int port)
 	f->err[0] = '\0';
 	pthread_cond_signal(&f->cv);
 	pthread_mutex_unlock(&f->mu);
+}
+
+int cpfeed_changed(struct cpfeed *f)
+{
+	pthread_mutex_lock(&f->mu);
+	int c = f->changed;
+	pthread_mutex_unlock(&f->mu);
+	return c;
 }
 
 int cpfeed_done(struct cpfeed *f)
