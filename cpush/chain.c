@@ -600,7 +600,7 @@ static void source_changed(struct chainrun *cr, const char *err)
 		r->state = R_LOST;
 		progress_fanout_node_done(&cr->meter, 1, 1);
 		free(r->n->error);
-		r->n->error = xasprintf("not sent: %s", err);
+		r->n->error = xstrdup(err);
 		r->n->state = FANOUT_FAILED;
 	}
 }

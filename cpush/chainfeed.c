@@ -19,7 +19,10 @@
 
 struct cpentry {
 	const struct cpplan_entry *pe;
-	unsigned char sha[32];
+	unsigned char sha[32];       /* its digest: SHA-256 over the SHA-256 of each block */
+	unsigned char *hashes;       /* SHA-256 of each block, until signed */
+	unsigned char **chunks;      /* the signed HASHES payloads */
+	size_t nchunks;
 	unsigned char *signed_entry; /* the ENTRY payload, signed by the head */
 	size_t signed_len;
 };
@@ -45,6 +48,24 @@ static void fill(const struct cpentries *en, uint32_t i, struct relay_entry *re)
 	snprintf(re->path, sizeof re->path, "%s", pe->dst);
 }
 
+/* Sign entry I's block hashes, RELAY_HASHES_PER a time. */
+static int sign_hashes(EVP_PKEY *sk, uint32_t i, struct cpentry *e)
+{
+	if (e->pe->type != CPPLAN_FILE)
+		return 0;
+	e->nchunks = (size_t)((relay_blocks(e->pe->size) + RELAY_HASHES_PER - 1) / RELAY_HASHES_PER);
+	e->chunks = xcalloc(e->nchunks + 1, sizeof *e->chunks);
+	for (size_t c = 0; c < e->nchunks; c++) {
+		size_t m = relay_chunk_hashes(e->pe->size, c);
+		e->chunks[c] = xmalloc(RELAY_SIG_LEN + 32 * m);
+		if (relay_hashes_sign(sk, i, c, e->hashes + 32 * c * RELAY_HASHES_PER, m, e->chunks[c]) == 0)
+			return -1;
+	}
+	free(e->hashes);
+	e->hashes = NULL;
+	return 0;
+}
+
 /* Sign every entry and the end with a key pair of this transfer alone (the private key goes at once). */
 static int sign_all(struct cpentries *en)
 {
@@ -57,32 +78,40 @@ static int sign_all(struct cpentries *en)
 		fill(en, i, re);
 		en->e[i].signed_entry = xmalloc(relay_signed_max());
 		en->e[i].signed_len = relay_entry_sign(sk, i, en->n, re, en->e[i].signed_entry);
-		rc = en->e[i].signed_len ? 0 : -1;
+		rc = en->e[i].signed_len ? sign_hashes(sk, i, &en->e[i]) : -1;
 	}
 	free(re);
 	EVP_PKEY_free(sk);
 	return rc;
 }
 
-static int hash_file(const char *path, unsigned char out[32])
+/* The SHA-256 of each block of PATH's first SIZE bytes, and their digest. */
+static int hash_file(const char *path, uint64_t size, struct cpentry *e)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-	char *buf = xmalloc(1 << 20);
-	ssize_t r;
-	while ((r = read(fd, buf, 1 << 20)) > 0)
-		EVP_DigestUpdate(c, buf, (size_t)r);
-	unsigned int n;
-	EVP_DigestFinal_ex(c, out, &n);
-	EVP_MD_CTX_free(c);
+	uint64_t n = relay_blocks(size);
+	unsigned char *buf = xmalloc(RELAY_BLOCK);
+	e->hashes = xmalloc(32 * n + 1);
+	int rc = 0;
+	for (uint64_t b = 0; b < n && rc == 0; b++) {
+		size_t len = size - b * RELAY_BLOCK < RELAY_BLOCK ? (size_t)(size - b * RELAY_BLOCK) : RELAY_BLOCK;
+		ssize_t r = pread(fd, buf, len, (off_t)(b * RELAY_BLOCK));
+		if (r != (ssize_t)len) {
+			if (r >= 0)
+				errno = EIO; /* shrank since it was listed */
+			rc = -1;
+		} else {
+			relay_block_hash(buf, len, e->hashes + 32 * b);
+		}
+	}
+	relay_digest(e->hashes, n, e->sha);
 	free(buf);
 	int saved = errno;
 	close(fd);
 	errno = saved;
-	return r < 0 ? -1 : 0;
+	return rc;
 }
 
 struct cpentries *cpentries_new(const struct cpplan *plan, int blind, char *err, size_t errlen)
@@ -96,7 +125,7 @@ struct cpentries *cpentries_new(const struct cpplan *plan, int blind, char *err,
 			continue;
 		struct cpentry *e = &en->e[en->n++];
 		e->pe = pe;
-		if (pe->type == CPPLAN_FILE && hash_file(pe->src, e->sha) < 0) {
+		if (pe->type == CPPLAN_FILE && hash_file(pe->src, pe->size, e) < 0) {
 			snprintf(err, errlen, "%s: %s", pe->src, strerror(errno));
 			cpentries_free(en);
 			return NULL;
@@ -134,8 +163,13 @@ void cpentries_free(struct cpentries *en)
 {
 	if (!en)
 		return;
-	for (uint32_t i = 0; i < en->n; i++)
+	for (uint32_t i = 0; i < en->n; i++) {
+		for (size_t c = 0; c < en->e[i].nchunks; c++)
+			free(en->e[i].chunks[c]);
+		free(en->e[i].chunks);
+		free(en->e[i].hashes);
 		free(en->e[i].signed_entry);
+	}
 	free(en->e);
 	free(en);
 }
@@ -151,6 +185,15 @@ static int entries_get(void *arg, uint32_t i, struct relay_entry *re, const unsi
 	*len = en->e[i].signed_len;
 	*data_path = en->e[i].pe->type == CPPLAN_FILE ? en->e[i].pe->src : NULL;
 	return 0;
+}
+
+static const unsigned char *entries_hashes(void *arg, uint32_t i, uint64_t chunk, size_t *len)
+{
+	const struct cpentries *en = arg;
+	if (i >= en->n || chunk >= en->e[i].nchunks)
+		return NULL;
+	*len = RELAY_SIG_LEN + 32 * relay_chunk_hashes(en->e[i].pe->size, chunk);
+	return en->e[i].chunks[chunk];
 }
 
 /* ---- the feeder thread ----------------------------------------------------- */
@@ -208,7 +251,7 @@ static void feed_once(struct cpfeed *f, const char *host, int port, unsigned gen
 		if (f->gen == gen)
 			f->fd = fd;
 		pthread_mutex_unlock(&f->mu);
-		struct relay_source src = { entries_get, f->en->end, (void *)f->en, &f->fed };
+		struct relay_source src = { entries_get, entries_hashes, f->en->end, (void *)f->en, &f->fed };
 		if (relay_hello_send(fd, &f->key, &e, &off, err, sizeof err) == 0 &&
 		    (rc = relay_feed(fd, &f->key, &src, e, off, f->en->n, 0, RELAY_FEED_END, err, sizeof err)) == 0)
 			err[0] = '\0';

@@ -194,6 +194,8 @@ static int needed(const struct relay *r, const struct relay_frame *f)
 		return 1;
 	if (f->entry != r->skip_entry)
 		return f->entry > r->skip_entry;
+	if (f->type == RELAY_HASHES) /* the chunk holds a block at or after the successor's offset */
+		return (f->block + 1) * RELAY_HASHES_PER * (uint64_t)RELAY_BLOCK > r->skip_off;
 	return f->type == RELAY_ENTRY ? r->skip_off == 0 : f->block * (uint64_t)RELAY_BLOCK >= r->skip_off;
 }
 

@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "relay.h"
@@ -112,6 +113,13 @@ int relay_frame_parse(const unsigned char *hdr, struct relay_frame *f, char *err
 			bad = "data frame with a bad index";
 		else if (f->len == 0 || f->len > RELAY_BLOCK)
 			bad = "data frame of a bad length";
+		break;
+	case RELAY_HASHES:
+		if (f->block >= MAX_DATA_BLOCK / RELAY_HASHES_PER || f->entry == END_ENTRY)
+			bad = "hashes frame with a bad index";
+		else if (f->len <= RELAY_SIG_LEN || (f->len - RELAY_SIG_LEN) % 32 ||
+			 (f->len - RELAY_SIG_LEN) / 32 > RELAY_HASHES_PER)
+			bad = "hashes frame of a bad length";
 		break;
 	case RELAY_END:
 		if (f->entry != END_ENTRY || f->block != END_BLOCK || f->len != RELAY_END_LEN)
@@ -350,6 +358,69 @@ int relay_entry_verify(EVP_PKEY *pk, uint32_t i, const unsigned char *p, size_t 
 		return -1;
 	}
 	return relay_entry_decode(p + SIGNED_FIXED, len - SIGNED_FIXED, e, err, errlen);
+}
+
+void relay_block_hash(const void *block, size_t len, unsigned char out[32])
+{
+	SHA256(block, len, out);
+}
+
+void relay_digest(const unsigned char *hashes, size_t n, unsigned char out[32])
+{
+	SHA256(hashes, 32 * n, out);
+}
+
+uint64_t relay_blocks(uint64_t size)
+{
+	return (size + RELAY_BLOCK - 1) / RELAY_BLOCK;
+}
+
+size_t relay_chunk_hashes(uint64_t size, uint64_t chunk)
+{
+	uint64_t first = chunk * RELAY_HASHES_PER, n = relay_blocks(size);
+	if (chunk >= MAX_DATA_BLOCK / RELAY_HASHES_PER || first >= n)
+		return 0;
+	return n - first < RELAY_HASHES_PER ? (size_t)(n - first) : RELAY_HASHES_PER;
+}
+
+#define HASHES_CONTEXT "ctrelay 2 hashes"
+
+/* The signed message of entry I's chunk CHUNK: context, index, chunk, hashes. Caller frees. */
+static unsigned char *hashes_message(uint32_t i, uint64_t chunk, const unsigned char *hashes, size_t n,
+				     size_t *len)
+{
+	size_t head = sizeof HASHES_CONTEXT + 12;
+	unsigned char *msg = malloc(head + 32 * n);
+	if (!msg)
+		return NULL;
+	memcpy(msg, HASHES_CONTEXT, sizeof HASHES_CONTEXT);
+	put32(msg + sizeof HASHES_CONTEXT, i);
+	put64(msg + sizeof HASHES_CONTEXT + 4, chunk);
+	memcpy(msg + head, hashes, 32 * n);
+	*len = head + 32 * n;
+	return msg;
+}
+
+size_t relay_hashes_sign(EVP_PKEY *sk, uint32_t i, uint64_t chunk, const unsigned char *hashes, size_t n,
+			 unsigned char *out)
+{
+	size_t len;
+	unsigned char *msg = hashes_message(i, chunk, hashes, n, &len);
+	int rc = msg ? sign(sk, msg, len, out) : -1;
+	free(msg);
+	memcpy(out + RELAY_SIG_LEN, hashes, 32 * n);
+	return rc < 0 ? 0 : RELAY_SIG_LEN + 32 * n;
+}
+
+int relay_hashes_verify(EVP_PKEY *pk, uint32_t i, uint64_t chunk, const unsigned char *p, size_t len)
+{
+	if (len <= RELAY_SIG_LEN || (len - RELAY_SIG_LEN) % 32)
+		return -1;
+	size_t mlen;
+	unsigned char *msg = hashes_message(i, chunk, p + RELAY_SIG_LEN, (len - RELAY_SIG_LEN) / 32, &mlen);
+	int rc = msg ? verify(pk, msg, mlen, p) : -1;
+	free(msg);
+	return rc;
 }
 
 int relay_end_sign(EVP_PKEY *sk, uint32_t count, unsigned char out[RELAY_END_LEN])

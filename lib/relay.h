@@ -22,18 +22,25 @@
  *
  * What lands is what the head signed. The head also draws an Ed25519 key
  * pair per transfer and hands each relay the public key on the same SSH
- * channel (the private key never leaves the head). Each ENTRY payload
- * carries the head's signature over ("ctrelay 2 entry", index, entry count,
- * encoded entry): path, type, mode, mtime, size and the whole file's
- * SHA-256. The END frame carries the entry count, signed. A node checks the
- * signature before it creates anything, refuses an index out of order or
- * beyond the count, and installs a file only when its whole SHA-256 is the
- * signed one. So a node that holds the transfer key (root on any one node)
- * can still delay or starve what it feeds, but cannot make another node
- * write a path, mode or byte the head did not send. Re-fed entries are the
- * head's signed bytes, passed on verbatim. One signature per entry costs
- * about 0.1 ms to check: for trees of very many small files a signed
- * manifest would be cheaper (not done).
+ * channel (the private key never leaves the head). It signs:
+ *   - each ENTRY payload: ("ctrelay 2 entry", index, entry count, encoded
+ *     entry: path, type, mode, mtime, size and the file's digest, the
+ *     SHA-256 over the SHA-256 of each of its blocks);
+ *   - each HASHES frame (before the blocks it covers): the SHA-256 of up
+ *     to RELAY_HASHES_PER blocks of a file, ("ctrelay 2 hashes", index,
+ *     chunk, hashes);
+ *   - the END frame: the entry count.
+ * A node checks the signature before it creates anything, refuses an index
+ * out of order or beyond the count, checks every block against its signed
+ * hash before it writes or forwards it, and installs a file only when the
+ * digest of what it wrote is the signed one. So a node that holds the
+ * transfer key (root on any one node) can still delay or starve what it
+ * feeds, but cannot make another node write a path, mode or byte the head
+ * did not send, nor pass a forged byte further down the chain. Re-fed
+ * entries and hashes are the head's signed bytes, passed on verbatim.
+ * Checking a block costs the SHA-256 pass a whole-file hash costs anyway;
+ * a signature costs about 0.1 ms to check, once per entry and per 31 MiB
+ * (for trees of very many small files a signed manifest would be cheaper).
  *
  * Nonces. The nonce travels in the header: a random 64-bit prefix drawn
  * for each sealing session (the head's feeder on each (re)start, a node
@@ -46,9 +53,9 @@
  * then gets the XOR of two plaintexts and GHASH's key. Per-hop keys would
  * avoid that too, but each node would decrypt and seal every frame again:
  * one more AES pass per node, where forwarding verbatim costs none. A
- * sealer also re-reads a whole file against its signed SHA-256 before it
- * sends the file's last block (the head hashes what it actually sends; a
- * node refuses to serve a landed file that changed since).
+ * sealer also checks every block it reads against its signed hash before
+ * sealing it (the head sends only what it hashed; a node refuses to serve
+ * a landed file that changed since).
  */
 #ifndef CT_RELAY_H
 #define CT_RELAY_H
@@ -79,8 +86,9 @@
 #define RELAY_SIG_LEN   64
 #define RELAY_END_LEN   (4 + RELAY_SIG_LEN) /* END payload: entry count u32, signature */
 #define RELAY_REFUSED   (-2)               /* not what the head signed (see relay_sink_frame) */
+#define RELAY_HASHES_PER 1000              /* block hashes per HASHES frame (31.25 MiB of a file) */
 
-enum relay_type { RELAY_ENTRY = 1, RELAY_DATA = 2, RELAY_END = 3 };
+enum relay_type { RELAY_ENTRY = 1, RELAY_DATA = 2, RELAY_END = 3, RELAY_HASHES = 4 };
 enum relay_etype { RELAY_E_FILE = 0, RELAY_E_DIR = 1 };
 
 struct relay_key {
@@ -109,7 +117,7 @@ struct relay_entry {
 	uint32_t mode;         /* 07777 */
 	int64_t mtime;
 	uint64_t size;
-	unsigned char sha256[32];
+	unsigned char sha256[32];  /* SHA-256 over the SHA-256 of each block (relay_digest) */
 	char path[RELAY_MAX_PATH];
 };
 
@@ -169,6 +177,23 @@ size_t relay_entry_sign(EVP_PKEY *sk, uint32_t i, uint32_t count, const struct r
  */
 int relay_entry_verify(EVP_PKEY *pk, uint32_t i, const unsigned char *p, size_t len, struct relay_entry *e,
 		       uint32_t *count, char *err, size_t errlen);
+/*
+ * A file's blocks: SHA-256 of each (BLOCK bytes of it) into OUT; its digest
+ * is the SHA-256 over those hashes (relay_digest: HASHES, N of them).
+ */
+void relay_block_hash(const void *block, size_t len, unsigned char out[32]);
+void relay_digest(const unsigned char *hashes, size_t n, unsigned char out[32]);
+/* Blocks of a SIZE-byte file, and hashes in its HASHES frame CHUNK (0 past its end). */
+uint64_t relay_blocks(uint64_t size);
+size_t relay_chunk_hashes(uint64_t size, uint64_t chunk);
+/*
+ * Entry I's hashes of chunk CHUNK (N of them: blocks CHUNK * RELAY_HASHES_PER
+ * on) as a signed HASHES payload into OUT (RELAY_SIG_LEN + 32 * N bytes):
+ * its length, 0 on failure. And its check: 0, or -1.
+ */
+size_t relay_hashes_sign(EVP_PKEY *sk, uint32_t i, uint64_t chunk, const unsigned char *hashes, size_t n,
+			 unsigned char *out);
+int relay_hashes_verify(EVP_PKEY *pk, uint32_t i, uint64_t chunk, const unsigned char *p, size_t len);
 /* The END payload: COUNT entries, signed. And its check (0 with *COUNT, or -1). */
 int relay_end_sign(EVP_PKEY *sk, uint32_t count, unsigned char out[RELAY_END_LEN]);
 int relay_end_verify(EVP_PKEY *pk, const unsigned char p[RELAY_END_LEN], uint32_t *count);

@@ -131,7 +131,6 @@ struct feeder {
 	const struct relay_source *src;
 	struct relay_sealer sealer;
 	unsigned char *plain, *out;
-	EVP_MD_CTX *sha;
 	char *err;
 	size_t errlen;
 };
@@ -146,61 +145,54 @@ static int send_frame(struct feeder *fs, struct relay_frame *f, const void *plai
 	return 0;
 }
 
-/* Hash IN's bytes [0, TO) (the part of a file a feed resumes after). */
-static int hash_prefix(struct feeder *fs, int in, const char *path, uint64_t to)
+/* The signed hashes of block B of entry I, sent first when the feed enters their chunk. */
+static const unsigned char *hashes_for(struct feeder *fs, uint32_t i, uint64_t b, const unsigned char *cur,
+				       const char *path)
 {
-	for (uint64_t off = 0; off < to; off += RELAY_BLOCK) {
-		size_t len = to - off < RELAY_BLOCK ? (size_t)(to - off) : RELAY_BLOCK;
-		if (pread(in, fs->plain, len, (off_t)off) != (ssize_t)len) {
-			snprintf(fs->err, fs->errlen, "%s: %s", path, strerror(errno ? errno : EIO));
-			return -1;
-		}
-		EVP_DigestUpdate(fs->sha, fs->plain, len);
+	if (cur && b % RELAY_HASHES_PER)
+		return cur;
+	size_t len;
+	const unsigned char *p = fs->src->hashes(fs->src->arg, i, b / RELAY_HASHES_PER, &len);
+	if (!p) {
+		snprintf(fs->err, fs->errlen, "%s: no signed block hashes here", path);
+		return NULL;
 	}
-	return 0;
+	struct relay_frame f = { RELAY_HASHES, i, b / RELAY_HASHES_PER, (uint32_t)len, { 0 } };
+	return send_frame(fs, &f, p) < 0 ? NULL : p;
 }
 
-/* Before the last block of E goes: is the whole file still the one signed? */
-static int still_signed(struct feeder *fs, const struct relay_entry *e, const char *path)
-{
-	unsigned char sha[32];
-	unsigned int n = 0;
-	EVP_DigestFinal_ex(fs->sha, sha, &n);
-	if (memcmp(sha, e->sha256, 32) == 0)
-		return 0;
-	snprintf(fs->err, fs->errlen, "%s: changed since it was hashed (SHA-256 differs from the signed entry): not sent",
-		 path);
-	return RELAY_REFUSED;
-}
-
-/* Entry I's bytes [FROM, TO) as DATA frames read from PATH; checked against E's SHA-256 when TO is its end. */
-static int feed_data(struct feeder *fs, uint32_t i, const struct relay_entry *e, const char *path, uint64_t from,
-		     uint64_t to)
+/* Entry I's bytes [FROM, TO) as DATA frames read from PATH, each checked against its signed hash. */
+static int feed_data(struct feeder *fs, uint32_t i, const char *path, uint64_t from, uint64_t to)
 {
 	int in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
 		snprintf(fs->err, fs->errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	int whole = to == e->size, rc = 0;
-	if (whole) {
-		EVP_DigestInit_ex(fs->sha, EVP_sha256(), NULL);
-		rc = hash_prefix(fs, in, path, from);
-	}
+	const unsigned char *hashes = NULL;
+	int rc = 0;
 	for (uint64_t off = from; off < to && rc == 0; off += RELAY_BLOCK) {
+		uint64_t b = off / RELAY_BLOCK;
 		size_t len = to - off < RELAY_BLOCK ? (size_t)(to - off) : RELAY_BLOCK;
+		unsigned char h[32];
+		if (!(hashes = hashes_for(fs, i, b, hashes, path))) {
+			rc = -1;
+			break;
+		}
 		ssize_t r = pread(in, fs->plain, len, (off_t)off);
 		if (r != (ssize_t)len) {
 			snprintf(fs->err, fs->errlen, "%s: %s", path, r < 0 ? strerror(errno) : "file shrank");
 			rc = -1;
 			break;
 		}
-		if (whole) {
-			EVP_DigestUpdate(fs->sha, fs->plain, len);
-			if (off + len == to && (rc = still_signed(fs, e, path)) < 0)
-				break;
+		relay_block_hash(fs->plain, len, h);
+		if (memcmp(h, hashes + RELAY_SIG_LEN + 32 * (b % RELAY_HASHES_PER), 32) != 0) {
+			snprintf(fs->err, fs->errlen, "%s: changed since it was hashed (block %llu is not the signed one): not sent",
+				 path, (unsigned long long)b);
+			rc = RELAY_REFUSED;
+			break;
 		}
-		struct relay_frame f = { RELAY_DATA, i, off / RELAY_BLOCK, (uint32_t)len, { 0 } };
+		struct relay_frame f = { RELAY_DATA, i, b, (uint32_t)len, { 0 } };
 		rc = send_frame(fs, &f, fs->plain);
 		if (rc == 0 && fs->src->fed)
 			__atomic_add_fetch(fs->src->fed, len, __ATOMIC_RELAXED);
@@ -232,7 +224,7 @@ static int feed_entry(struct feeder *fs, uint32_t i, uint64_t from, uint64_t to)
 			snprintf(fs->err, fs->errlen, "%s: not kept here", e->path);
 			rc = -1;
 		} else {
-			rc = feed_data(fs, i, e, path, from, to);
+			rc = feed_data(fs, i, path, from, to);
 		}
 	}
 out:
@@ -248,11 +240,8 @@ int relay_feed(int fd, const struct relay_key *k, const struct relay_source *src
 		snprintf(err, errlen, "cannot draw a nonce");
 		return -1;
 	}
-	fs.plain = xmalloc(relay_signed_max() > RELAY_BLOCK ? relay_signed_max() : RELAY_BLOCK);
+	fs.plain = xmalloc(RELAY_BLOCK);
 	fs.out = xmalloc(RELAY_MAX_FRAME);
-	fs.sha = EVP_MD_CTX_new();
-	if (!fs.sha)
-		die(1, "out of memory");
 	int rc = 0;
 	for (uint32_t i = from_entry; i < to_entry && rc == 0; i++)
 		rc = feed_entry(&fs, i, i == from_entry ? from_off : 0, UINT64_MAX);
@@ -264,7 +253,6 @@ int relay_feed(int fd, const struct relay_key *k, const struct relay_source *src
 		if (!src->end)
 			snprintf(err, errlen, "no signed end of stream here");
 	}
-	EVP_MD_CTX_free(fs.sha);
 	free(fs.plain);
 	free(fs.out);
 	return rc;
@@ -305,6 +293,9 @@ void relay_sink_free(struct relay_sink *s)
 {
 	drop_tmp(s);
 	for (size_t i = 0; i < s->n; i++) {
+		for (size_t c = 0; c < s->e[i].nchunks; c++)
+			free(s->e[i].chunks[c]);
+		free(s->e[i].chunks);
 		free(s->e[i].signed_entry);
 		free(s->e[i].path);
 		free(s->e[i].error);
@@ -377,7 +368,7 @@ static int land(struct relay_sink *s, char *err, size_t errlen)
 	if (l->result == RELAY_R_OK)
 		EVP_DigestFinal_ex(s->sha, sha, &n);
 	if (l->result == RELAY_R_OK && memcmp(sha, l->sha256, 32) != 0)
-		return refuse(s, err, errlen, "%s: SHA-256 of the received file is not the signed one: not installed",
+		return refuse(s, err, errlen, "%s: digest of the received file is not the signed one: not installed",
 			      l->path);
 	if (l->result != RELAY_R_OK) {
 		finish(s, l->result, NULL);
@@ -470,17 +461,64 @@ static int on_entry(struct relay_sink *s, uint32_t i, const unsigned char *plain
 	return l->size == 0 ? land(s, err, errlen) : 1;
 }
 
+/* The signed hashes of entry I's chunk CHUNK: kept, 0 if seen already, RELAY_REFUSED. */
+static int on_hashes(struct relay_sink *s, uint32_t i, uint64_t chunk, const unsigned char *plain, uint32_t len,
+		     char *err, size_t errlen)
+{
+	if (i < s->have_entry)
+		return 0;
+	struct relay_landed *l = i == s->have_entry && i < s->n ? &s->e[i] : NULL;
+	size_t n = l && l->type == RELAY_E_FILE ? relay_chunk_hashes(l->size, chunk) : 0;
+	if (n == 0 || len != RELAY_SIG_LEN + 32 * n)
+		return refuse(s, err, errlen, "block hashes %u/%llu do not belong to the entry being received", i,
+			      (unsigned long long)chunk);
+	if (!l->chunks) {
+		l->nchunks = (size_t)((relay_blocks(l->size) + RELAY_HASHES_PER - 1) / RELAY_HASHES_PER);
+		l->chunks = xcalloc(l->nchunks, sizeof *l->chunks);
+	}
+	if (l->chunks[chunk])
+		return memcmp(l->chunks[chunk], plain, len) == 0
+			       ? 0
+			       : refuse(s, err, errlen, "block hashes %u/%llu sent twice with different contents", i,
+					(unsigned long long)chunk);
+	if (relay_hashes_verify(s->head, i, chunk, plain, len) < 0)
+		return refuse(s, err, errlen, "%s: block hashes %llu not signed by the head", l->path,
+			      (unsigned long long)chunk);
+	l->chunks[chunk] = xmalloc(len);
+	memcpy(l->chunks[chunk], plain, len);
+	return 1;
+}
+
+/* Is block B of the entry being received the one the head signed? Its hash into H. */
+static int block_signed(struct relay_sink *s, uint64_t b, const unsigned char *plain, uint32_t len,
+			unsigned char h[32], char *err, size_t errlen)
+{
+	struct relay_landed *l = &s->e[s->have_entry];
+	uint64_t c = b / RELAY_HASHES_PER;
+	if (!l->chunks || c >= l->nchunks || !l->chunks[c])
+		return refuse(s, err, errlen, "%s: block %llu came before its signed hash", l->path,
+			      (unsigned long long)b);
+	relay_block_hash(plain, len, h);
+	if (memcmp(h, l->chunks[c] + RELAY_SIG_LEN + 32 * (b % RELAY_HASHES_PER), 32) != 0)
+		return refuse(s, err, errlen, "%s: block %llu is not the one the head signed: not installed", l->path,
+			      (unsigned long long)b);
+	return 0;
+}
+
 static int on_data(struct relay_sink *s, const struct relay_frame *f, const unsigned char *plain, char *err,
 		   size_t errlen)
 {
 	struct relay_landed *l = &s->e[s->have_entry];
+	unsigned char h[32];
+	if (block_signed(s, f->block, plain, f->len, h, err, errlen) < 0)
+		return RELAY_REFUSED;
 	if (l->result == RELAY_R_OK) {
 		if (pwrite(s->fd, plain, f->len, (off_t)s->have_off) != (ssize_t)f->len) {
 			if (errno == 0)
 				errno = ENOSPC;
 			fail(s, NULL);
 		} else {
-			EVP_DigestUpdate(s->sha, plain, f->len);
+			EVP_DigestUpdate(s->sha, h, sizeof h);
 		}
 	}
 	s->have_off += f->len;
@@ -530,6 +568,8 @@ int relay_sink_frame(struct relay_sink *s, const struct relay_frame *f, const un
 			return -1;
 		}
 		return on_data(s, f, plain, err, errlen);
+	case RELAY_HASHES:
+		return on_hashes(s, f->entry, f->block, plain, f->len, err, errlen);
 	case RELAY_END:
 		return on_end(s, plain, err, errlen);
 	}
@@ -560,9 +600,19 @@ static int sink_get(void *arg, uint32_t i, struct relay_entry *e, const unsigned
 	return 0;
 }
 
+static const unsigned char *sink_hashes(void *arg, uint32_t i, uint64_t chunk, size_t *len)
+{
+	struct relay_sink *s = arg;
+	if (i >= s->n || chunk >= s->e[i].nchunks || !s->e[i].chunks[chunk])
+		return NULL;
+	*len = RELAY_SIG_LEN + 32 * relay_chunk_hashes(s->e[i].size, chunk);
+	return s->e[i].chunks[chunk];
+}
+
 void relay_sink_source(struct relay_sink *s, struct relay_source *src)
 {
 	src->get = sink_get;
+	src->hashes = sink_hashes;
 	src->end = s->ended ? s->end : NULL;
 	src->arg = s;
 	src->fed = NULL;

@@ -6,10 +6,11 @@
  * and the sink that lands what a node receives.
  *
  * The sink checks the head's signature on every ENTRY before it creates
- * anything (relay.h), writes each file to ".cpush.NAME.TAG.tmp" beside its
- * target, checks the whole file's SHA-256 against the signed one, sets mode
- * and mtime, then renames it into place: a cut transfer never leaves a
- * partial file at the target path, and a refused one leaves nothing.
+ * anything and every block against its signed hash before it writes it
+ * (relay.h), writes each file to ".cpush.NAME.TAG.tmp" beside its target,
+ * checks the file's digest against the signed one, sets mode and mtime,
+ * then renames it into place: a cut transfer never leaves a partial file at
+ * the target path, and a refused one leaves nothing.
  */
 #ifndef CT_RELAYIO_H
 #define CT_RELAYIO_H
@@ -40,11 +41,13 @@ ssize_t relay_read_frame(int fd, unsigned char *buf, struct relay_frame *f, char
 /*
  * Where a feeder finds entry I: the head's signed ENTRY payload (*SIGNED,
  * *LEN: sent as it is), its fields (E) and the file holding its bytes
- * (NULL for a directory, or bytes not kept).
+ * (NULL for a directory, or bytes not kept); the head's signed HASHES
+ * payload of its chunk CHUNK (NULL if not here).
  */
 struct relay_source {
 	int (*get)(void *arg, uint32_t i, struct relay_entry *e, const unsigned char **signed_entry, size_t *len,
 		   const char **data_path);
+	const unsigned char *(*hashes)(void *arg, uint32_t i, uint64_t chunk, size_t *len);
 	const unsigned char *end; /* the signed END payload (RELAY_END_LEN bytes), for RELAY_FEED_END */
 	void *arg;
 	uint64_t *fed;  /* if not NULL: data bytes sent are added (atomically: another thread reads it) */
@@ -56,10 +59,9 @@ enum { RELAY_FEED_LAST = 1, RELAY_FEED_END = 2 };
  * Send entries [FROM_ENTRY, TO_ENTRY) starting at FROM_OFF in the first;
  * with RELAY_FEED_LAST also entry TO_ENTRY's ENTRY frame and its bytes up
  * to TO_OFF; with RELAY_FEED_END the END frame. Frames are sealed under a
- * fresh nonce prefix. A file sent to its end is read from its start and
- * checked against the signed SHA-256 before its last block goes. 0, -1
- * with ERR, or RELAY_REFUSED with ERR: a file differs from its signed entry
- * (changed since it was hashed), its last block not sent.
+ * fresh nonce prefix; each block read is checked against its signed hash
+ * before it is sent. 0, -1 with ERR, or RELAY_REFUSED with ERR: a file
+ * changed since it was hashed (its changed block was not sent).
  */
 int relay_feed(int fd, const struct relay_key *k, const struct relay_source *src, uint32_t from_entry,
 	       uint64_t from_off, uint32_t to_entry, uint64_t to_off, int flags, char *err, size_t errlen);
@@ -70,6 +72,8 @@ enum relay_result { RELAY_R_OK, RELAY_R_SKIP, RELAY_R_ERR };
 struct relay_landed {
 	unsigned char *signed_entry;  /* the head's ENTRY payload, passed on as it is */
 	size_t signed_len;
+	unsigned char **chunks;       /* its signed HASHES payloads by chunk (NULL: not seen yet) */
+	size_t nchunks;
 	char *path;
 	int type, blind;
 	uint32_t mode;
@@ -106,10 +110,10 @@ void relay_sink_free(struct relay_sink *s);
 /*
  * One opened frame: 1 applied, 0 out of sequence (ignored: a duplicate after
  * a re-route), -1 the stream is broken (ERR), RELAY_REFUSED: not what the
- * head signed (ERR: an entry not signed, out of order or beyond the count,
- * a file whose SHA-256 is not the signed one, a wrong END). Nothing is
- * written for it, its temporary file is gone, and every later frame is
- * refused too.
+ * head signed (ERR: an entry or hashes not signed, out of order or beyond
+ * the count, a block whose hash is not the signed one, a wrong END).
+ * Nothing is written for it (nor may it be passed on), its temporary file
+ * is gone, and every later frame is refused too.
  */
 int relay_sink_frame(struct relay_sink *s, const struct relay_frame *f, const unsigned char *plain, char *err,
 		     size_t errlen);

@@ -4,7 +4,7 @@
  * handshake — frame headers (relay_frame_parse), sealed frames under a fixed
  * key (relay_open must refuse anything not sealed by relay_seal), ENTRY
  * payloads (relay_entry_verify against a fixed head key: only what that key
- * signed is accepted, and it survives a round trip) and END payloads.
+ * signed is accepted, and it survives a round trip), HASHES and END payloads.
  * The seeds (corpus/relay) are sealed and signed with the same fixed keys.
  */
 #include <stdint.h>
@@ -68,6 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		if (relay_open(&k, &f, data, plain) == 0 && f.type == RELAY_ENTRY)
 			entry_signed(pk, f.entry, plain, f.len);
+		else if (f.type == RELAY_HASHES && relay_open(&k, &f, data, plain) == 0)
+			relay_hashes_verify(pk, f.entry, f.block, plain, f.len);
 		else if (f.type == RELAY_END && f.len == RELAY_END_LEN && relay_open(&k, &f, data, plain) == 0)
 			relay_end_verify(pk, plain, &count);
 		data += need;

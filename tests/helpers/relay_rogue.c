@@ -7,7 +7,7 @@
  *
  *   relay_rogue forge HOST PORT SECRET PATH   an ENTRY for PATH, mode 04755,
  *       at the index the relay expects, signed with a key of its own, its
- *       bytes and an END
+ *       block hashes, bytes and an END
  *   relay_rogue data HOST PORT SECRET SIZE    other bytes for the entry the
  *       relay is receiving, from where it is up to SIZE
  *
@@ -63,12 +63,15 @@ static int forge(int fd, const struct relay_key *k, uint32_t i, const char *path
 	snprintf(e.path, sizeof e.path, "%s", path);
 	EVP_Digest(body, sizeof body - 1, e.sha256, NULL, EVP_sha256(), NULL);
 	size_t n = sk ? relay_entry_sign(sk, i, i + 1, &e, p) : 0;
-	int rc = n && relay_end_sign(sk, i + 1, end) == 0 ? 0 : -1;
+	unsigned char h[32], hashes[RELAY_SIG_LEN + 32];
+	relay_block_hash(body, sizeof body - 1, h);
+	int rc = n && relay_end_sign(sk, i + 1, end) == 0 && relay_hashes_sign(sk, i, 0, h, 1, hashes) ? 0 : -1;
 	rc = rc ? rc : send_frame(fd, k, RELAY_ENTRY, i, UINT64_MAX, p, n);
+	rc = rc ? rc : send_frame(fd, k, RELAY_HASHES, i, 0, hashes, sizeof hashes);
 	rc = rc ? rc : send_frame(fd, k, RELAY_DATA, i, 0, body, sizeof body - 1);
 	rc = rc ? rc : send_frame(fd, k, RELAY_END, UINT32_MAX, UINT64_MAX - 1, end, sizeof end);
 	EVP_PKEY_free(sk);
-	return rc;
+	return rc < 0 && (errno == EPIPE || errno == ECONNRESET) ? 0 : rc; /* refused on the way */
 }
 
 /* Bytes of the rogue's choosing for entry I from OFF up to SIZE. */

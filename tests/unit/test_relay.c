@@ -4,7 +4,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <fcntl.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +242,8 @@ struct one {
 	unsigned char sha[32];
 	unsigned char entry[8192], end[RELAY_END_LEN];
 	size_t entry_len;
+	unsigned char hashes[RELAY_SIG_LEN + 32 * 16]; /* one chunk: files of 16 blocks at most */
+	size_t hashes_len;
 };
 
 static void one_entry(const struct one *o, struct relay_entry *e)
@@ -269,6 +270,15 @@ static int one_get(void *arg, uint32_t i, struct relay_entry *e, const unsigned 
 	return 0;
 }
 
+static const unsigned char *one_hashes(void *arg, uint32_t i, uint64_t chunk, size_t *len)
+{
+	struct one *o = arg;
+	if (i != 0 || chunk != 0)
+		return NULL;
+	*len = o->hashes_len;
+	return o->hashes;
+}
+
 static void fill_src(const struct one *o, unsigned char salt)
 {
 	unsigned char *buf = malloc(o->size + 1);
@@ -287,11 +297,17 @@ static void make_one(struct one *o, const char *dir, uint64_t size, EVP_PKEY *si
 	snprintf(o->dst, sizeof o->dst, "%s/dst", dir);
 	o->size = size;
 	fill_src(o, 0);
-	unsigned char *buf = malloc(size + 1);
+	unsigned char *buf = malloc(size + 1), h[32 * 16];
 	FILE *f = fopen(o->src, "r");
 	assert_int_equal(fread(buf, 1, size, f), size);
 	fclose(f);
-	SHA256(buf, size, o->sha);
+	uint64_t n = relay_blocks(size);
+	assert_true(n <= 16);
+	for (uint64_t b = 0; b < n; b++)
+		relay_block_hash(buf + b * RELAY_BLOCK, b + 1 < n ? RELAY_BLOCK : size - b * RELAY_BLOCK, h + 32 * b);
+	relay_digest(h, n, o->sha);
+	o->hashes_len = relay_hashes_sign(signer, 0, 0, h, n, o->hashes);
+	assert_int_equal(o->hashes_len, RELAY_SIG_LEN + 32 * n);
 	free(buf);
 	struct relay_entry e;
 	one_entry(o, &e);
@@ -319,7 +335,7 @@ static int pump(struct relay_sink *sink, const struct relay_key *k, struct one *
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
-		struct relay_source src = { one_get, o->end, o, NULL };
+		struct relay_source src = { one_get, one_hashes, o->end, o, NULL };
 		char err[256];
 		uint32_t e;
 		uint64_t resume;
@@ -430,12 +446,12 @@ static void test_sink_resumes(void **state)
 	assert_false(sink.ended);
 	assert_true(temp_exists(o.dst, "t5"));
 	size_t first = nnonces;
-	assert_int_equal(first, 3); /* ENTRY and two blocks */
+	assert_int_equal(first, 4); /* ENTRY, HASHES and two blocks */
 	assert_int_equal(pump(&sink, &key, &o, UINT64_MAX, 0, &fed), 0);
 	assert_int_equal(fed, 0);
 	assert_true(sink.ended);
 	assert_int_equal(sink.e[0].result, RELAY_R_OK);
-	assert_int_equal(nnonces, first + 6); /* ENTRY again, four blocks, END */
+	assert_int_equal(nnonces, first + 7); /* ENTRY and HASHES again, four blocks, END */
 	no_nonce_twice(); /* two feeds of the same file: no nonce used twice */
 	relay_sink_free(&sink);
 	struct stat st;
@@ -447,15 +463,18 @@ static void test_sink_resumes(void **state)
 	rmdir(dir);
 }
 
-/* The source changes after it was hashed and signed: the feeder does not send its last block. */
+/* The source changes after it was hashed and signed: the feeder stops before the changed block. */
 static void test_feed_changed(void **state)
 {
 	(void)state;
 	char dir[] = "/tmp/test_relay.XXXXXX";
 	assert_non_null(mkdtemp(dir));
 	struct one o;
-	make_one(&o, dir, 2 * RELAY_BLOCK + 5, head);
-	fill_src(&o, 1);
+	make_one(&o, dir, 3 * RELAY_BLOCK + 5, head);
+	FILE *f = fopen(o.src, "r+");
+	fseek(f, 2 * RELAY_BLOCK + 100, SEEK_SET);
+	fputc('!', f);
+	fclose(f);
 	struct relay_sink sink;
 	int fed;
 	assert_int_equal(relay_sink_init(&sink, "t6", head_pub), 0);
@@ -531,6 +550,7 @@ static void test_sink_refuses_forgeries(void **state)
 	assert_int_equal(relay_sink_init(&s, "f1", head_pub), 0);
 	assert_int_equal(give(&s, RELAY_ENTRY, 0, UINT64_MAX, o.entry, o.entry_len), 1);
 	assert_true(temp_exists(o.dst, "f1"));
+	assert_int_equal(give(&s, RELAY_HASHES, 0, 0, o.hashes, o.hashes_len), 1);
 	data[500] ^= 1;
 	assert_int_equal(give(&s, RELAY_DATA, 0, 0, data, sizeof data), RELAY_REFUSED);
 	data[500] ^= 1;
@@ -539,6 +559,18 @@ static void test_sink_refuses_forgeries(void **state)
 	/* and nothing more is taken, not even the right bytes */
 	assert_int_equal(give(&s, RELAY_DATA, 0, 0, data, sizeof data), RELAY_REFUSED);
 	relay_sink_free(&s);
+	/* a block before its hashes, hashes not signed by the head */
+	assert_int_equal(relay_sink_init(&s, "f8", head_pub), 0);
+	assert_int_equal(give(&s, RELAY_ENTRY, 0, UINT64_MAX, o.entry, o.entry_len), 1);
+	assert_int_equal(give(&s, RELAY_DATA, 0, 0, data, sizeof data), RELAY_REFUSED);
+	relay_sink_free(&s);
+	assert_int_equal(relay_sink_init(&s, "f9", head_pub), 0);
+	assert_int_equal(give(&s, RELAY_ENTRY, 0, UINT64_MAX, o.entry, o.entry_len), 1);
+	o.hashes[RELAY_SIG_LEN] ^= 1;
+	assert_int_equal(give(&s, RELAY_HASHES, 0, 0, o.hashes, o.hashes_len), RELAY_REFUSED);
+	o.hashes[RELAY_SIG_LEN] ^= 1;
+	relay_sink_free(&s);
+	assert_false(temp_exists(o.dst, "f9"));
 	/* entries out of order, beyond the count, an early or unsigned END */
 	one_entry(&o, &e);
 	size_t n = relay_entry_sign(head, 1, 2, &e, p);
@@ -552,18 +584,21 @@ static void test_sink_refuses_forgeries(void **state)
 	relay_end_sign(head, 2, end);
 	assert_int_equal(relay_sink_init(&s, "f4", head_pub), 0);
 	assert_int_equal(give(&s, RELAY_ENTRY, 0, UINT64_MAX, o.entry, o.entry_len), 1);
+	assert_int_equal(give(&s, RELAY_HASHES, 0, 0, o.hashes, o.hashes_len), 1);
 	assert_int_equal(give(&s, RELAY_DATA, 0, 0, data, sizeof data), 1);
 	assert_int_equal(give(&s, RELAY_END, UINT32_MAX, UINT64_MAX - 1, end, sizeof end), RELAY_REFUSED);
 	relay_sink_free(&s);
 	relay_end_sign(forger, 1, end);
 	assert_int_equal(relay_sink_init(&s, "f6", head_pub), 0);
 	assert_int_equal(give(&s, RELAY_ENTRY, 0, UINT64_MAX, o.entry, o.entry_len), 1);
+	assert_int_equal(give(&s, RELAY_HASHES, 0, 0, o.hashes, o.hashes_len), 1);
 	assert_int_equal(give(&s, RELAY_DATA, 0, 0, data, sizeof data), 1);
 	assert_int_equal(give(&s, RELAY_END, UINT32_MAX, UINT64_MAX - 1, end, sizeof end), RELAY_REFUSED);
 	assert_int_equal(give(&s, RELAY_END, UINT32_MAX, UINT64_MAX - 1, o.end, sizeof o.end), RELAY_REFUSED);
 	relay_sink_free(&s);
 	assert_int_equal(relay_sink_init(&s, "f7", head_pub), 0);
 	assert_int_equal(give(&s, RELAY_ENTRY, 0, UINT64_MAX, o.entry, o.entry_len), 1);
+	assert_int_equal(give(&s, RELAY_HASHES, 0, 0, o.hashes, o.hashes_len), 1);
 	assert_int_equal(give(&s, RELAY_DATA, 0, 0, data, sizeof data), 1);
 	assert_int_equal(give(&s, RELAY_END, UINT32_MAX, UINT64_MAX - 1, o.end, sizeof o.end), 1);
 	assert_true(s.ended);
