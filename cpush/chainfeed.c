@@ -58,7 +58,8 @@ static int sign_hashes(EVP_PKEY *sk, uint32_t i, struct cpentry *e)
 	for (size_t c = 0; c < e->nchunks; c++) {
 		size_t m = relay_chunk_hashes(e->pe->size, c);
 		e->chunks[c] = xmalloc(RELAY_SIG_LEN + 32 * m);
-		if (relay_hashes_sign(sk, i, c, e->hashes + 32 * c * RELAY_HASHES_PER, m, e->chunks[c]) == 0)
+		if (relay_hashes_sign(e->nchunks > 1 ? sk : NULL, i, c, e->hashes + 32 * c * RELAY_HASHES_PER, m,
+				      e->chunks[c]) == 0)
 			return -1;
 	}
 	free(e->hashes);

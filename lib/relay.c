@@ -405,17 +405,27 @@ size_t relay_hashes_sign(EVP_PKEY *sk, uint32_t i, uint64_t chunk, const unsigne
 			 unsigned char *out)
 {
 	size_t len;
+	memcpy(out + RELAY_SIG_LEN, hashes, 32 * n);
+	if (!sk) {
+		memset(out, 0, RELAY_SIG_LEN);
+		return RELAY_SIG_LEN + 32 * n;
+	}
 	unsigned char *msg = hashes_message(i, chunk, hashes, n, &len);
 	int rc = msg ? sign(sk, msg, len, out) : -1;
 	free(msg);
-	memcpy(out + RELAY_SIG_LEN, hashes, 32 * n);
 	return rc < 0 ? 0 : RELAY_SIG_LEN + 32 * n;
 }
 
-int relay_hashes_verify(EVP_PKEY *pk, uint32_t i, uint64_t chunk, const unsigned char *p, size_t len)
+int relay_hashes_verify(EVP_PKEY *pk, uint32_t i, uint64_t chunk, const unsigned char *p, size_t len,
+			const unsigned char *digest)
 {
 	if (len <= RELAY_SIG_LEN || (len - RELAY_SIG_LEN) % 32)
 		return -1;
+	if (digest) {
+		unsigned char d[32];
+		relay_digest(p + RELAY_SIG_LEN, (len - RELAY_SIG_LEN) / 32, d);
+		return chunk == 0 && CRYPTO_memcmp(d, digest, 32) == 0 ? 0 : -1;
+	}
 	size_t mlen;
 	unsigned char *msg = hashes_message(i, chunk, p + RELAY_SIG_LEN, (len - RELAY_SIG_LEN) / 32, &mlen);
 	int rc = msg ? verify(pk, msg, mlen, p) : -1;

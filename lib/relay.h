@@ -28,7 +28,7 @@
  *     SHA-256 over the SHA-256 of each of its blocks);
  *   - each HASHES frame (before the blocks it covers): the SHA-256 of up
  *     to RELAY_HASHES_PER blocks of a file, ("ctrelay 2 hashes", index,
- *     chunk, hashes);
+ *     chunk, hashes); a file's only chunk is covered by its digest instead;
  *   - the END frame: the entry count.
  * A node checks the signature before it creates anything, refuses an index
  * out of order or beyond the count, checks every block against its signed
@@ -39,8 +39,9 @@
  * did not send, nor pass a forged byte further down the chain. Re-fed
  * entries and hashes are the head's signed bytes, passed on verbatim.
  * Checking a block costs the SHA-256 pass a whole-file hash costs anyway;
- * a signature costs about 0.1 ms to check, once per entry and per 31 MiB
- * (for trees of very many small files a signed manifest would be cheaper).
+ * a signature costs 0.1 to 0.2 ms to check, once per entry and per 31 MiB
+ * of a larger file (for trees of very many small files a signed manifest
+ * would be cheaper: not done).
  *
  * Nonces. The nonce travels in the header: a random 64-bit prefix drawn
  * for each sealing session (the head's feeder on each (re)start, a node
@@ -189,11 +190,15 @@ size_t relay_chunk_hashes(uint64_t size, uint64_t chunk);
 /*
  * Entry I's hashes of chunk CHUNK (N of them: blocks CHUNK * RELAY_HASHES_PER
  * on) as a signed HASHES payload into OUT (RELAY_SIG_LEN + 32 * N bytes):
- * its length, 0 on failure. And its check: 0, or -1.
+ * its length, 0 on failure. SK NULL: the file's only chunk, which its
+ * signed digest covers already (the signature is left zero: one signature
+ * check less per small file). And its check: 0, or -1; DIGEST not NULL:
+ * the only chunk, checked against the entry's signed digest.
  */
 size_t relay_hashes_sign(EVP_PKEY *sk, uint32_t i, uint64_t chunk, const unsigned char *hashes, size_t n,
 			 unsigned char *out);
-int relay_hashes_verify(EVP_PKEY *pk, uint32_t i, uint64_t chunk, const unsigned char *p, size_t len);
+int relay_hashes_verify(EVP_PKEY *pk, uint32_t i, uint64_t chunk, const unsigned char *p, size_t len,
+			const unsigned char *digest);
 /* The END payload: COUNT entries, signed. And its check (0 with *COUNT, or -1). */
 int relay_end_sign(EVP_PKEY *sk, uint32_t count, unsigned char out[RELAY_END_LEN]);
 int relay_end_verify(EVP_PKEY *pk, const unsigned char p[RELAY_END_LEN], uint32_t *count);

@@ -481,7 +481,7 @@ static int on_hashes(struct relay_sink *s, uint32_t i, uint64_t chunk, const uns
 			       ? 0
 			       : refuse(s, err, errlen, "block hashes %u/%llu sent twice with different contents", i,
 					(unsigned long long)chunk);
-	if (relay_hashes_verify(s->head, i, chunk, plain, len) < 0)
+	if (relay_hashes_verify(s->head, i, chunk, plain, len, l->nchunks == 1 ? l->sha256 : NULL) < 0)
 		return refuse(s, err, errlen, "%s: block hashes %llu not signed by the head", l->path,
 			      (unsigned long long)chunk);
 	l->chunks[chunk] = xmalloc(len);

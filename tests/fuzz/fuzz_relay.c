@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (relay_open(&k, &f, data, plain) == 0 && f.type == RELAY_ENTRY)
 			entry_signed(pk, f.entry, plain, f.len);
 		else if (f.type == RELAY_HASHES && relay_open(&k, &f, data, plain) == 0)
-			relay_hashes_verify(pk, f.entry, f.block, plain, f.len);
+			relay_hashes_verify(pk, f.entry, f.block, plain, f.len, NULL);
 		else if (f.type == RELAY_END && f.len == RELAY_END_LEN && relay_open(&k, &f, data, plain) == 0)
 			relay_end_verify(pk, plain, &count);
 		data += need;

@@ -203,6 +203,24 @@ static void test_entry_signature(void **state)
 	n = relay_entry_sign(head, 5, 5, &e, p);
 	assert_int_equal(relay_entry_verify(pk, 5, p, n, &d, &count, err, sizeof err), -1);
 	assert_string_equal(err, "entry 5 is beyond the 5 the head signed");
+	/* block hashes of a larger file: signed per chunk */
+	unsigned char hashes[32 * 3], hp[RELAY_SIG_LEN + sizeof hashes];
+	memset(hashes, 7, sizeof hashes);
+	assert_int_equal(relay_hashes_sign(head, 2, 1, hashes, 3, hp), sizeof hp);
+	assert_int_equal(relay_hashes_verify(pk, 2, 1, hp, sizeof hp, NULL), 0);
+	assert_int_equal(relay_hashes_verify(pk, 2, 0, hp, sizeof hp, NULL), -1);
+	assert_int_equal(relay_hashes_verify(pk, 3, 1, hp, sizeof hp, NULL), -1);
+	hp[RELAY_SIG_LEN + 40] ^= 1;
+	assert_int_equal(relay_hashes_verify(pk, 2, 1, hp, sizeof hp, NULL), -1);
+	assert_int_equal(relay_hashes_sign(forger, 2, 1, hashes, 3, hp), sizeof hp);
+	assert_int_equal(relay_hashes_verify(pk, 2, 1, hp, sizeof hp, NULL), -1);
+	/* a file's only chunk: its digest, signed in the entry, covers it */
+	unsigned char digest[32];
+	relay_digest(hashes, 3, digest);
+	assert_int_equal(relay_hashes_sign(NULL, 2, 0, hashes, 3, hp), sizeof hp);
+	assert_int_equal(relay_hashes_verify(pk, 2, 0, hp, sizeof hp, digest), 0);
+	hp[RELAY_SIG_LEN] ^= 1;
+	assert_int_equal(relay_hashes_verify(pk, 2, 0, hp, sizeof hp, digest), -1);
 	unsigned char end[RELAY_END_LEN];
 	assert_int_equal(relay_end_sign(head, 7, end), 0);
 	assert_int_equal(relay_end_verify(pk, end, &count), 0);
