@@ -240,7 +240,8 @@ static void next_hop(struct relay *r, char *host, char *port)
 	int flags = s->n > s->have_entry ? RELAY_FEED_LAST : 0;
 	if (s->ended && s->have_entry == s->n)
 		flags |= RELAY_FEED_END;
-	if (behind || (e == s->have_entry && off == 0 && flags)) {
+	/* at our very place inside an entry: its ENTRY and the block hashes ahead go again (duplicates are ignored) */
+	if (behind || (e == s->have_entry && off == s->have_off && flags)) {
 		struct relay_source src;
 		relay_sink_source(s, &src);
 		if (relay_feed(fd, &r->key, &src, e, off, s->have_entry, s->have_off, flags, err, sizeof err) < 0) {

@@ -201,6 +201,20 @@ static int feed_data(struct feeder *fs, uint32_t i, const char *path, uint64_t f
 	return rc;
 }
 
+/*
+ * A feed that stops inside entry I at TO: the next blocks come live from
+ * upstream, maybe without their chunk's hashes (already taken here): send
+ * them if held.
+ */
+static int hashes_ahead(struct feeder *fs, uint32_t i, uint64_t to)
+{
+	size_t len;
+	uint64_t c = to / RELAY_BLOCK / RELAY_HASHES_PER;
+	const unsigned char *p = fs->src->hashes(fs->src->arg, i, c, &len);
+	struct relay_frame f = { RELAY_HASHES, i, c, (uint32_t)len, { 0 } };
+	return p ? send_frame(fs, &f, p) : 0;
+}
+
 /* Entry I from FROM up to TO (UINT64_MAX: its end). */
 static int feed_entry(struct feeder *fs, uint32_t i, uint64_t from, uint64_t to)
 {
@@ -227,6 +241,8 @@ static int feed_entry(struct feeder *fs, uint32_t i, uint64_t from, uint64_t to)
 			rc = feed_data(fs, i, path, from, to);
 		}
 	}
+	if (rc == 0 && e->type == RELAY_E_FILE && to < e->size)
+		rc = hashes_ahead(fs, i, to);
 out:
 	free(e);
 	return rc;

@@ -464,7 +464,7 @@ static void test_sink_resumes(void **state)
 	assert_false(sink.ended);
 	assert_true(temp_exists(o.dst, "t5"));
 	size_t first = nnonces;
-	assert_int_equal(first, 4); /* ENTRY, HASHES and two blocks */
+	assert_int_equal(first, 5); /* ENTRY, HASHES, two blocks, HASHES for the blocks ahead */
 	assert_int_equal(pump(&sink, &key, &o, UINT64_MAX, 0, &fed), 0);
 	assert_int_equal(fed, 0);
 	assert_true(sink.ended);
@@ -626,6 +626,53 @@ static void test_sink_refuses_forgeries(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A node that holds an entry's block hashes but no block yet feeds a new
+ * successor at its own place (the hashes went to a node since lost): the
+ * successor gets them, so the next block, coming live, is taken.
+ */
+static void test_refeed_hashes(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_relay.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct one o;
+	make_one(&o, dir, 2 * RELAY_BLOCK + 5, head);
+	unsigned char *block = malloc(RELAY_BLOCK), *buf = malloc(RELAY_MAX_FRAME), *plain = malloc(RELAY_BLOCK);
+	FILE *f = fopen(o.src, "r");
+	assert_int_equal(fread(block, 1, RELAY_BLOCK, f), RELAY_BLOCK);
+	fclose(f);
+	struct relay_sink a, b;
+	assert_int_equal(relay_sink_init(&a, "r1", head_pub), 0);
+	assert_int_equal(relay_sink_init(&b, "r2", head_pub), 0);
+	assert_int_equal(give(&a, RELAY_ENTRY, 0, UINT64_MAX, o.entry, o.entry_len), 1);
+	assert_int_equal(give(&a, RELAY_HASHES, 0, 0, o.hashes, o.hashes_len), 1);
+	assert_int_equal(give(&b, RELAY_ENTRY, 0, UINT64_MAX, o.entry, o.entry_len), 1);
+	int sv[2];
+	char err[256];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	struct relay_source src;
+	relay_sink_source(&a, &src);
+	assert_int_equal(relay_feed(sv[1], &key, &src, 0, 0, 0, 0, RELAY_FEED_LAST, err, sizeof err), 0);
+	close(sv[1]);
+	struct relay_frame fr;
+	int applied = 0;
+	while (relay_read_frame(sv[0], buf, &fr, err, sizeof err) > 0) {
+		assert_int_equal(relay_open(&key, &fr, buf, plain), 0);
+		applied += relay_sink_frame(&b, &fr, plain, err, sizeof err);
+	}
+	close(sv[0]);
+	assert_int_equal(applied, 1); /* the ENTRY again (ignored), the hashes (taken) */
+	assert_int_equal(give(&b, RELAY_DATA, 0, 0, block, RELAY_BLOCK), 1);
+	relay_sink_free(&a);
+	relay_sink_free(&b);
+	free(block);
+	free(buf);
+	free(plain);
+	unlink(o.src);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_entry_signature), cmocka_unit_test(test_sink_lands),
 		cmocka_unit_test(test_sink_resumes),   cmocka_unit_test(test_feed_changed),
 		cmocka_unit_test(test_sink_refuses),   cmocka_unit_test(test_sink_refuses_forgeries),
+		cmocka_unit_test(test_refeed_hashes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
