@@ -48,6 +48,7 @@ chmod 755 "$w/ctrelay"
 
 has_next() { grep -qs '^next ' "$w/ctl.node02"; }
 secret() { awk '$1 == "start" { print $2; exit }' "$w/ctl.node02"; }
+from() { awk '$1 == "start" { print $5; exit }' "$w/ctl.node02"; } # node02's address: the rogue comes from there
 successor() { awk '$1 == "next" { print $2, $3; exit }' "$w/ctl.node02"; } # node03's relay
 # node_tmp NODE: that node's private /tmp, seen from here
 node_tmp() { echo "/proc/$(cluster pid "$1")/root/tmp"; }
@@ -80,7 +81,7 @@ mkfifo "$w/hold"
 start_push forge "$d/big" /tmp/forge
 wait_for "node02's relay to be told its successor" 60 has_next
 read -r host port <<<"$(successor)"
-out=$("$CT_BIN/relay_rogue" forge "$host" "$port" "$(secret)" "$d/root/etc/cron.d/owned" 2>&1)
+out=$("$CT_BIN/relay_rogue" forge "$host" "$port" "$(secret)" "$d/root/etc/cron.d/owned" "$(from)" 2>&1)
 like "$out" "^resume 0 0" "forged entry: node03 held nothing yet"
 like "$out" "closed$" "forged entry: node03 closed the rogue's connection"
 echo go >"$w/hold" # node02's relay gets its successor at last
@@ -99,7 +100,7 @@ head -c 150000000 /dev/zero | tr '\0' x >"$d/huge"
 start_push replace "$d/huge" /tmp/replace
 wait_for "node03's temporary file to pass 2 MB" 120 temp_grows replace
 read -r host port <<<"$(successor)"
-out=$("$CT_BIN/relay_rogue" data "$host" "$port" "$(secret)" 150000000 2>&1)
+out=$("$CT_BIN/relay_rogue" data "$host" "$port" "$(secret)" 150000000 "$(from)" 2>&1)
 like "$out" "^resume 0 [1-9]" "replaced bytes: node03 was inside the entry"
 like "$out" "closed$" "replaced bytes: node03 closed the rogue's connection"
 end_push replace

@@ -5,12 +5,14 @@
  * the head's signing key, connects to the relay at HOST PORT as if it were
  * its predecessor and sends what the head never sent:
  *
- *   relay_rogue forge HOST PORT SECRET PATH   an ENTRY for PATH, mode 04755,
+ *   relay_rogue forge HOST PORT SECRET PATH [FROM]   an ENTRY for PATH, mode 04755,
  *       at the index the relay expects, signed with a key of its own, its
  *       block hashes, bytes and an END
- *   relay_rogue data HOST PORT SECRET SIZE    other bytes for the entry the
- *       relay is receiving, from where it is up to SIZE
+ *   relay_rogue data HOST PORT SECRET SIZE [FROM]   other bytes for the entry
+ *       the relay is receiving, from where it is up to SIZE
  *
+ * FROM: the address to connect from (the compromised node's own, which may
+ * be its target's rightful predecessor).
  * Prints "resume ENTRY OFFSET" (what the relay said it holds), then, once
  * sent, waits (30 s at most) for the relay to close the connection: prints
  * "closed" (exit 0) or "kept open" (exit 3). Exit 1 on errors.
@@ -39,12 +41,22 @@ static int send_frame(int fd, const struct relay_key *k, uint8_t type, uint32_t 
 	return n && relay_write_all(fd, out, n) == 0 ? 0 : -1;
 }
 
-static int dial(const char *host, const char *port)
+static int dial(const char *host, const char *port, const char *from)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST }, *ai;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST }, *ai, *src = NULL;
 	if (getaddrinfo(host, port, &hints, &ai) != 0)
 		return -1;
+	if (from && getaddrinfo(from, "0", &hints, &src) != 0) {
+		freeaddrinfo(ai);
+		return -1;
+	}
 	int fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	if (fd >= 0 && src && bind(fd, src->ai_addr, src->ai_addrlen) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (src)
+		freeaddrinfo(src);
 	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 		close(fd);
 		fd = -1;
@@ -105,14 +117,14 @@ int main(int argc, char **argv)
 {
 	unsigned char secret[RELAY_KEY_LEN];
 	struct relay_key k;
-	if (argc != 6 || (strcmp(argv[1], "forge") != 0 && strcmp(argv[1], "data") != 0) ||
+	if ((argc != 6 && argc != 7) || (strcmp(argv[1], "forge") != 0 && strcmp(argv[1], "data") != 0) ||
 	    relay_secret_parse(argv[4], secret) < 0) {
-		fprintf(stderr, "usage: relay_rogue forge|data HOST PORT SECRET PATH|SIZE\n");
+		fprintf(stderr, "usage: relay_rogue forge|data HOST PORT SECRET PATH|SIZE [FROM]\n");
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	relay_key_derive(&k, secret);
-	int fd = dial(argv[2], argv[3]);
+	int fd = dial(argv[2], argv[3], argc == 7 ? argv[6] : NULL);
 	char err[256];
 	uint32_t e;
 	uint64_t off;
