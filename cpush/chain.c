@@ -25,7 +25,9 @@
 #include "xalloc.h"
 
 #define RELAY_NAME "ctrelay"
-#define RELAY_VERSION_LINE "ctrelay " CT_VERSION " proto 1"
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define RELAY_VERSION_LINE "ctrelay " CT_VERSION " proto " STR(RELAY_PROTO)
 
 enum rstate {
 	R_CHECK, R_CHECK_READ, R_SFTP, R_UP_OPEN, R_UP_WRITE, R_UP_CLOSE, R_UP_SHUT, R_RUN, R_RUN_READ,
@@ -61,6 +63,7 @@ struct chainrun {
 	struct rnode *r;
 	size_t n;
 	char secret[2 * RELAY_KEY_LEN + 1];
+	char pub[2 * RELAY_PUB_LEN + 1]; /* the head's public key for this transfer's signatures */
 	char tag[17];
 	char *remote_path;     /* where the relay is expected on the nodes */
 	char *blob;            /* the head's own relay, for uploads */
@@ -335,7 +338,7 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 			free(q);
 			if (rc != SSH_OK)
 				return rc == SSH_AGAIN ? FANOUT_STEP_AGAIN : FANOUT_STEP_FAIL;
-			char *line = xasprintf("start %s %s %s\n", cr->secret, cr->tag,
+			char *line = xasprintf("start %s %s %s %s\n", cr->secret, cr->pub, cr->tag,
 					       cr->o->relay_net ? cr->o->relay_net : r->addr[0] ? r->addr : "*");
 			bytebuf_add(&r->out, line, strlen(line));
 			free(line);
@@ -440,16 +443,24 @@ static void link_around(struct chainrun *cr, struct rnode *r)
 		next->pred_end = 0;
 }
 
-static void lose(struct chainrun *cr, struct rnode *r, const char *why)
+/* R is out of the chain, failed with ERROR (taken). */
+static void cut_out(struct chainrun *cr, struct rnode *r, char *error)
 {
-	if (!live(r))
+	if (!live(r)) {
+		free(error);
 		return;
+	}
 	r->state = R_LOST;
 	progress_fanout_node_done(&cr->meter, 1, 1);
 	free(r->n->error);
-	r->n->error = xasprintf("relay lost mid-stream (%s); cut out of the chain", why);
+	r->n->error = error;
 	r->n->state = FANOUT_FAILED;
 	link_around(cr, r);
+}
+
+static void lose(struct chainrun *cr, struct rnode *r, const char *why)
+{
+	cut_out(cr, r, xasprintf("relay lost mid-stream (%s); cut out of the chain", why));
 }
 
 /* One report line of a relay. */
@@ -473,6 +484,10 @@ static void report_line(struct chainrun *cr, struct rnode *r, char *line)
 			cr->o->bytes[k] += cpentries_size(cr->en, i);
 		}
 		progress_fanout_add(&cr->meter, 0, 1);
+	} else if (sscanf(line, "refused %u %n", &i, &off) == 1 && off > 0) {
+		/* what reached it was not what the head signed: it wrote nothing of it */
+		cut_out(cr, r, xasprintf("relay refused what it was sent (%s): nothing written; cut out of the chain",
+					 line + off));
 	} else if (sscanf(line, "err %u %n", &i, &off) == 1 && off > 0 && i < cpentries_count(cr->en)) {
 		r->errors++;
 		verbose("%s: %s: %s (chain; the direct pass retries it)", r->n->name, cpentries_path(cr->en, i),
@@ -575,11 +590,30 @@ static void settle_stall(struct chainrun *cr, int k, double now)
 	cr->feed_stall[k] = 0;
 }
 
+/* A source changed since it was hashed: no node can get it right, each unfinished one fails with ERR. */
+static void source_changed(struct chainrun *cr, const char *err)
+{
+	for (size_t i = 0; i < cr->n; i++) {
+		struct rnode *r = &cr->r[i];
+		if (!live(r) || r->ended)
+			continue;
+		r->state = R_LOST;
+		progress_fanout_node_done(&cr->meter, 1, 1);
+		free(r->n->error);
+		r->n->error = xstrdup(err);
+		r->n->state = FANOUT_FAILED;
+	}
+}
+
 static void check_stalls(struct chainrun *cr, double now)
 {
 	for (int k = 0; k < cr->nchains; k++) {
 		char err[512];
 		cpfeed_error(cr->feed[k], err, sizeof err);
+		if (cpfeed_changed(cr->feed[k])) {
+			source_changed(cr, err);
+			return;
+		}
 		if (*err && !cr->feed_stall[k]) {
 			if (strstr(err, strerror(ETIMEDOUT)))
 				cr->feed_stall[k] = now;
@@ -721,6 +755,7 @@ static int setup(struct chainrun *cr, const struct cpplan *plan, const struct cp
 	if (relay_secret_new(secret) < 0)
 		die(1, "cannot draw a transfer key");
 	relay_secret_hex(secret, cr->secret);
+	relay_secret_hex(cpentries_pub(cr->en), cr->pub);
 	snprintf(cr->tag, sizeof cr->tag, "%.8s%lx", cr->secret + 56, (unsigned long)getpid() & 0xffff);
 	struct relay_key k;
 	relay_key_derive(&k, secret);

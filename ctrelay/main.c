@@ -7,13 +7,17 @@
  *   ctrelay [--remove-self]  control on stdin, reports on stdout
  *
  * Control lines from cpush (stdin):
- *   start SECRET TAG ADDR    transfer key (hex), temp-name tag, address to listen on
+ *   start SECRET PUBKEY TAG ADDR  transfer key, the head's public signing key
+ *                            (both hex), temp-name tag, address to listen on
  *   next ADDR PORT           (re)connect downstream; re-feed it from what it holds
  *   last                     no successor
  *   quit                     leave (so does end of stdin, SIGTERM, SIGHUP)
  * Reports (stdout): "ready ADDR PORT", "ok I", "skip I", "err I MESSAGE",
  * "end" (everything received and passed on), "stalled downstream" (the
- * successor took nothing for RELAY_STALL_SECONDS), "fail MESSAGE", "refused MESSAGE".
+ * successor took nothing for RELAY_STALL_SECONDS), "fail MESSAGE", "refused MESSAGE"
+ * (a peer without the key), "refused I MESSAGE" (entry I, or the end of
+ * the stream, was not what the head signed: nothing written, nothing more
+ * taken from anyone).
  *
  * Frames from upstream are checked, landed (lib/relayio sink) and forwarded
  * verbatim; a newer authenticated upstream connection replaces the old one
@@ -190,6 +194,8 @@ static int needed(const struct relay *r, const struct relay_frame *f)
 		return 1;
 	if (f->entry != r->skip_entry)
 		return f->entry > r->skip_entry;
+	if (f->type == RELAY_HASHES) /* the chunk holds a block at or after the successor's offset */
+		return (f->block + 1) * RELAY_HASHES_PER * (uint64_t)RELAY_BLOCK > r->skip_off;
 	return f->type == RELAY_ENTRY ? r->skip_off == 0 : f->block * (uint64_t)RELAY_BLOCK >= r->skip_off;
 }
 
@@ -234,7 +240,8 @@ static void next_hop(struct relay *r, char *host, char *port)
 	int flags = s->n > s->have_entry ? RELAY_FEED_LAST : 0;
 	if (s->ended && s->have_entry == s->n)
 		flags |= RELAY_FEED_END;
-	if (behind || (e == s->have_entry && off == 0 && flags)) {
+	/* at our very place inside an entry: its ENTRY and the block hashes ahead go again (duplicates are ignored) */
+	if (behind || (e == s->have_entry && off == s->have_off && flags)) {
 		struct relay_source src;
 		relay_sink_source(s, &src);
 		if (relay_feed(fd, &r->key, &src, e, off, s->have_entry, s->have_off, flags, err, sizeof err) < 0) {
@@ -328,6 +335,13 @@ static void frame_in(struct relay *r, const struct relay_frame *f)
 		return;
 	}
 	int rc = relay_sink_frame(&r->sink, f, r->plain, err, sizeof err);
+	if (rc == RELAY_REFUSED) {
+		say("refused %u %s", f->entry == UINT32_MAX ? r->sink.have_entry : f->entry, err);
+		close(r->up);
+		r->up = -1;
+		r->got = 0;
+		return;
+	}
 	if (rc < 0) {
 		broken_up(r, err);
 		return;
@@ -434,26 +448,33 @@ static void remove_self(void)
 
 static int start(struct relay *r)
 {
-	char line[512], *w[5] = { 0 };
+	char line[512], *w[6] = { 0 };
 	int n = 0;
 	ssize_t len = 0, k;
 	while (len < (ssize_t)sizeof line - 1 && (k = read(0, line + len, 1)) == 1 && line[len] != '\n')
 		len++;
 	line[len] = '\0';
-	for (char *t = strtok(line, " "); t && n < 5; t = strtok(NULL, " "))
+	for (char *t = strtok(line, " "); t && n < 6; t = strtok(NULL, " "))
 		w[n++] = t;
-	unsigned char secret[RELAY_KEY_LEN];
-	if (n != 4 || strcmp(w[0], "start") != 0 || relay_secret_parse(w[1], secret) < 0 || strlen(w[2]) > 16) {
-		say("fail expected \"start SECRET TAG ADDR\"");
+	unsigned char secret[RELAY_KEY_LEN], head[RELAY_PUB_LEN];
+	if (n != 5 || strcmp(w[0], "start") != 0 || relay_secret_parse(w[1], secret) < 0 ||
+	    relay_secret_parse(w[2], head) < 0 || strlen(w[3]) > 16) {
+		say("fail expected \"start SECRET PUBKEY TAG ADDR\"");
 		return -1;
 	}
 	relay_key_derive(&r->key, secret);
-	snprintf(r->tag, sizeof r->tag, "%s", w[2]);
+	snprintf(r->tag, sizeof r->tag, "%s", w[3]);
+	if (relay_sink_init(&r->sink, r->tag, head) < 0) {
+		say("fail not a public key: %s", w[2]);
+		relay_sink_free(&r->sink);
+		return -1;
+	}
 	char shown[128];
 	int port;
-	r->lfd = listen_on(w[3], shown, sizeof shown, &port);
+	r->lfd = listen_on(w[4], shown, sizeof shown, &port);
 	if (r->lfd < 0) {
-		say("fail cannot listen on %s: %s", w[3], strerror(errno));
+		say("fail cannot listen on %s: %s", w[4], strerror(errno));
+		relay_sink_free(&r->sink);
 		return -1;
 	}
 	say("ready %s %d", shown, port);
@@ -481,7 +502,6 @@ int main(int argc, char **argv)
 	r.up = r.down = -1;
 	if (start(&r) < 0)
 		return 1;
-	relay_sink_init(&r.sink, r.tag);
 	r.sink.report = report;
 	r.frame = malloc(RELAY_MAX_FRAME);
 	r.plain = malloc(RELAY_BLOCK);

@@ -14,7 +14,7 @@ d=$(scratch)
 key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 mkdir -p "$d/refuse"
 coproc RELAY { cd "$d/refuse" && exec "$CT_BIN/ctrelay"; }
-echo "start $key tagref 127.0.0.1" >&"${RELAY[1]}"
+echo "start $key $key tagref 127.0.0.1" >&"${RELAY[1]}"
 read -r -t 5 ready raddr rport <&"${RELAY[0]}"
 is "$ready $raddr" "ready 127.0.0.1" "relay: listens on the address it is given"
 # a peer that answers the challenge with garbage, then sends a would-be frame

@@ -71,7 +71,7 @@ for tool in $(var TOOLS) cexecs; do
 	bin=$r/usr/bin/$tool
 	[ -e "$bin" ] || bin=$r/usr/sbin/$tool
 	want="$tool $version"
-	[ "$tool" != ctrelay ] || want="$want proto 1" # cpush checks the relay's protocol too
+	[ "$tool" != ctrelay ] || want="$want proto 2" # cpush checks the relay's protocol too
 	is "$("$bin" --version 2>&1)" "$want" "installed $tool --version"
 	t "installed $tool has a man page" sh -c "ls '$r'/usr/share/man/man[1578]/$tool.[1578].gz >/dev/null 2>&1"
 done
