@@ -14,7 +14,7 @@
 #include "clock.h"
 #include "fanout.h"
 #include "log.h"
-#include "nodeset.h"
+#include "nodefold.h"
 #include "xalloc.h"
 
 #define ABORT_GRACE 3.0 /* seconds a task may still talk after abort() */

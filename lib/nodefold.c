@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "bytebuf.h"
-#include "nodeset.h"
+#include "nodefold.h"
 #include "xalloc.h"
 
 #define MAX_DIGITS 9 /* the longest index nodeset_expand reads back */
