@@ -43,7 +43,10 @@ WARNFLAGS   := -Wall -Wextra
 SANFLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 # build/config.h holds what the tools embed (version, SYSCONFDIR, PKGDATADIR)
 CONFIG_H    := build/config.h
-BASE_CPPFLAGS := -D_GNU_SOURCE -Ilib -include $(CONFIG_H)
+# lib/ is grouped by concern (ssh/, nodes/, relay/, the rest at the top); every
+# folder is on the include path, so a module is included by its name alone
+LIB_DIRS    := lib $(sort $(patsubst %/,%,$(dir $(wildcard lib/*/*.c))))
+BASE_CPPFLAGS := -D_GNU_SOURCE $(addprefix -I,$(LIB_DIRS)) -include $(CONFIG_H)
 
 TOOLS       :=
 SBIN_TOOLS  :=
@@ -62,7 +65,7 @@ pkg_libs     = $(foreach p,$(1),$(shell $(PKG_CONFIG) --libs $(p) 2>/dev/null))
 PKG_CFLAGS   = $(eval PKG_CFLAGS := $(call pkg_cflags,$(ALL_PKGS)))$(PKG_CFLAGS)
 TEST_CFLAGS  = $(eval TEST_CFLAGS := $(call pkg_cflags,cmocka))$(TEST_CFLAGS)
 
-LIB_SRCS    := $(sort $(wildcard lib/*.c))
+LIB_SRCS    := $(sort $(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
@@ -110,7 +113,7 @@ $(1)_UNITS    := $$(patsubst tests/unit/%.c,build/$(1)/tests/unit/%,$$(UNIT_SRCS
 $(1)_HELPERS  := $$(patsubst tests/helpers/%.c,build/$(1)/bin/%,$$(HELPER_SRCS))
 
 build/$(1)/flags: FORCE
-	$$(call write_if_changed,$(2) $$(CPPFLAGS) $$(CFLAGS) $(3) $(4) $$(LDFLAGS))
+	$$(call write_if_changed,$(2) $$(BASE_CPPFLAGS) $$(CPPFLAGS) $$(CFLAGS) $(3) $(4) $$(LDFLAGS))
 
 build/$(1)/%.o: %.c $(CONFIG_H) build/$(1)/flags | need-libs
 	@mkdir -p $$(@D)

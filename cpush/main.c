@@ -20,8 +20,8 @@
 #include "fsutil.h"
 #include "jsonl.h"
 #include "log.h"
+#include "nodefold.h"
 #include "nodeopts.h"
-#include "nodeset.h"
 #include "chain.h"
 #include "plan.h"
 #include "send.h"
@@ -40,27 +40,20 @@ struct opts {
 	char *relay_net;        /* --relay-net CIDR */
 };
 
-struct result {
-	struct cpsend_stats st;
-	int seen;
-};
-
-static struct result *results;
-
+/* ARG: the nodes' stats, in the order of the nodes */
 static void node_done(struct fanout_node *n, const struct cpsend_stats *st, void *arg)
 {
-	(void)arg;
-	results[n->index].st = *st;
-	results[n->index].seen = 1;
+	struct cpsend_stats *stats = arg;
+	stats[n->index] = *st;
 	if (n->state == FANOUT_OK) /* failures: nodeopts_report, grouped */
 		verbose("%s: %lu sent, %lu unchanged, %lu deleted, %llu bytes", n->name, st->sent,
 			st->skipped, st->deleted, (unsigned long long)st->bytes);
 }
 
-static void print_json(const struct fanout_node *nodes, size_t n)
+static void print_json(const struct fanout_node *nodes, const struct cpsend_stats *stats, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const struct cpsend_stats *st = &results[i].st;
+		const struct cpsend_stats *st = &stats[i];
 		json_t *o = nodeopts_json_node(&nodes[i]);
 		json_object_set_new(o, "sent", json_integer((json_int_t)st->sent));
 		json_object_set_new(o, "unchanged", json_integer((json_int_t)st->skipped));
@@ -201,40 +194,11 @@ static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struc
 		die(1, "%s", err);
 }
 
-/* Nodes still FANOUT_PENDING after the chain get the direct pass; the others keep their state. */
-static int direct_pass(struct fanout_node *nodes, size_t n, const struct fanout_opts *fo,
-		       const struct fanout_task *task)
-{
-	struct fanout_node *sub = xcalloc(n + 1, sizeof *sub);
-	size_t *orig = xcalloc(n + 1, sizeof *orig), k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (nodes[i].state == FANOUT_PENDING) {
-			orig[k] = i;
-			sub[k++] = nodes[i];
-		}
-	int fr = fanout_run(sub, k, fo, task);
-	/* fanout numbered them 0..k-1 (results[] too): back to the caller's places, orig[j] >= j */
-	for (size_t j = k; j-- > 0;) {
-		struct fanout_node *d = &nodes[orig[j]];
-		double chain_seconds = d->seconds;
-		*d = sub[j];
-		d->index = orig[j];
-		d->seconds += chain_seconds;
-		if (orig[j] != j) {
-			results[orig[j]] = results[j];
-			memset(&results[j], 0, sizeof results[j]);
-		}
-	}
-	free(orig);
-	free(sub);
-	return fr;
-}
-
 static int push(const struct nodeopts *no, struct cpplan *plan, const struct c3_selection *sel,
 		const struct opts *o)
 {
 	struct fanout_node *nodes = nodeopts_fanout_nodes(no, sel);
-	results = xcalloc(sel->n + 1, sizeof *results);
+	struct cpsend_stats *stats = xcalloc(sel->n + 1, sizeof *stats);
 	int chain;
 	const char *why = cpchain_explain(o->mode, plan, sel->n, &chain);
 	if (o->mode == CPCHAIN_CHAIN && !chain)
@@ -253,14 +217,14 @@ static int push(const struct nodeopts *no, struct cpplan *plan, const struct c3_
 	/* after the chain: symlinks, --delete, directory modes and times; the files are unchanged */
 	struct cpsend_opts so = { .blind = o->blind && !chain, .delete = o->delete,
 				  .chunk = o->chunk_kib > 0 ? (size_t)o->chunk_kib << 10 : 0,
-				  .done = node_done };
+				  .done = node_done, .arg = stats };
 	struct cpsend *s = cpsend_new(plan, sel->n, &so);
 	struct fanout_task task;
 	cpsend_task(s, &task);
-	if (fr == FANOUT_COMPLETE)
-		fr = direct_pass(nodes, sel->n, &fo, &task);
+	if (fr == FANOUT_COMPLETE) /* the nodes the chain left FANOUT_PENDING */
+		fr = fanout_run(nodes, sel->n, &fo, &task);
 	for (size_t i = 0; i < sel->n; i++) { /* the direct pass found the chain's files unchanged */
-		struct cpsend_stats *st = &results[i].st;
+		struct cpsend_stats *st = &stats[i];
 		st->skipped -= chain_sent[i] < st->skipped ? chain_sent[i] : st->skipped;
 		st->sent += chain_sent[i];
 		st->bytes += chain_bytes[i];
@@ -268,11 +232,11 @@ static int push(const struct nodeopts *no, struct cpplan *plan, const struct c3_
 	free(chain_sent);
 	free(chain_bytes);
 	if (no->json)
-		print_json(nodes, sel->n);
+		print_json(nodes, stats, sel->n);
 	int status = nodeopts_report(no, nodes, sel->n, fr);
 	cpsend_free(s);
 	nodeopts_fanout_free(nodes, sel->n);
-	free(results);
+	free(stats);
 	return status;
 }
 

@@ -214,6 +214,22 @@ static const char *const node_omit[] = { "config", "dry-run", "max-status", "tim
 
 enum { OPT_MAX_DELETE = 1 };
 
+/* One run: what the command line asked for, and what the sync made of it. */
+struct run {
+	struct args a;
+	struct nodeopts no;
+	char **args;            /* SOURCE [DEST], or the --server PATH */
+	size_t nargs;
+	int many;               /* -w/--cluster/--all/--head/-g: one image to many nodes */
+	struct exclude ex;
+	struct imgs_opts o;
+	struct imgs_target src; /* SOURCE */
+	struct imgs_target *t;  /* the destinations: DEST, or each node's */
+	size_t nt;
+	struct fanout_node *nodes; /* with many: the nodes, for the report */
+	struct c3_selection sel;
+};
+
 static void parse_args(struct cli *c, struct nodeopts *no, struct args *a)
 {
 	int val;
@@ -222,41 +238,39 @@ static void parse_args(struct cli *c, struct nodeopts *no, struct args *a)
 			a->max_delete = cli_long(c, 0, LONG_MAX);
 }
 
-int main(int argc, char **argv)
+/* The options into R->a and R->no, the arguments into R->args; a usage error exits 1. */
+static void read_command_line(struct run *r, int argc, char **argv)
 {
-	log_init(argv[0]);
-	signal(SIGPIPE, SIG_IGN);
-	struct args c = { .max_delete = -1 };
-	struct nodeopts no;
-	nodeopts_init(&no);
+	struct args *a = &r->a;
+	struct nodeopts *no = &r->no;
 	struct poptOption opts[] = {
 		{ "cluster", 0, POPT_ARG_STRING, NULL, NODEOPT_CLUSTER,
 		  "push to the nodes of a C3 machine definition (repeatable)", "DEF" },
-		{ "checksum", 0, POPT_ARG_NONE, &c.checksum, 0, "compare contents, not size and mtime", NULL },
-		{ "dry-run", 'n', POPT_ARG_NONE, &c.dry_run, 0, "change nothing, report what would change", NULL },
-		{ "itemize", 0, POPT_ARG_NONE, &c.itemize, 0, "list every change (rsync-style)", NULL },
-		{ "no-delete", 0, POPT_ARG_NONE, &c.no_delete, 0, "keep files the image does not have", NULL },
+		{ "checksum", 0, POPT_ARG_NONE, &a->checksum, 0, "compare contents, not size and mtime", NULL },
+		{ "dry-run", 'n', POPT_ARG_NONE, &a->dry_run, 0, "change nothing, report what would change", NULL },
+		{ "itemize", 0, POPT_ARG_NONE, &a->itemize, 0, "list every change (rsync-style)", NULL },
+		{ "no-delete", 0, POPT_ARG_NONE, &a->no_delete, 0, "keep files the image does not have", NULL },
 		{ "max-delete", 0, POPT_ARG_STRING, NULL, OPT_MAX_DELETE,
 		  "change nothing on a destination where more than N paths would be deleted", "N" },
-		{ "force", 0, POPT_ARG_NONE, &c.force, 0,
+		{ "force", 0, POPT_ARG_NONE, &a->force, 0,
 		  "sync an image that is empty or has neither etc/ nor usr/ (not a root filesystem)", NULL },
-		{ "no-compress", 0, POPT_ARG_NONE, &c.no_compress, 0,
+		{ "no-compress", 0, POPT_ARG_NONE, &a->no_compress, 0,
 		  "send file data to and from hosts uncompressed (default: zstd)", NULL },
-		{ "exclude", 0, POPT_ARG_ARGV, &c.excludes, 0, "leave paths matching PATTERN alone", "PATTERN" },
-		{ "exclude-from", 0, POPT_ARG_ARGV, &c.exclude_from, 0, "read exclude patterns from FILE", "FILE" },
-		{ "config", 'c', POPT_ARG_STRING, &c.config, 0,
+		{ "exclude", 0, POPT_ARG_ARGV, &a->excludes, 0, "leave paths matching PATTERN alone", "PATTERN" },
+		{ "exclude-from", 0, POPT_ARG_ARGV, &a->exclude_from, 0, "read exclude patterns from FILE", "FILE" },
+		{ "config", 'c', POPT_ARG_STRING, &a->config, 0,
 		  "exclude file instead of " DEFAULT_EXCLUDE " (also IMGSYNC_CONF)", "FILE" },
-		{ "rsh", 'e', POPT_ARG_STRING, &c.rsh, 0,
+		{ "rsh", 'e', POPT_ARG_STRING, &a->rsh, 0,
 		  "reach hosts with this command instead of the built-in ssh (also IMGSYNC_RSH)", "CMD" },
-		{ "remote-imgsync", 0, POPT_ARG_STRING, &c.remote, 0,
+		{ "remote-imgsync", 0, POPT_ARG_STRING, &a->remote, 0,
 		  "imgsync on the remote side (default imgsync, also IMGSYNC_REMOTE)", "PATH" },
-		{ "quiet", 'q', POPT_ARG_NONE, &c.quiet, 0, "no progress, no summary lines", NULL },
-		{ "verbose", 'v', POPT_ARG_NONE, &c.verbose, 0, "more diagnostics", NULL },
-		{ "server", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.server, 0, "run as the peer", NULL },
-		{ "receiver", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.receiver, 0, NULL, NULL },
-		{ "sender", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &c.sender, 0, NULL, NULL },
+		{ "quiet", 'q', POPT_ARG_NONE, &a->quiet, 0, "no progress, no summary lines", NULL },
+		{ "verbose", 'v', POPT_ARG_NONE, &a->verbose, 0, "more diagnostics", NULL },
+		{ "server", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &a->server, 0, "run as the peer", NULL },
+		{ "receiver", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &a->receiver, 0, NULL, NULL },
+		{ "sender", 0, POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &a->sender, 0, NULL, NULL },
 		CLI_VERSION_OPTION,
-		{ NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(&no, node_omit), 0, "Nodes and sessions:", NULL },
+		{ NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(no, node_omit), 0, "Nodes and sessions:", NULL },
 		{ "timeout", 'u', POPT_ARG_STRING, NULL, NODEOPT_TIMEOUT,
 		  "fail a node that sends and takes nothing for S seconds (default: wait)", "S" },
 		POPT_AUTOHELP POPT_TABLEEND
@@ -264,126 +278,159 @@ int main(int argc, char **argv)
 	struct cli cl;
 	cli_begin(&cl, "imgsync", argc, argv, opts, "[OPTIONS] SOURCE DEST | -w NODES|--cluster DEF SOURCE [DEST]",
 		  0);
-	parse_args(&cl, &no, &c);
-	log_set_verbosity(c.verbose ? LOG_VERBOSE : c.quiet ? LOG_QUIET : LOG_NORMAL);
-	size_t nargs;
-	char **args = cli_args(&cl, &nargs);
-	if (c.server) {
-		int st = run_server(&c, nargs == 1 ? args[0] : NULL);
-		cli_args_free(args, nargs);
-		cli_end(&cl);
-		nodeopts_free(&no);
-		args_free(&c);
-		return st;
-	}
-	int many = no.nw || no.ng || no.ndefs || no.all || no.head || no.groups;
-	if (!(many && no.list) && (nargs < 1 || nargs > 2 || (!many && nargs != 2)))
-		cli_usage_error(&cl, many ? "give SOURCE [DEST]" : "give SOURCE and DEST");
+	parse_args(&cl, no, a);
+	log_set_verbosity(a->verbose ? LOG_VERBOSE : a->quiet ? LOG_QUIET : LOG_NORMAL);
+	r->args = cli_args(&cl, &r->nargs);
+	r->many = no->nw || no->ng || no->ndefs || no->all || no->head || no->groups;
+	size_t n = r->nargs;
+	if (!a->server && !(r->many && no->list) && (n < 1 || n > 2 || (!r->many && n != 2)))
+		cli_usage_error(&cl, r->many ? "give SOURCE [DEST]" : "give SOURCE and DEST");
+	cli_end(&cl);
+}
 
-	struct exclude ex;
-	imgs_excl_init(&ex);
-	load_excludes(&c, &ex);
-	const char *rsh = c.rsh ? c.rsh : getenv("IMGSYNC_RSH");
-	const char *remote = c.remote ? c.remote : getenv("IMGSYNC_REMOTE");
-	struct imgs_opts o = {
-		.flags = (c.checksum ? IMGS_F_CHECKSUM : 0) | (c.dry_run ? IMGS_F_DRY_RUN : 0) |
-			 (c.no_delete ? IMGS_F_NO_DELETE : 0) | (c.itemize ? IMGS_F_ITEMIZE : 0) |
-			 (c.force ? IMGS_F_FORCE : 0) | (c.max_delete >= 0 ? IMGS_F_MAX_DELETE : 0),
-		.max_delete = c.max_delete >= 0 ? (uint64_t)c.max_delete : 0,
-		.ex = &ex,
+/* Excludes, the flags of the sync, how to reach the peers. */
+static void set_sync_options(struct run *r)
+{
+	const struct args *a = &r->a;
+	imgs_excl_init(&r->ex);
+	load_excludes(a, &r->ex);
+	const char *rsh = a->rsh ? a->rsh : getenv("IMGSYNC_RSH");
+	const char *remote = a->remote ? a->remote : getenv("IMGSYNC_REMOTE");
+	r->o = (struct imgs_opts){
+		.flags = (a->checksum ? IMGS_F_CHECKSUM : 0) | (a->dry_run ? IMGS_F_DRY_RUN : 0) |
+			 (a->no_delete ? IMGS_F_NO_DELETE : 0) | (a->itemize ? IMGS_F_ITEMIZE : 0) |
+			 (a->force ? IMGS_F_FORCE : 0) | (a->max_delete >= 0 ? IMGS_F_MAX_DELETE : 0),
+		.max_delete = a->max_delete >= 0 ? (uint64_t)a->max_delete : 0,
+		.ex = &r->ex,
 		.rsh = rsh && *rsh ? split_words(rsh) : NULL,
 		.remote_imgsync = remote && *remote ? remote : "imgsync",
-		.fanout = no.fanout,
-		.stall_timeout = no.timeout,
-		.no_compress = c.no_compress,
+		.fanout = r->no.fanout,
+		.stall_timeout = r->no.timeout,
+		.no_compress = a->no_compress,
 	};
+}
 
-	struct imgs_target src = { 0 }, *t;
-	struct fanout_node *nodes = NULL;
-	struct c3_selection sel = { 0 };
-	size_t nt = 1, failed = 0;
-	int status = 0;
-	if (many) {
-		t = node_targets(&no, nargs == 2 ? args[1] : "/", &nodes, &sel);
-		nt = sel.n;
-		if (no.list) {
-			nodeopts_print_list(&no, &sel);
-			goto out;
+/* SOURCE, and DEST or every selected node's DEST; at most one side remote. */
+static void set_endpoints(struct run *r)
+{
+	imgs_target_parse(&r->src, r->args[0]);
+	if (r->many) {
+		if (r->src.host)
+			die(1, "with -w/--cluster the image must be local");
+		return;
+	}
+	r->t = xcalloc(1, sizeof *r->t);
+	r->nt = 1;
+	imgs_target_parse(r->t, r->args[1]);
+	if (r->src.host && r->t->host)
+		die(1, "only one of SOURCE and DEST may be remote");
+	if (r->src.host)
+		single_ssh(&r->src, &r->no);
+	if (r->t->host)
+		single_ssh(r->t, &r->no);
+}
+
+/* The remote SOURCE sends, we receive into the local DEST: 1 if it failed. */
+static int pull(struct run *r)
+{
+	char *dest = xstrdup(r->t->path);
+	imgs_target_free(r->t);
+	*r->t = r->src;
+	memset(&r->src, 0, sizeof r->src);
+	if (!r->o.rsh)
+		imgs_sshx_stop_on_signals();
+	int failed = imgs_pull(r->t, dest, &r->o) < 0 || r->t->failed;
+	imgs_meter_end(r->o.meter);
+	free(dest);
+	return failed;
+}
+
+/* The local image to every destination: the number that failed, or -1 if the image would not load. */
+static long push(struct run *r)
+{
+	struct imgs_image im;
+	char err[512];
+	if (imgs_image_load(&im, r->src.path, &r->ex, r->o.flags, err, sizeof err) < 0 ||
+	    (!r->a.force && imgs_image_check(&im.list, r->src.path, err, sizeof err) < 0)) {
+		imgs_meter_end(r->o.meter);
+		warnmsg("%s", err);
+		imgs_image_free(&im);
+		return -1;
+	}
+	if (!r->o.rsh && (r->many || r->t->host))
+		imgs_sshx_stop_on_signals();
+	size_t failed = imgs_push_all(&im, r->t, r->nt, &r->o);
+	imgs_meter_end(r->o.meter);
+	verbose("deltas computed %llu, shared %llu", (unsigned long long)im.deltas_computed,
+		(unsigned long long)im.deltas_shared);
+	imgs_image_free(&im);
+	return (long)failed;
+}
+
+/* Each destination's result; with many, --failed and the closing line. */
+static void report(struct run *r, double seconds)
+{
+	for (size_t i = 0; i < r->nt; i++)
+		print_target(&r->a, r->no.json, &r->t[i], r->many ? r->nodes[i].cluster : NULL, r->many, seconds);
+	if (r->many)
+		report_nodes(&r->no, r->nodes, r->t, r->nt);
+}
+
+/* The image to its destinations: 0, 1 for a local error, 2 if a destination failed. */
+static int sync_image(struct run *r)
+{
+	set_sync_options(r);
+	if (r->many) {
+		r->t = node_targets(&r->no, r->nargs == 2 ? r->args[1] : "/", &r->nodes, &r->sel);
+		r->nt = r->sel.n;
+		if (r->no.list) {
+			nodeopts_print_list(&r->no, &r->sel);
+			return 0;
 		}
 	}
-	imgs_target_parse(&src, args[0]);
-	if (many) {
-		if (src.host)
-			die(1, "with -w/--cluster the image must be local");
-	} else {
-		t = xcalloc(1, sizeof *t);
-		imgs_target_parse(t, args[1]);
-		if (src.host && t->host)
-			die(1, "only one of SOURCE and DEST may be remote");
-		if (src.host)
-			single_ssh(&src, &no);
-		if (t->host)
-			single_ssh(t, &no);
-	}
-	if (!o.rsh && (many || src.host || t->host))
+	set_endpoints(r);
+	if (!r->o.rsh && (r->many || r->src.host || r->t->host))
 		ssh_global_init();
 	double start = now_monotonic();
-	if (progress_wanted(c.quiet || no.json))
-		o.meter = imgs_meter_new(many ? nt : 0, STDERR_FILENO);
-	if (src.host) {
-		/* pull: the remote side sends, we receive into the local DEST */
-		char *dest = xstrdup(t->path);
-		imgs_target_free(t);
-		*t = src;
-		memset(&src, 0, sizeof src);
-		if (!o.rsh)
-			imgs_sshx_stop_on_signals();
-		failed = imgs_pull(t, dest, &o) < 0 || t->failed;
-		imgs_meter_end(o.meter);
-		free(dest);
-	} else {
-		struct imgs_image im;
-		char err[512];
-		if (imgs_image_load(&im, src.path, &ex, o.flags, err, sizeof err) < 0 ||
-		    (!c.force && imgs_image_check(&im.list, src.path, err, sizeof err) < 0)) {
-			imgs_meter_end(o.meter);
-			warnmsg("%s", err);
-			imgs_image_free(&im);
-			status = 1;
-			goto out;
-		}
-		if (!o.rsh && (many || t->host))
-			imgs_sshx_stop_on_signals();
-		failed = imgs_push_all(&im, t, nt, &o);
-		imgs_meter_end(o.meter);
-		verbose("deltas computed %llu, shared %llu", (unsigned long long)im.deltas_computed,
-			(unsigned long long)im.deltas_shared);
-		imgs_image_free(&im);
+	if (progress_wanted(r->a.quiet || r->no.json))
+		r->o.meter = imgs_meter_new(r->many ? r->nt : 0, STDERR_FILENO);
+	long failed = r->src.host ? pull(r) : push(r);
+	if (failed < 0)
+		return 1;
+	report(r, now_monotonic() - start);
+	return failed ? 2 : 0;
+}
+
+static void run_free(struct run *r)
+{
+	for (size_t i = 0; i < r->nt; i++) {
+		if (!r->many)
+			free((char *)r->t[i].ssh.user);
+		imgs_target_free(&r->t[i]);
 	}
-	for (size_t i = 0; i < nt; i++)
-		print_target(&c, no.json, &t[i], many ? nodes[i].cluster : NULL, many, now_monotonic() - start);
-	if (many)
-		report_nodes(&no, nodes, t, nt);
-	status = failed ? 2 : 0;
-out:
-	for (size_t i = 0; i < nt; i++) {
-		if (!many)
-			free((char *)t[i].ssh.user);
-		imgs_target_free(&t[i]);
-	}
-	free(t);
-	free((char *)src.ssh.user);
-	imgs_target_free(&src);
-	if (nodes)
-		nodeopts_fanout_free(nodes, sel.n);
-	c3_selection_free(&sel);
-	for (char **w = o.rsh; w && *w; w++)
+	free(r->t);
+	free((char *)r->src.ssh.user);
+	imgs_target_free(&r->src);
+	if (r->nodes)
+		nodeopts_fanout_free(r->nodes, r->sel.n);
+	c3_selection_free(&r->sel);
+	for (char **w = r->o.rsh; w && *w; w++)
 		free(*w);
-	free(o.rsh);
-	exclude_free(&ex);
-	cli_args_free(args, nargs);
-	cli_end(&cl);
-	nodeopts_free(&no);
-	args_free(&c);
+	free(r->o.rsh);
+	exclude_free(&r->ex);
+	cli_args_free(r->args, r->nargs);
+	nodeopts_free(&r->no);
+	args_free(&r->a);
+}
+
+int main(int argc, char **argv)
+{
+	struct run r = { .a.max_delete = -1 };
+	log_init(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	nodeopts_init(&r.no);
+	read_command_line(&r, argc, argv);
+	int status = r.a.server ? run_server(&r.a, r.nargs == 1 ? r.args[0] : NULL) : sync_image(&r);
+	run_free(&r);
 	return status;
 }

@@ -27,6 +27,8 @@ void cli_begin(struct cli *c, const char *tool, int argc, char **argv, const str
 		if (!strcmp(argv[i], "--json"))
 			c->json_asked = 1;
 	c->table = table;
+	c->argc = argc;
+	c->argv = argv;
 	c->pc = poptGetContext(tool, argc, (const char **)argv, table,
 			       (flags & CLI_ARGS_ANYWHERE) ? 0 : POPT_CONTEXT_POSIXMEHARDER);
 	if (args_help)
@@ -55,6 +57,63 @@ void cli_usage_error(struct cli *c, const char *fmt, ...)
 	fail(c, msg, 1);
 }
 
+static const struct poptOption *find_val(const struct poptOption *t, int val)
+{
+	for (; t && (t->longName || t->shortName || t->argInfo || t->arg); t++) {
+		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
+			const struct poptOption *o = find_val(t->arg, val);
+			if (o)
+				return o;
+		} else if (t->val == val) {
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * WORD is an option of value VAL, without its value: "--name", or short
+ * options ending in its letter ("-t", "-nt"). Several names may share a VAL.
+ */
+static int names_alone(const struct poptOption *t, int val, const char *word)
+{
+	if (word[0] != '-')
+		return 0;
+	for (; t && (t->longName || t->shortName || t->argInfo || t->arg); t++) {
+		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
+			if (names_alone(t->arg, val, word))
+				return 1;
+		} else if (t->val == val && word[1] == '-') {
+			if (t->longName && strcmp(word + 2, t->longName) == 0)
+				return 1;
+		} else if (t->val == val && t->shortName && word[1] && word[strlen(word) - 1] == t->shortName) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Option O, just returned by popt, as the user typed it. popt's last word is
+ * the flag itself, "--name=VALUE", "-tVALUE", or a VALUE after the option.
+ */
+static void note_typed_name(struct cli *c, const struct poptOption *o)
+{
+	const char *last = poptBadOption(c->pc, POPT_BADOPTION_NOALIAS);
+	int i = 0;
+	while (i < c->argc && c->argv[i] != last)
+		i++;
+	const char *word = i < c->argc ? c->argv[i] : "";
+	if ((o->argInfo & POPT_ARG_MASK) != POPT_ARG_NONE && i > 0 && names_alone(c->table, o->val, c->argv[i - 1]))
+		word = c->argv[i - 1];
+	if (word[0] == '-' && word[1] == '-')
+		snprintf(c->name, sizeof c->name, "%.*s", (int)strcspn(word, "="), word);
+	else if (o->shortName)
+		snprintf(c->name, sizeof c->name, "-%c", o->shortName);
+	else
+		snprintf(c->name, sizeof c->name, "--%s", o->longName ? o->longName : "option");
+}
+
 int cli_next(struct cli *c)
 {
 	int rc = poptGetNextOpt(c->pc);
@@ -70,6 +129,11 @@ int cli_next(struct cli *c)
 			cli_usage_error(c, "%s: needs a value", bad);
 		cli_usage_error(c, "%s: %s", bad, rc == POPT_ERROR_BADOPT ? "unknown option" : poptStrerror(rc));
 	}
+	const struct poptOption *o = rc > 0 ? find_val(c->table, rc) : NULL;
+	if (o)
+		note_typed_name(c, o);
+	else
+		snprintf(c->name, sizeof c->name, "option");
 	return rc;
 }
 
@@ -78,31 +142,9 @@ const char *cli_value(struct cli *c)
 	return poptGetOptArg(c->pc);
 }
 
-static const struct poptOption *find_val(const struct poptOption *t, int val)
-{
-	for (; t && (t->longName || t->shortName || t->argInfo || t->arg); t++) {
-		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
-			const struct poptOption *o = find_val(t->arg, val);
-			if (o)
-				return o;
-		} else if (t->val == val) {
-			return t;
-		}
-	}
-	return NULL;
-}
-
 const char *cli_option_name(struct cli *c)
 {
-	static char name[64];
-	const struct poptOption *o = find_val(c->table, c->opt);
-	if (o && o->shortName)
-		snprintf(name, sizeof name, "-%c", o->shortName);
-	else if (o && o->longName)
-		snprintf(name, sizeof name, "--%s", o->longName);
-	else
-		snprintf(name, sizeof name, "option");
-	return name;
+	return c->name;
 }
 
 /* The value popt handed over for the current option; popt's copy is ours to free. */
@@ -114,37 +156,50 @@ static char *take_value(struct cli *c)
 	return v;
 }
 
-int cli_parse_long(const char *s, long min, long max, long *out, char *why, size_t whylen)
+/*
+ * S as a whole number (strtol) or, if DECIMAL, a decimal one (strtod), in
+ * [MIN, MAX]. A long double holds every long exactly, so one check serves both.
+ */
+static int parse_number(const char *s, int decimal, long double min, long double max, long double *out,
+			char *why, size_t whylen)
 {
 	char *end;
 	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || end == s) {
+	long double v;
+	if (decimal)
+		v = strtod(s, &end);
+	else
+		v = strtol(s, &end, 10); /* not in a ?: that would make it a double */
+	if (!*s || *end || end == s || isnan(v)) {
 		snprintf(why, whylen, "not a number");
 		return -1;
 	}
 	if (errno == ERANGE || v < min || v > max) {
-		snprintf(why, whylen, "out of range (%ld to %ld)", min, max);
+		if (decimal)
+			snprintf(why, whylen, "out of range (%Lg to %Lg)", min, max);
+		else
+			snprintf(why, whylen, "out of range (%.0Lf to %.0Lf)", min, max);
 		return -1;
 	}
 	*out = v;
 	return 0;
 }
 
+int cli_parse_long(const char *s, long min, long max, long *out, char *why, size_t whylen)
+{
+	long double v;
+	if (parse_number(s, 0, min, max, &v, why, whylen) < 0)
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
 int cli_parse_seconds(const char *s, double min, double max, double *out, char *why, size_t whylen)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (!*s || *end || end == s || isnan(v)) {
-		snprintf(why, whylen, "not a number");
+	long double v;
+	if (parse_number(s, 1, min, max, &v, why, whylen) < 0)
 		return -1;
-	}
-	if (errno == ERANGE || v < min || v > max) {
-		snprintf(why, whylen, "out of range (%g to %g)", min, max);
-		return -1;
-	}
-	*out = v;
+	*out = (double)v;
 	return 0;
 }
 

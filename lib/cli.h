@@ -35,6 +35,9 @@ struct cli {
 	int flags;
 	int json_asked;    /* "--json" appears before any "--" */
 	int opt;           /* the option cli_next() returned last */
+	int argc;          /* the command line, to see how the option was typed */
+	char **argv;
+	char name[64];     /* that option as typed: "-t" or "--timeout" */
 };
 
 void cli_begin(struct cli *c, const char *tool, int argc, char **argv, const struct poptOption *table,
@@ -47,7 +50,10 @@ void cli_begin(struct cli *c, const char *tool, int argc, char **argv, const str
 int cli_next(struct cli *c);
 /* The current option's value (POPT_ARG_STRING with a val), or NULL. */
 const char *cli_value(struct cli *c);
-/* The current option as typed by its name: "-t" or "--connect-timeout". */
+/*
+ * The current option by the name the user typed: "-t" for "-t 5" or "-t5",
+ * "--timeout" for "--timeout 5" or "--timeout=5". Valid until the next cli_next().
+ */
 const char *cli_option_name(struct cli *c);
 /* The leftover arguments, copied, NULL-terminated: *N of them. Free with cli_args_free(). */
 char **cli_args(struct cli *c, size_t *n);
@@ -73,7 +79,7 @@ void cli_word_list(char *buf, size_t len, const char *const *words);
 
 /*
  * Number parsing without popt, for config files: 0 and *OUT, or -1 with
- * WHY ("not a number", "out of range (0 to 19)").
+ * WHY ("not a number", "out of range (0 to 19)"). One parser, two types.
  */
 int cli_parse_long(const char *s, long min, long max, long *out, char *why, size_t whylen);
 int cli_parse_seconds(const char *s, double min, double max, double *out, char *why, size_t whylen);

@@ -10,9 +10,8 @@
 #include <string.h>
 
 #include "bootentry.h"
+#include "fail.h"
 #include "xalloc.h"
-
-#define fail(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
 void boot_entry_free(struct boot_entry *e)
 {

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fail.h"
 #include "fetch.h"
 #include "log.h"
 #include "xalloc.h"
@@ -47,8 +48,6 @@ struct xfer {
 	int accept_none;  /* Accept-Ranges: none */
 	uint64_t skip;    /* body bytes to drop: a 200 answer while resuming the spool */
 };
-
-#define fail(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
 static int stopped(const struct fetch *f)
 {

@@ -17,14 +17,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fail.h"
 #include "fsutil.h"
 #include "grow.h"
 #include "log.h"
 #include "spawn.h"
 #include "writer.h"
 #include "xalloc.h"
-
-#define fail(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
 const char *grow_fs_type(const unsigned char *buf, size_t len)
 {

@@ -26,7 +26,7 @@
 #include "rootfs.h"
 #include "xalloc.h"
 
-#define fail(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#include "fail.h"
 #define CMDLINE_MAX 2048 /* x86's COMMAND_LINE_SIZE, with its NUL */
 #define CONFIG_MAX (1 << 20)              /* grub.cfg, loader.conf, a BLS entry, fstab: each */
 #define BLS_TOTAL_MAX (4 << 20)           /* the entry files of one loader/entries, together */

@@ -9,6 +9,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "fail.h"
 #include "log.h"
 #include "qcow2.h"
 #include "xalloc.h"
@@ -35,8 +36,6 @@ static uint64_t be64(const uint8_t *p)
 {
 	return (uint64_t)be32(p) << 32 | be32(p + 4);
 }
-
-#define fail(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
 /* Are the LEN bytes at OFF inside a file of SIZE bytes (no overflow)? */
 static int in_file(uint64_t off, uint64_t len, uint64_t size)

@@ -25,7 +25,7 @@
 #include "writer.h"
 #include "xalloc.h"
 
-#define fail(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#include "fail.h"
 #define MAX_FS 64
 #define TOP "/tmp" /* covered by a tmpfs in our own namespace */
 

@@ -17,6 +17,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "fail.h"
 #include "fsutil.h"
 #include "log.h"
 #include "writer.h"
@@ -40,8 +41,6 @@ struct writer {
 };
 
 static const uint8_t zeros[BLOCK];
-
-#define fail(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
 int writer_is_blockdev(const struct writer *w)
 {

@@ -27,6 +27,8 @@ for tool in cexec cexecs cpush cget imgsync; do
 	like "$rc/$err" "^1/$tool: -F 0: out of range \(1 to 100000\)" "$tool: -F 0 out of range"
 	run $tool -t abc -w n1 "${args[@]}"
 	like "$rc/$err" "^1/$tool: -t abc: not a number" "$tool: -t abc"
+	run $tool --connect-timeout abc -w n1 "${args[@]}"
+	like "$rc/$err" "^1/$tool: --connect-timeout abc: not a number" "$tool: --connect-timeout abc: the name as typed"
 	run $tool -t 0 -w n1 "${args[@]}"
 	like "$rc/$err" "^1/$tool: -t 0: out of range" "$tool: -t 0 out of range"
 	run $tool -u -5 -w n1 "${args[@]}"

@@ -45,7 +45,8 @@ usage_fails "nodeimage --retries x" "nodeimage: --retries x: not a number" \
 	nodeimage --retries x http://127.0.0.1:1/x "$d/t.raw"
 usage_fails "lldpname -t 0" "lldpname: -t 0: out of range (0.01 to 86400)" lldpname -t 0 --pcap "$caps/cumulus-swp12.pcap"
 usage_fails "lldpname -t -5" "lldpname: -t -5: out of range (0.01 to 86400)" lldpname -t -5 --pcap x
-usage_fails "lldpname --timeout abc" "lldpname: -t abc: not a number" lldpname --timeout abc --pcap x
+usage_fails "lldpname --timeout abc" "lldpname: --timeout abc: not a number" lldpname --timeout abc --pcap x
+usage_fails "lldpname -t abc" "lldpname: -t abc: not a number" lldpname -t abc --pcap x
 usage_fails "mkchroot --level 99" "mkchroot: --level 99: out of range (0 to 19)" mkchroot --vnfs "$d/o.img" --level 99 "$d"
 usage_fails "mkchroot --threads 0" "mkchroot: --threads 0: out of range (1 to 1024)" mkchroot --vnfs "$d/o.img" --threads 0 "$d"
 usage_fails "mkchroot --level 12 for gzip" "mkchroot: --level 12: out of range for gzip (0 to 9)" \

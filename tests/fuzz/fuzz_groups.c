@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "groups.h"
+#include "nodefold.h"
 #include "xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

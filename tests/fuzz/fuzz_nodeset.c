@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "nodefold.h"
 #include "nodeset.h"
 #include "xalloc.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeset.h"
+#include "nodefold.h"
 #include "xalloc.h"
 
 int main(void)

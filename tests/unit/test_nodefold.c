@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nodefold.h"
 #include "nodeset.h"
 
 /* Fold the names of EXPR; WANT is what ClusterShell's "nodeset -f EXPR" prints. */

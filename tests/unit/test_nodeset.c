@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "nodefold.h"
 #include "nodeset.h"
 
 /* Expand EXPR and compare with the space-separated WANT. */

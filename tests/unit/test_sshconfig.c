@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "sshconfig.h"
+#include "sshconfigload.h"
 
 static const char sample[] =
 	"# global part\n"

@@ -36,6 +36,7 @@
 #include "spawn.h"
 #include "ssh_internal.h"
 #include "sshconfig.h"
+#include "sshproxy.h"
 #include "xalloc.h"
 
 #define PUMP_BUF 32768

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdarg.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +28,9 @@
 #include "log.h"
 #include "ssh_internal.h"
 #include "sshconfig.h"
+#include "sshconfigload.h"
+#include "sshhostkey.h"
+#include "sshproxy.h"
 #include "xalloc.h"
 
 /* ---- process-wide caches ------------------------------------------------ */
@@ -52,7 +54,6 @@ static struct {
 	size_t nkeys;
 } g;
 
-pthread_mutex_t ssh_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static void global_cleanup(void)
@@ -174,34 +175,6 @@ static const struct key_cache *cached_key(const char *path)
 	k->path = xstrdup(path);
 	k->data = fs_read_file(path, 1 << 20, &k->len);
 	return k;
-}
-
-/* ---- small helpers ------------------------------------------------------ */
-
-int ssh_rc(int rc)
-{
-	if (rc == LIBSSH2_ERROR_EAGAIN)
-		return SSH_AGAIN;
-	return rc < 0 ? SSH_ERR : SSH_OK;
-}
-
-const char *ssh_last_error(struct ssh_conn *c)
-{
-	char *msg = NULL;
-	if (!c->sess)
-		return "no session";
-	libssh2_session_last_error(c->sess, &msg, NULL, 0);
-	return msg && *msg ? msg : "unknown libssh2 error";
-}
-
-int ssh_fail(struct ssh_conn *c, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(c->err, sizeof c->err, fmt, ap);
-	va_end(ap);
-	c->st = ST_FAILED;
-	return SSH_ERR;
 }
 
 

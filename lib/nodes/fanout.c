@@ -14,7 +14,7 @@
 #include "clock.h"
 #include "fanout.h"
 #include "log.h"
-#include "nodeset.h"
+#include "nodefold.h"
 #include "xalloc.h"
 
 #define ABORT_GRACE 3.0 /* seconds a task may still talk after abort() */
@@ -66,7 +66,7 @@ static void finish(struct loop *l, size_t slot, enum fanout_state st)
 {
 	struct fanout_node *nd = &l->nodes[l->active[slot]];
 	nd->state = st;
-	nd->seconds = now_monotonic() - nd->t_start;
+	nd->seconds += now_monotonic() - nd->t_start;
 	if (st == FANOUT_TIMEDOUT)
 		ssh_conn_cut(nd->conn); /* a silent peer must not stall the task's cleanup */
 	if (st == FANOUT_FAILED && !nd->error)
@@ -111,6 +111,14 @@ static int advance(struct loop *l, size_t slot)
 	else
 		finish(l, slot, rc == FANOUT_STEP_DONE ? FANOUT_OK : FANOUT_FAILED);
 	return 1;
+}
+
+/* Is there a node left to start? Those an earlier run finished (not FANOUT_PENDING) are passed over. */
+static int more_to_start(struct loop *l)
+{
+	while (l->next < l->n && l->nodes[l->next].state != FANOUT_PENDING)
+		l->next++;
+	return l->next < l->n;
 }
 
 static void start_node(struct loop *l)
@@ -175,8 +183,11 @@ static void print_running(struct loop *l)
 	for (size_t s = 0; s < l->nactive; s++)
 		names[s] = (char *)l->nodes[l->active[s]].name;
 	char *folded = nodeset_fold(names, l->nactive);
+	size_t waiting = 0;
+	for (size_t i = l->next; i < l->n; i++)
+		waiting += l->nodes[i].state == FANOUT_PENDING;
 	warnmsg("%zu node%s still running: %s; %zu not started (Ctrl-C again within 1 s to abort)",
-		l->nactive, l->nactive == 1 ? "" : "s", folded, l->n - l->next);
+		l->nactive, l->nactive == 1 ? "" : "s", folded, waiting);
 	free(folded);
 	free(names);
 }
@@ -187,7 +198,7 @@ static void abort_all(struct loop *l)
 	for (size_t s = l->nactive; s-- > 0;)
 		if (!l->aborting[l->active[s]])
 			abort_node(l, s, "interrupted");
-	for (; l->next < l->n; l->next++) {
+	for (; more_to_start(l); l->next++) {
 		struct fanout_node *nd = &l->nodes[l->next];
 		nd->index = l->next;
 		nd->state = FANOUT_FAILED;
@@ -262,8 +273,8 @@ int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *o,
 	size_t round = 0;
 	int result = FANOUT_COMPLETE;
 
-	while (l.next < n || l.nactive) {
-		while (l.nactive < f && l.next < n)
+	while (more_to_start(&l) || l.nactive) {
+		while (l.nactive < f && more_to_start(&l))
 			start_node(&l);
 		if (!l.nactive)
 			continue;

@@ -13,6 +13,7 @@
 #include "gateway.h"
 #include "jsonl.h"
 #include "log.h"
+#include "nodefold.h"
 #include "nodegroups.h"
 #include "nodeopts.h"
 #include "nodereport.h"

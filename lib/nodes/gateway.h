@@ -5,7 +5,7 @@
  * runs a cexec on the gateway instead). The gateway's own c3.conf, read
  * over ssh ("cat ${C3_CONF:-/etc/c3.conf}"), says which nodes its
  * definition names; each node is then reached through the gateway's sshd
- * as a jump host (ProxyJump, lib/sshproxy.c): nothing of ours runs there.
+ * as a jump host (ProxyJump, sshproxy.h): nothing of ours runs there.
  */
 #ifndef CT_GATEWAY_H
 #define CT_GATEWAY_H

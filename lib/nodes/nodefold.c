@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "bytebuf.h"
-#include "nodeset.h"
+#include "nodefold.h"
 #include "xalloc.h"
 
 #define MAX_DIGITS 9 /* the longest index nodeset_expand reads back */
@@ -40,10 +40,9 @@ struct rset {                  /* a set of indexes, sorted, unique */
 
 struct vec {                   /* one index set per dimension */
 	struct rset *r;
+	size_t ndim;           /* the same for every vector of a pattern */
 	size_t seq;            /* position before a sort: the sort is stable */
 };
-
-static size_t ndim;            /* of the vectors being merged */
 
 /* ---- splitting names ---- */
 
@@ -258,7 +257,7 @@ static struct rset rset_copy(const struct rset *a)
 
 static void vec_free(struct vec *v)
 {
-	for (size_t d = 0; d < ndim; d++)
+	for (size_t d = 0; d < v->ndim; d++)
 		free(v->r[d].e);
 	free(v->r);
 }
@@ -266,7 +265,7 @@ static void vec_free(struct vec *v)
 static size_t vec_count(const struct vec *v)
 {
 	size_t n = 1;
-	for (size_t d = 0; d < ndim; d++)
+	for (size_t d = 0; d < v->ndim; d++)
 		n *= v->r[d].n;
 	return n;
 }
@@ -278,7 +277,7 @@ static int cmp_vec(const void *pa, const void *pb)
 	size_t ca = vec_count(a), cb = vec_count(b);
 	if (ca != cb)
 		return ca > cb ? -1 : 1;
-	for (size_t d = 0; d < ndim; d++) {
+	for (size_t d = 0; d < a->ndim; d++) {
 		const struct rset *x = &a->r[d], *y = &b->r[d];
 		int c;
 		if (x->n != y->n)
@@ -293,7 +292,7 @@ static int cmp_vec(const void *pa, const void *pb)
 /* Merge A and B into OUT if they differ in at most one dimension. */
 static int vec_merge(const struct vec *a, const struct vec *b, struct vec *out)
 {
-	size_t diff = ndim;
+	size_t ndim = a->ndim, diff = ndim;
 	for (size_t d = 0; d < ndim; d++) {
 		if (rset_equal(&a->r[d], &b->r[d]))
 			continue;
@@ -307,6 +306,7 @@ static int vec_merge(const struct vec *a, const struct vec *b, struct vec *out)
 		if (common != 0 && common != x->n && common != y->n)
 			return 0; /* overlapping, neither holds the other */
 	}
+	out->ndim = ndim;
 	out->r = xcalloc(ndim, sizeof *out->r);
 	for (size_t d = 0; d < ndim; d++)
 		out->r[d] = d == diff ? rset_union(&a->r[d], &b->r[d]) : rset_copy(&a->r[d]);
@@ -410,8 +410,9 @@ static void fold_nd(struct bytebuf *b, struct item *it, size_t n)
 {
 	struct vec *v = xcalloc(n, sizeof *v);
 	long vary = varying_dim(it, n);
-	ndim = it[0].nidx;
+	size_t ndim = it[0].nidx;
 	for (size_t i = 0; i < n; i++) {
+		v[i].ndim = ndim;
 		v[i].r = xcalloc(ndim, sizeof *v[i].r);
 		for (size_t d = 0; d < ndim; d++)
 			v[i].r[d] = (struct rset){xmalloc(sizeof(char *)), 1};

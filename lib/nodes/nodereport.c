@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "nodefold.h"
 #include "nodereport.h"
-#include "nodeset.h"
 #include "xalloc.h"
 
 struct group {

@@ -51,7 +51,7 @@ struct fanout_node {
 	/* filled by fanout */
 	enum fanout_state state;
 	char *error;           /* malloced message (no node prefix) or NULL */
-	double seconds;        /* wall time from connect start to done */
+	double seconds;        /* wall time from connect start to done, summed over runs */
 	int exit_status;       /* set by the task: remote status, -1 if none */
 	char *exit_signal;     /* set by the task: signal name (malloced) or NULL */
 	size_t index;          /* position in the caller's array */
@@ -90,7 +90,12 @@ struct fanout_opts {
 
 enum { FANOUT_COMPLETE = 0, FANOUT_INTERRUPTED = 1 };
 
-/* Run TASK on all NODES. Returns FANOUT_COMPLETE or FANOUT_INTERRUPTED. */
+/*
+ * Run TASK on the NODES still FANOUT_PENDING (all of a new array); a node an
+ * earlier run finished keeps its state, so a second pass over the same array
+ * (cpush's direct pass after its chain) takes the ones left. Returns
+ * FANOUT_COMPLETE or FANOUT_INTERRUPTED.
+ */
 int fanout_run(struct fanout_node *nodes, size_t n, const struct fanout_opts *opts,
 	       const struct fanout_task *task);
 /*

@@ -16,6 +16,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "ssh_internal.h"
+#include "sshhostkey.h"
 #include "xalloc.h"
 
 struct kh_cache {

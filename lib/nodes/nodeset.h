@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nodeset — pdsh/ClusterShell host lists: expand "rack[1-2]n[01-04],login1"
- * into names, fold names back into the shortest such list, and treat them as
- * ordered sets (first-seen order, no duplicates).
+ * into names and treat them as ordered sets (first-seen order, no
+ * duplicates). Folding names back into a list is nodefold.h's.
  *
  * Syntax: comma-separated items; each item is a name with any number of
  * bracket groups "[a-b,c,d-e/step]". A number with a leading zero sets the
@@ -38,8 +38,5 @@ void nodeset_union(struct nodeset *a, const struct nodeset *b);
 int nodeset_expand(struct nodeset *ns, const char *expr, char *err, size_t errlen);
 /* Like nodeset_expand, but "^FILE" and "-" read hosts from a file or stdin. */
 int nodeset_expand_arg(struct nodeset *ns, const char *arg, char *err, size_t errlen);
-
-/* Fold NAMES into a host list such as "node[01-05,07],login1". Caller frees. */
-char *nodeset_fold(char *const *names, size_t n);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "fsutil.h"
 #include "sshconfig.h"
+#include "sshconfigload.h"
 #include "xalloc.h"
 
 #define INCLUDE_DEPTH 16 /* as ssh */

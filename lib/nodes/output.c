@@ -11,7 +11,7 @@
 #include "bytebuf.h"
 #include "jsonl.h"
 #include "log.h"
-#include "nodeset.h"
+#include "nodefold.h"
 #include "output.h"
 #include "xalloc.h"
 

@@ -2,9 +2,12 @@
 /*
  * ssh_internal — what the parts of lib/ssh share, for them alone (callers
  * use ssh.h): the connection's state, its error setter and the lock over the
- * process-wide caches. ssh.c connects and authenticates, sshhostkey.c checks
- * host keys against known_hosts, sshchan.c drives exec channels, sshsftp.c
- * starts SFTP.
+ * process-wide caches (sshconn.c). ssh.c connects and authenticates,
+ * sshhostkey.c checks host keys against known_hosts (sshhostkey.h),
+ * sshproxy.c gives the transport through a jump host or a command
+ * (sshproxy.h), sshchan.c drives exec channels, sshsftp.c starts SFTP.
+ * Each of them needs only this header and sshconn.c, not ssh.c; sshproxy.c
+ * also opens its jump hosts' connections through ssh.h, as any caller does.
  */
 #ifndef CT_SSH_INTERNAL_H
 #define CT_SSH_INTERNAL_H
@@ -39,23 +42,5 @@ extern pthread_mutex_t ssh_cache_lock;
 
 /* Set C's error from FMT and fail it: SSH_ERR. */
 int ssh_fail(struct ssh_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Check the server's host key of C against known_hosts under C's policy (takes ssh_cache_lock). */
-int ssh_check_hostkey(struct ssh_conn *c);
-/* Free the known_hosts caches (at exit, before libssh2_exit). */
-void ssh_hostkey_cache_free(void);
-
-/*
- * sshproxy.c: the transport of C when C->proxy_jump or C->proxy_command is
- * set: a socket whose other end reaches C->host:C->port. sshproxy_open
- * gives the socket (SSH_OK, fd set) or fails C. sshproxy_error: why the
- * transport broke ("" if it did not). sshproxy_close at ssh_conn_free.
- * sshproxy_shutdown stops the jump threads (at exit, before libssh2_exit).
- */
-struct sshproxy;
-int sshproxy_open(struct ssh_conn *c);
-const char *sshproxy_error(struct sshproxy *p);
-void sshproxy_close(struct sshproxy *p);
-void sshproxy_shutdown(void);
 
 #endif

@@ -20,7 +20,8 @@
  * always "yes"), LogLevel (ssh's own diagnostics), IdentitiesOnly (an
  * IdentityFile that applies is the only key tried: always "yes").
  *
- * Parsing is pure (bytes in); sshconfig_load reads files and follows Include.
+ * Parsing is pure (bytes in); sshconfig_load (sshconfigload.h) reads files
+ * and follows Include.
  */
 #ifndef CT_SSHCONFIG_H
 #define CT_SSHCONFIG_H
@@ -98,17 +99,5 @@ char *sshconfig_expand_command(const char *value, const char *name, const char *
 int sshconfig_add_block(struct sshconfig *cfg, const struct sshconfig_block *like, int guard);
 /* For the loader: a copy of E at the end of block IDX of CFG. */
 void sshconfig_add_entry(struct sshconfig *cfg, int idx, const struct sshconfig_entry *e);
-
-/*
- * Load FILES (NULL-terminated, in order: ~/.ssh/config then
- * /etc/ssh/ssh_config) into CFG after what it holds. A missing top file is
- * skipped. Include (several words, globs, ~ for HOME) is followed where it
- * stands, its blocks guarded by the Host block it is in: relative names are
- * taken under INCDIRS[i] of the top file they come from (~/.ssh, /etc/ssh),
- * at most 16 deep; a file including one being read is an error (a cycle).
- * 0, or -1 with ERR "FILE:LINE: problem" (CFG then holds what was read).
- */
-int sshconfig_load(struct sshconfig *cfg, const char *const *files, const char *const *incdirs,
-		   const char *home, char *err, size_t errlen);
 
 #endif
