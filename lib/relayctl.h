@@ -7,7 +7,8 @@
  *
  * Control (cpush -> relay), one per line:
  *   start SECRET TAG ADDR    transfer key (hex), temp-name tag, address to listen on
- *   from ADDR                accept upstream only from ADDR (its predecessor, or the head)
+ *   from ADDR                accept upstream only from ADDR (its predecessor, or the head);
+ *                            before the first one, any peer may try the handshake
  *   next ADDR PORT           (re)connect downstream; re-feed it from what it holds
  *   last                     no successor
  *   quit                     leave (so does end of stdin, SIGTERM, SIGHUP)
@@ -19,7 +20,7 @@
  *   stalled downstream       the successor took nothing for RELAY_STALL_SECONDS
  *   fail down ADDR PORT MESSAGE   the successor could not be reached or fed (it is to blame)
  *   fail MESSAGE             anything else (upstream closed, a bad control line)
- *   refused MESSAGE          a peer failed the handshake's key check
+ *   refused peer ADDR: MESSAGE   a peer failed the handshake's key check
  *   closed ADDR MESSAGE      a connection was dropped before its handshake
  *                            (not from the announced address, too slow, too many)
  */
