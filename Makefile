@@ -5,7 +5,8 @@
 #   make uninstall  the same variables; edited configs stay
 #   make deps       install the build dependencies (as root; otherwise prints the apt-get line)
 #   make check      install every missing package, build release + ASan/UBSan + fuzz with
-#                   -Werror, run every test (tests/run)
+#                   -Werror, run every test (tests/run); STRICT=1 (or CI=true, as .ci/run
+#                   sets): a skipped test is a failure
 #   make demo       build, start an 8-node local cluster, show the tools at work
 #   make bench      side-by-side timings against the peer tools (bench/RESULTS.md)
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
@@ -129,9 +130,10 @@ build/$(1)/%.a:
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
 
+# test helpers link what lib/ may need (libcrypto for lib/relay*: relay_rogue)
 build/$(1)/bin/%: build/$(1)/tests/helpers/%.o $$($(1)_LIB) build/$(1)/flags
 	@mkdir -p $$(@D)
-	$(2) $$(CFLAGS) $(3) $(4) $$(LDFLAGS) -o $$@ $$(call objs,$$^) $$(call pkg_libs,$$(LIB_PKGS))
+	$(2) $$(CFLAGS) $(3) $(4) $$(LDFLAGS) -Wl,--as-needed -o $$@ $$(call objs,$$^) $$(call pkg_libs,$$(LIB_PKGS) libcrypto)
 
 build/$(1)/tests/unit/%: build/$(1)/tests/unit/%.o $$($(1)_TOOLLIBS) $$($(1)_LIB) build/$(1)/flags
 	@mkdir -p $$(@D)

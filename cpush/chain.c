@@ -65,6 +65,7 @@ struct chainrun {
 	struct rnode *r;
 	size_t n;
 	char secret[2 * RELAY_KEY_LEN + 1];
+	char pub[2 * RELAY_PUB_LEN + 1]; /* the head's public key for this transfer's signatures */
 	char tag[17];
 	char *remote_path;     /* where the relay is expected on the nodes */
 	char *blob;            /* the head's own relay, for uploads */
@@ -374,7 +375,7 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 			free(q);
 			if (rc != SSH_OK)
 				return rc == SSH_AGAIN ? FANOUT_STEP_AGAIN : FANOUT_STEP_FAIL;
-			char *line = xasprintf(RELAYCTL_START " %s %s %s\n", cr->secret, cr->tag,
+			char *line = xasprintf(RELAYCTL_START " %s %s %s %s\n", cr->secret, cr->pub, cr->tag,
 					       cr->o->relay_net ? cr->o->relay_net : r->addr[0] ? r->addr : "*");
 			bytebuf_add(&r->out, line, strlen(line));
 			free(line);
@@ -493,16 +494,24 @@ static void link_around(struct chainrun *cr, struct rnode *r)
 		next->pred_end = 0;
 }
 
-static void lose(struct chainrun *cr, struct rnode *r, const char *why)
+/* R is out of the chain, failed with ERROR (taken). */
+static void cut_out(struct chainrun *cr, struct rnode *r, char *error)
 {
-	if (!live(r))
+	if (!live(r)) {
+		free(error);
 		return;
+	}
 	r->state = R_LOST;
 	progress_fanout_node_done(&cr->meter, 1, 1);
 	free(r->n->error);
-	r->n->error = xasprintf("relay lost mid-stream (%s); cut out of the chain", why);
+	r->n->error = error;
 	r->n->state = FANOUT_FAILED;
 	link_around(cr, r);
+}
+
+static void lose(struct chainrun *cr, struct rnode *r, const char *why)
+{
+	cut_out(cr, r, xasprintf("relay lost mid-stream (%s); cut out of the chain", why));
 }
 
 /*
@@ -524,6 +533,18 @@ static void failed_down(struct chainrun *cr, struct rnode *r, const char *addr, 
 	char *msg = xasprintf("%s could not feed it: %s", r->n->name, why);
 	lose(cr, next, msg);
 	free(msg);
+}
+
+/* What reached R was not what the head signed (or a file it holds changed): it wrote nothing of it. */
+static void refused(struct chainrun *cr, struct rnode *r, const char *why)
+{
+	cut_out(cr, r, xasprintf("relay refused what it was sent (%s): nothing written; cut out of the chain", why));
+}
+
+/* A decimal entry index (the first word of "refused I MESSAGE"). */
+static int is_index(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
 }
 
 /* One report line of a relay. */
@@ -556,6 +577,8 @@ static void report_line(struct chainrun *cr, struct rnode *r, char *line)
 			cr->o->bytes[k] += cpentries_size(cr->en, i);
 		}
 		progress_fanout_add(&cr->meter, 0, 1);
+	} else if (kind == RCTL_REFUSED && is_index(w[0])) {
+		refused(cr, r, w[1]);
 	} else if (sscanf(line, RELAYCTL_ERR " %u %n", &i, &off) == 1 && off > 0 && i < cpentries_count(cr->en)) {
 		r->errors++;
 		verbose("%s: %s: %s (chain; the direct pass retries it)", r->n->name, cpentries_path(cr->en, i),
@@ -663,11 +686,30 @@ static void settle_stall(struct chainrun *cr, int k, double now)
 	cr->feed_stall[k] = 0;
 }
 
+/* A source changed since it was hashed: no node can get it right, each unfinished one fails with ERR. */
+static void source_changed(struct chainrun *cr, const char *err)
+{
+	for (size_t i = 0; i < cr->n; i++) {
+		struct rnode *r = &cr->r[i];
+		if (!live(r) || r->ended)
+			continue;
+		r->state = R_LOST;
+		progress_fanout_node_done(&cr->meter, 1, 1);
+		free(r->n->error);
+		r->n->error = xstrdup(err);
+		r->n->state = FANOUT_FAILED;
+	}
+}
+
 static void check_stalls(struct chainrun *cr, double now)
 {
 	for (int k = 0; k < cr->nchains; k++) {
 		char err[512];
 		cpfeed_error(cr->feed[k], err, sizeof err);
+		if (cpfeed_changed(cr->feed[k])) {
+			source_changed(cr, err);
+			return;
+		}
 		if (*err && !cr->feed_stall[k]) {
 			if (strstr(err, strerror(ETIMEDOUT)))
 				cr->feed_stall[k] = now;
@@ -810,6 +852,7 @@ static int setup(struct chainrun *cr, const struct cpplan *plan, const struct cp
 	if (relay_secret_new(secret) < 0 || RAND_bytes(tag, sizeof tag) != 1)
 		die(1, "cannot draw a transfer key");
 	relay_secret_hex(secret, cr->secret);
+	relay_secret_hex(cpentries_pub(cr->en), cr->pub);
 	for (size_t i = 0; i < sizeof tag; i++)
 		snprintf(cr->tag + 2 * i, 3, "%02x", tag[i]);
 	struct relay_key k;

@@ -2,7 +2,8 @@
 /*
  * chainfeed — the head's end of cpush's chain: the plan's files and
  * directories as relay entries (with each file's SHA-256, read once up
- * front), and one feeder thread per chain that connects to the chain's
+ * front), each signed with a key pair made for this transfer alone (the
+ * relays get its public key), and one feeder thread per chain that connects to the chain's
  * first live node, learns what it holds and sends the rest. Re-targeting a
  * feeder (its first node was lost) cuts the old connection and resumes on
  * the new one from what that node holds.
@@ -18,8 +19,10 @@
 struct cpentries;
 struct cpfeed;
 
-/* Entries of PLAN (files and directories, in order). NULL with ERR when a file cannot be read. */
+/* Entries of PLAN (files and directories, in order), signed. NULL with ERR when a file cannot be read. */
 struct cpentries *cpentries_new(const struct cpplan *plan, int blind, char *err, size_t errlen);
+/* The public key the entries are signed with (RELAY_PUB_LEN bytes). */
+const unsigned char *cpentries_pub(const struct cpentries *en);
 uint32_t cpentries_count(const struct cpentries *en);
 /* Target path of entry I. */
 const char *cpentries_path(const struct cpentries *en, uint32_t i);
@@ -36,6 +39,8 @@ struct cpfeed *cpfeed_new(const struct cpentries *en, const struct relay_key *k)
  * takes nothing of for RELAY_STALL_SECONDS fails with ETIMEDOUT.
  */
 void cpfeed_target(struct cpfeed *f, const char *host, int port, const char *src);
+/* A source file changed since it was hashed: nothing more can be sent (cpfeed_error says which). */
+int cpfeed_changed(struct cpfeed *f);
 /* Everything, END included, went to the current target. */
 int cpfeed_done(struct cpfeed *f);
 /* The last failure ("" if none). Copied into BUF. */

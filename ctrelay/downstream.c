@@ -22,25 +22,41 @@
 
 struct fed {
 	int ok;
+	int refused;    /* a file held here changed since it was hashed: this node is to blame */
+	uint32_t bad;   /* the entry it was feeding then */
 	uint32_t entry; /* what the successor said it holds */
 	uint64_t off;
 	char err[400];
 };
 
-/* Entry CUR's temporary file may be renamed while the child reads it: the child reads it by descriptor. */
+/*
+ * The child's copy of the sink is the snapshot: the head's signed ENTRY
+ * payloads, HASHES chunks and END it re-sends verbatim, and what was landed.
+ * Entry CUR's temporary file may be renamed while the child reads it: the
+ * child reads it by descriptor.
+ */
 struct snap {
 	struct relay_source sink;
 	uint32_t cur;
+	uint32_t last; /* the entry fed last */
 	char path[64];
 };
 
-static int snap_get(void *arg, uint32_t i, struct relay_entry *e, const char **data_path)
+static int snap_get(void *arg, uint32_t i, struct relay_entry *e, const unsigned char **signed_entry, size_t *len,
+		    const char **data_path)
 {
 	struct snap *s = arg;
-	int rc = s->sink.get(s->sink.arg, i, e, data_path);
+	s->last = i;
+	int rc = s->sink.get(s->sink.arg, i, e, signed_entry, len, data_path);
 	if (rc == 0 && i == s->cur && *data_path && s->path[0])
 		*data_path = s->path;
 	return rc;
+}
+
+static const unsigned char *snap_hashes(void *arg, uint32_t i, uint64_t chunk, size_t *len)
+{
+	struct snap *s = arg;
+	return s->sink.hashes(s->sink.arg, i, chunk, len);
 }
 
 static void child(struct relay *r, int fd, int rfd, int out)
@@ -60,10 +76,17 @@ static void child(struct relay *r, int fd, int rfd, int out)
 		int flags = s->n > s->have_entry ? RELAY_FEED_LAST : 0;
 		if (s->ended && s->have_entry == s->n)
 			flags |= RELAY_FEED_END;
-		struct relay_source src = { snap_get, &sn, NULL };
+		/* relay_feed draws its nonce prefix here, in the child: never the parent's, nor a sibling's */
+		struct relay_source src = { snap_get, snap_hashes, sn.sink.end, &sn, NULL };
 		char why[300];
-		res.ok = !(behind || (e == s->have_entry && off == 0 && flags)) ||
-			 relay_feed(fd, &r->key, &src, e, off, s->have_entry, s->have_off, flags, why, sizeof why) == 0;
+		/* at our very place inside an entry its ENTRY and the block hashes ahead go again: the lost
+		 * node may have taken them, and the successor refuses a block whose hashes it lacks */
+		int rc = 0;
+		if (behind || (e == s->have_entry && off == s->have_off && flags))
+			rc = relay_feed(fd, &r->key, &src, e, off, s->have_entry, s->have_off, flags, why, sizeof why);
+		res.ok = rc == 0;
+		res.refused = rc == RELAY_REFUSED;
+		res.bad = sn.last;
 		if (!res.ok)
 			snprintf(res.err, sizeof res.err, "re-feeding: %s", why);
 	}
@@ -161,6 +184,12 @@ void down_fed(struct relay *r)
 	r->feeder = 0;
 	close(r->feedpipe);
 	r->feedpipe = -1;
+	if (n == (ssize_t)sizeof res && res.refused) { /* not the successor's fault: cpush cuts this node out */
+		res.err[sizeof res.err - 1] = '\0';
+		say(RELAYCTL_REFUSED " %u %s", res.bad, res.err);
+		down_drop(r);
+		return;
+	}
 	if (n != (ssize_t)sizeof res || !res.ok) {
 		res.err[sizeof res.err - 1] = '\0';
 		failed(r, n == (ssize_t)sizeof res ? res.err : "the feeding process died");

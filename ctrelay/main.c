@@ -128,6 +128,8 @@ static int needed(const struct relay *r, const struct relay_frame *f)
 		return 1;
 	if (f->entry != r->skip_entry)
 		return f->entry > r->skip_entry;
+	if (f->type == RELAY_HASHES) /* the chunk holds a block at or after the successor's offset */
+		return (f->block + 1) * RELAY_HASHES_PER * (uint64_t)RELAY_BLOCK > r->skip_off;
 	return f->type == RELAY_ENTRY ? r->skip_off == 0 : f->block * (uint64_t)RELAY_BLOCK >= r->skip_off;
 }
 
@@ -211,6 +213,13 @@ static void frame_in(struct relay *r, const struct relay_frame *f)
 		return;
 	}
 	int rc = relay_sink_frame(&r->sink, f, r->plain, err, sizeof err);
+	if (rc == RELAY_REFUSED) { /* not what the head signed: nothing written, nothing more taken from this peer */
+		say(RELAYCTL_REFUSED " %u %s", f->entry == UINT32_MAX ? r->sink.have_entry : f->entry, err);
+		close(r->up);
+		r->up = -1;
+		r->got = 0;
+		return;
+	}
 	if (rc < 0) {
 		broken_up(r, err);
 		return;
@@ -348,26 +357,31 @@ static void remove_self(void)
 
 static int start(struct relay *r)
 {
-	char line[512], *w[5] = { 0 };
-	int n = 0;
+	char line[512], *w[4];
+	int n;
 	ssize_t len = 0, k;
 	while (len < (ssize_t)sizeof line - 1 && (k = read(0, line + len, 1)) == 1 && line[len] != '\n')
 		len++;
 	line[len] = '\0';
-	for (char *t = strtok(line, " "); t && n < 5; t = strtok(NULL, " "))
-		w[n++] = t;
-	unsigned char secret[RELAY_KEY_LEN];
-	if (n != 4 || strcmp(w[0], RELAYCTL_START) != 0 || relay_secret_parse(w[1], secret) < 0 || strlen(w[2]) > 16) {
-		say(RELAYCTL_FAIL " expected \"" RELAYCTL_START " SECRET TAG ADDR\"");
+	unsigned char secret[RELAY_KEY_LEN], head[RELAY_PUB_LEN];
+	if (relayctl_parse(line, w, 4, &n) != RCTL_START || relay_secret_parse(w[0], secret) < 0 ||
+	    relay_secret_parse(w[1], head) < 0 || strlen(w[2]) > 16) {
+		say(RELAYCTL_FAIL " expected \"" RELAYCTL_START " SECRET PUBKEY TAG ADDR\"");
 		return -1;
 	}
 	relay_key_derive(&r->key, secret);
 	snprintf(r->tag, sizeof r->tag, "%s", w[2]);
+	if (relay_sink_init(&r->sink, r->tag, head) < 0) {
+		say(RELAYCTL_FAIL " not a public key: %s", w[1]);
+		relay_sink_free(&r->sink);
+		return -1;
+	}
 	char shown[128];
 	int port;
 	r->lfd = listen_on(w[3], shown, sizeof shown, &port);
 	if (r->lfd < 0) {
 		say(RELAYCTL_FAIL " cannot listen on %s: %s", w[3], strerror(errno));
+		relay_sink_free(&r->sink);
 		return -1;
 	}
 	if (strcmp(w[3], "*") != 0) /* connections out leave from the address the successor is told about */
@@ -440,7 +454,6 @@ int main(int argc, char **argv)
 	if (start(&r) < 0)
 		return 1;
 	sigprocmask(SIG_BLOCK, &stops, &open_mask);
-	relay_sink_init(&r.sink, r.tag);
 	r.sink.report = report;
 	r.frame = malloc(RELAY_MAX_FRAME);
 	r.plain = malloc(RELAY_BLOCK);

@@ -97,16 +97,12 @@ void up_pending_step(struct relay *r, int i, short revents)
 	if (p->h.fd < 0 || !p->announced || !revents)
 		return;
 	char err[256];
-	int refused;
+	int refused; /* a wrong key is reported like any other drop: "refused" is for content only */
 	int rc = relay_shake_step(&p->h, &r->key, r->sink.have_entry, r->sink.have_off, &refused, err, sizeof err);
-	if (rc > 0) {
+	if (rc > 0)
 		promote(r, i);
-	} else if (rc < 0 && refused) {
-		say(RELAYCTL_REFUSED " peer %s: %s", p->addr, err);
-		drop_pending(r, i, NULL);
-	} else if (rc < 0) {
+	else if (rc < 0)
 		drop_pending(r, i, err);
-	}
 }
 
 void up_expire(struct relay *r, double now)

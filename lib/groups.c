@@ -10,6 +10,8 @@
 #include "groups.h"
 #include "xalloc.h"
 
+#define GROUPS_NEST_MAX 64 /* groups inside groups: deeper is an error, not a stack overflow */
+
 struct group {
 	char *name;
 	char *source;          /* "FILE" or "genders FILE" */
@@ -285,6 +287,12 @@ static int resolve_flat(struct groups *g, struct group *gr, char *err, size_t er
 		return cycle_error(g, gr, err, errlen);
 	if (gr->state == 2)
 		return 0;
+	if (g->depth >= GROUPS_NEST_MAX) {
+		snprintf(err, errlen, "%s: group @%s: groups nested more than %d deep (from @%s)", gr->where,
+			 gr->name, GROUPS_NEST_MAX, g->stack[0]);
+		g->placed = 1;
+		return -1;
+	}
 	gr->state = 1;
 	g->stack = xgrowarray(g->stack, g->depth, sizeof *g->stack);
 	g->stack[g->depth++] = gr->name;

@@ -12,8 +12,9 @@
  *     having ATTR, whatever its value;
  *  3. the caller's lookup (C3 cluster names: "@cluster" is its live nodes).
  *
- * Definitions may use other groups; a cycle is an error naming it. Parsers
- * take buffers and do no I/O; groups_expand_arg() alone reads "^FILE" / "-".
+ * Definitions may use other groups, 64 deep; a cycle, or a deeper chain, is
+ * an error naming the group. Parsers take buffers and do no I/O;
+ * groups_expand_arg() alone reads "^FILE" / "-".
  */
 #ifndef CT_GROUPS_H
 #define CT_GROUPS_H

@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "relay.h"
@@ -14,6 +15,7 @@
 #define END_ENTRY   UINT32_MAX
 #define MAX_DATA_BLOCK (UINT64_C(1) << 40)
 #define ENTRY_FIXED 56 /* type, blind, mode u32, mtime i64, size u64, sha 32, pathlen u16 */
+#define SIGNED_FIXED (4 + RELAY_SIG_LEN) /* before the encoded entry: count u32, signature */
 
 static const char magic[7] = "CTRELAY";
 
@@ -97,12 +99,13 @@ int relay_frame_parse(const unsigned char *hdr, struct relay_frame *f, char *err
 	f->entry = get32(hdr + 1);
 	f->block = get64(hdr + 5);
 	f->len = get32(hdr + 13);
+	memcpy(f->nonce, hdr + 17, RELAY_NONCE_LEN);
 	const char *bad = NULL;
 	switch (f->type) {
 	case RELAY_ENTRY:
 		if (f->block != ENTRY_BLOCK || f->entry == END_ENTRY)
 			bad = "entry frame with a bad index";
-		else if (f->len < ENTRY_FIXED + 1 || f->len > relay_entry_max())
+		else if (f->len < SIGNED_FIXED + ENTRY_FIXED + 1 || f->len > relay_signed_max())
 			bad = "entry frame of a bad length";
 		break;
 	case RELAY_DATA:
@@ -111,8 +114,15 @@ int relay_frame_parse(const unsigned char *hdr, struct relay_frame *f, char *err
 		else if (f->len == 0 || f->len > RELAY_BLOCK)
 			bad = "data frame of a bad length";
 		break;
+	case RELAY_HASHES:
+		if (f->block >= MAX_DATA_BLOCK / RELAY_HASHES_PER || f->entry == END_ENTRY)
+			bad = "hashes frame with a bad index";
+		else if (f->len <= RELAY_SIG_LEN || (f->len - RELAY_SIG_LEN) % 32 ||
+			 (f->len - RELAY_SIG_LEN) / 32 > RELAY_HASHES_PER)
+			bad = "hashes frame of a bad length";
+		break;
 	case RELAY_END:
-		if (f->entry != END_ENTRY || f->block != END_BLOCK || f->len != 0)
+		if (f->entry != END_ENTRY || f->block != END_BLOCK || f->len != RELAY_END_LEN)
 			bad = "bad end frame";
 		break;
 	default:
@@ -125,13 +135,19 @@ int relay_frame_parse(const unsigned char *hdr, struct relay_frame *f, char *err
 	return 0;
 }
 
-static void header(const struct relay_frame *f, unsigned char *hdr, unsigned char nonce[12])
+static void header(const struct relay_frame *f, unsigned char *hdr)
 {
 	hdr[0] = f->type;
 	put32(hdr + 1, f->entry);
 	put64(hdr + 5, f->block);
 	put32(hdr + 13, f->len);
-	memcpy(nonce, hdr + 1, 12);
+	memcpy(hdr + 17, f->nonce, RELAY_NONCE_LEN);
+}
+
+int relay_sealer_new(struct relay_sealer *s)
+{
+	s->count = 0;
+	return RAND_bytes(s->prefix, sizeof s->prefix) == 1 ? 0 : -1;
 }
 
 /* AES-256-GCM over one frame: ENC 1 seals IN into OUT and writes the tag, 0 opens and checks it. */
@@ -152,12 +168,15 @@ static int gcm(const struct relay_key *k, int enc, const unsigned char *hdr, con
 	return ok ? 0 : -1;
 }
 
-size_t relay_seal(const struct relay_key *k, const struct relay_frame *f, const void *plain,
+size_t relay_seal(const struct relay_key *k, struct relay_sealer *s, struct relay_frame *f, const void *plain,
 		  unsigned char *out)
 {
-	unsigned char nonce[12];
-	header(f, out, nonce);
-	if (gcm(k, 1, out, nonce, plain, f->len, out + RELAY_HDR, out + RELAY_HDR + f->len) < 0)
+	if (s->count == UINT32_MAX && relay_sealer_new(s) < 0)
+		return 0;
+	memcpy(f->nonce, s->prefix, sizeof s->prefix);
+	put32(f->nonce + sizeof s->prefix, s->count++);
+	header(f, out);
+	if (gcm(k, 1, out, f->nonce, plain, f->len, out + RELAY_HDR, out + RELAY_HDR + f->len) < 0)
 		return 0;
 	return RELAY_HDR + f->len + RELAY_TAG;
 }
@@ -165,12 +184,12 @@ size_t relay_seal(const struct relay_key *k, const struct relay_frame *f, const 
 int relay_open(const struct relay_key *k, const struct relay_frame *f, const unsigned char *frame,
 	       unsigned char *plain)
 {
-	unsigned char hdr[RELAY_HDR], nonce[12], tag[RELAY_TAG];
-	header(f, hdr, nonce);
+	unsigned char hdr[RELAY_HDR], tag[RELAY_TAG];
+	header(f, hdr);
 	if (memcmp(hdr, frame, RELAY_HDR) != 0)
 		return -1;
 	memcpy(tag, frame + RELAY_HDR + f->len, RELAY_TAG);
-	return gcm(k, 0, hdr, nonce, frame + RELAY_HDR, f->len, plain, tag);
+	return gcm(k, 0, hdr, f->nonce, frame + RELAY_HDR, f->len, plain, tag);
 }
 
 size_t relay_entry_max(void)
@@ -242,6 +261,193 @@ int relay_entry_decode(const unsigned char *buf, size_t len, struct relay_entry 
 	memcpy(e->sha256, buf + 22, 32);
 	return 0;
 }
+
+/* ---- the head's signatures --------------------------------------------- */
+
+EVP_PKEY *relay_signer_new(unsigned char pub[RELAY_PUB_LEN])
+{
+	EVP_PKEY *sk = NULL;
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
+	size_t len = RELAY_PUB_LEN;
+	if (!c || EVP_PKEY_keygen_init(c) != 1 || EVP_PKEY_keygen(c, &sk) != 1 ||
+	    EVP_PKEY_get_raw_public_key(sk, pub, &len) != 1 || len != RELAY_PUB_LEN) {
+		EVP_PKEY_free(sk);
+		sk = NULL;
+	}
+	EVP_PKEY_CTX_free(c);
+	return sk;
+}
+
+EVP_PKEY *relay_verifier_new(const unsigned char pub[RELAY_PUB_LEN])
+{
+	return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, RELAY_PUB_LEN);
+}
+
+size_t relay_signed_max(void)
+{
+	return SIGNED_FIXED + relay_entry_max();
+}
+
+/* What is signed: CONTEXT (with its NUL), then BODY. Into BUF (room for SIGNED_FIXED + entry max). */
+static size_t message(unsigned char *buf, const char *context, const unsigned char *body, size_t len)
+{
+	size_t n = strlen(context) + 1;
+	memcpy(buf, context, n);
+	memcpy(buf + n, body, len);
+	return n + len;
+}
+
+static int sign(EVP_PKEY *sk, const unsigned char *msg, size_t len, unsigned char sig[RELAY_SIG_LEN])
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	size_t siglen = RELAY_SIG_LEN;
+	int ok = c && EVP_DigestSignInit(c, NULL, NULL, NULL, sk) == 1 &&
+		 EVP_DigestSign(c, sig, &siglen, msg, len) == 1 && siglen == RELAY_SIG_LEN;
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : -1;
+}
+
+static int verify(EVP_PKEY *pk, const unsigned char *msg, size_t len, const unsigned char sig[RELAY_SIG_LEN])
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	int ok = c && pk && EVP_DigestVerifyInit(c, NULL, NULL, NULL, pk) == 1 &&
+		 EVP_DigestVerify(c, sig, RELAY_SIG_LEN, msg, len) == 1;
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : -1;
+}
+
+#define ENTRY_CONTEXT "ctrelay 2 entry"
+#define END_CONTEXT   "ctrelay 2 end"
+#define MSG_MAX       (sizeof ENTRY_CONTEXT + 8 + ENTRY_FIXED + RELAY_MAX_PATH)
+
+/* The signed message of entry I of COUNT: context, index, count, the encoded entry. */
+static size_t entry_message(unsigned char *msg, uint32_t i, uint32_t count, const unsigned char *enc, size_t len)
+{
+	unsigned char body[8 + ENTRY_FIXED + RELAY_MAX_PATH];
+	put32(body, i);
+	put32(body + 4, count);
+	memcpy(body + 8, enc, len);
+	return message(msg, ENTRY_CONTEXT, body, 8 + len);
+}
+
+size_t relay_entry_sign(EVP_PKEY *sk, uint32_t i, uint32_t count, const struct relay_entry *e, unsigned char *out)
+{
+	unsigned char msg[MSG_MAX];
+	size_t len = relay_entry_encode(e, out + SIGNED_FIXED);
+	put32(out, count);
+	if (sign(sk, msg, entry_message(msg, i, count, out + SIGNED_FIXED, len), out + 4) < 0)
+		return 0;
+	return SIGNED_FIXED + len;
+}
+
+int relay_entry_verify(EVP_PKEY *pk, uint32_t i, const unsigned char *p, size_t len, struct relay_entry *e,
+		       uint32_t *count, char *err, size_t errlen)
+{
+	unsigned char msg[MSG_MAX];
+	if (len < SIGNED_FIXED + ENTRY_FIXED || len > relay_signed_max()) {
+		snprintf(err, errlen, "entry %u of a bad length", i);
+		return -1;
+	}
+	*count = get32(p);
+	if (verify(pk, msg, entry_message(msg, i, *count, p + SIGNED_FIXED, len - SIGNED_FIXED), p + 4) < 0) {
+		snprintf(err, errlen, "entry %u is not signed by the head", i);
+		return -1;
+	}
+	if (i >= *count) {
+		snprintf(err, errlen, "entry %u is beyond the %u the head signed", i, *count);
+		return -1;
+	}
+	return relay_entry_decode(p + SIGNED_FIXED, len - SIGNED_FIXED, e, err, errlen);
+}
+
+void relay_block_hash(const void *block, size_t len, unsigned char out[32])
+{
+	SHA256(block, len, out);
+}
+
+void relay_digest(const unsigned char *hashes, size_t n, unsigned char out[32])
+{
+	SHA256(hashes, 32 * n, out);
+}
+
+uint64_t relay_blocks(uint64_t size)
+{
+	return (size + RELAY_BLOCK - 1) / RELAY_BLOCK;
+}
+
+size_t relay_chunk_hashes(uint64_t size, uint64_t chunk)
+{
+	uint64_t first = chunk * RELAY_HASHES_PER, n = relay_blocks(size);
+	if (chunk >= MAX_DATA_BLOCK / RELAY_HASHES_PER || first >= n)
+		return 0;
+	return n - first < RELAY_HASHES_PER ? (size_t)(n - first) : RELAY_HASHES_PER;
+}
+
+#define HASHES_CONTEXT "ctrelay 2 hashes"
+
+/* The signed message of entry I's chunk CHUNK: context, index, chunk, hashes. Caller frees. */
+static unsigned char *hashes_message(uint32_t i, uint64_t chunk, const unsigned char *hashes, size_t n,
+				     size_t *len)
+{
+	size_t head = sizeof HASHES_CONTEXT + 12;
+	unsigned char *msg = malloc(head + 32 * n);
+	if (!msg)
+		return NULL;
+	memcpy(msg, HASHES_CONTEXT, sizeof HASHES_CONTEXT);
+	put32(msg + sizeof HASHES_CONTEXT, i);
+	put64(msg + sizeof HASHES_CONTEXT + 4, chunk);
+	memcpy(msg + head, hashes, 32 * n);
+	*len = head + 32 * n;
+	return msg;
+}
+
+size_t relay_hashes_sign(EVP_PKEY *sk, uint32_t i, uint64_t chunk, const unsigned char *hashes, size_t n,
+			 unsigned char *out)
+{
+	size_t len;
+	memcpy(out + RELAY_SIG_LEN, hashes, 32 * n);
+	if (!sk) {
+		memset(out, 0, RELAY_SIG_LEN);
+		return RELAY_SIG_LEN + 32 * n;
+	}
+	unsigned char *msg = hashes_message(i, chunk, hashes, n, &len);
+	int rc = msg ? sign(sk, msg, len, out) : -1;
+	free(msg);
+	return rc < 0 ? 0 : RELAY_SIG_LEN + 32 * n;
+}
+
+int relay_hashes_verify(EVP_PKEY *pk, uint32_t i, uint64_t chunk, const unsigned char *p, size_t len,
+			const unsigned char *digest)
+{
+	if (len <= RELAY_SIG_LEN || (len - RELAY_SIG_LEN) % 32)
+		return -1;
+	if (digest) {
+		unsigned char d[32];
+		relay_digest(p + RELAY_SIG_LEN, (len - RELAY_SIG_LEN) / 32, d);
+		return chunk == 0 && CRYPTO_memcmp(d, digest, 32) == 0 ? 0 : -1;
+	}
+	size_t mlen;
+	unsigned char *msg = hashes_message(i, chunk, p + RELAY_SIG_LEN, (len - RELAY_SIG_LEN) / 32, &mlen);
+	int rc = msg ? verify(pk, msg, mlen, p) : -1;
+	free(msg);
+	return rc;
+}
+
+int relay_end_sign(EVP_PKEY *sk, uint32_t count, unsigned char out[RELAY_END_LEN])
+{
+	unsigned char msg[64];
+	put32(out, count);
+	return sign(sk, msg, message(msg, END_CONTEXT, out, 4), out + 4);
+}
+
+int relay_end_verify(EVP_PKEY *pk, const unsigned char p[RELAY_END_LEN], uint32_t *count)
+{
+	unsigned char msg[64];
+	*count = get32(p);
+	return verify(pk, msg, message(msg, END_CONTEXT, p, 4), p + 4);
+}
+
+/* ---- the handshake ----------------------------------------------------- */
 
 int relay_challenge_new(unsigned char chal[RELAY_CHAL_LEN])
 {

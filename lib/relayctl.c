@@ -10,7 +10,7 @@ static const struct {
 	int words; /* after the keyword */
 	int rest;  /* the last word is the rest of the line (a message) */
 } lines[] = {
-	{ RCTL_START, RELAYCTL_START, 3, 0 },
+	{ RCTL_START, RELAYCTL_START, 4, 0 },
 	{ RCTL_FROM, RELAYCTL_FROM, 1, 0 },
 	{ RCTL_NEXT, RELAYCTL_NEXT, 2, 0 },
 	{ RCTL_LAST, RELAYCTL_LAST, 0, 0 },
@@ -24,7 +24,7 @@ static const struct {
 	{ RCTL_STALLED, RELAYCTL_STALLED, 0, 0 },
 	{ RCTL_FAIL_DOWN, RELAYCTL_FAIL " " RELAYCTL_DOWN, 3, 1 },
 	{ RCTL_FAIL, RELAYCTL_FAIL, 1, 1 },
-	{ RCTL_REFUSED, RELAYCTL_REFUSED, 1, 1 },
+	{ RCTL_REFUSED, RELAYCTL_REFUSED, 2, 1 },
 	{ RCTL_CLOSED, RELAYCTL_CLOSED, 2, 1 },
 };
 

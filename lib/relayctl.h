@@ -6,7 +6,8 @@
  * check, and the chain's clock. cpush/chain.c and ctrelay use nothing else.
  *
  * Control (cpush -> relay), one per line:
- *   start SECRET TAG ADDR    transfer key (hex), temp-name tag, address to listen on
+ *   start SECRET PUBKEY TAG ADDR   transfer key and the head's public signing key
+ *                            (both hex), temp-name tag, address to listen on
  *   from ADDR                accept upstream only from ADDR (its predecessor, or the head);
  *                            before the first one, any peer may try the handshake
  *   next ADDR PORT           (re)connect downstream; re-feed it from what it holds
@@ -20,9 +21,13 @@
  *   stalled downstream       the successor took nothing for RELAY_STALL_SECONDS
  *   fail down ADDR PORT MESSAGE   the successor could not be reached or fed (it is to blame)
  *   fail MESSAGE             anything else (upstream closed, a bad control line)
- *   refused peer ADDR: MESSAGE   a peer failed the handshake's key check
- *   closed ADDR MESSAGE      a connection was dropped before its handshake
- *                            (not from the announced address, too slow, too many)
+ *   refused I MESSAGE        entry I (or the end of the stream) was not what the head
+ *                            signed, or a file this node holds changed since: nothing of
+ *                            it written or passed on; cpush fails this node and cuts it out
+ *   closed ADDR MESSAGE      a connection was dropped in or before its handshake (not
+ *                            from the announced address, too slow, too many, or without
+ *                            the key): only shown, it never fails a node, since anyone
+ *                            who reaches the port can cause it
  */
 #ifndef CT_RELAYCTL_H
 #define CT_RELAYCTL_H

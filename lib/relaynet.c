@@ -176,7 +176,7 @@ int relay_shake_step(struct relay_shake *h, const struct relay_key *k, uint32_t 
 			rc = move(h, h->buf, RELAY_MAC_LEN, 0);
 			if (rc > 0 && relay_hello_check(k, h->chal, h->buf) < 0) {
 				*refused = 1;
-				snprintf(err, errlen, "peer does not hold the transfer key: refused");
+				snprintf(err, errlen, "peer does not hold the transfer key");
 				return -1;
 			}
 			if (rc > 0) /* the answer says what the listener holds now */

@@ -367,11 +367,42 @@ char *sshconfig_expand(const char *value, const char *home, const char *host, co
 	return expand(value, home, "hur", vals);
 }
 
+/*
+ * OpenSSH 9.6's rule for a host or user name it puts into a command: no
+ * leading '-', no shell quoting or syntax, no blanks or control characters
+ * (a user name may hold an inner blank, as it does in some directories).
+ */
+static int safe_word(const char *s, int user)
+{
+	if (*s == '-')
+		return 0;
+	for (size_t i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (strchr("'`\";&<>|(){}", c) || iscntrl(c))
+			return 0;
+		if (!user && (strchr("$\\,", c) || isspace(c)))
+			return 0;
+		if (user && ((isspace(c) && s[i + 1] == '-') || (c == '\\' && !s[i + 1])))
+			return 0;
+	}
+	return 1;
+}
+
 char *sshconfig_expand_command(const char *value, const char *name, const char *host, int port,
-			       const char *user)
+			       const char *user, char *err, size_t errlen)
 {
 	char p[16];
 	snprintf(p, sizeof p, "%d", port);
 	const char *vals[] = {host, p, user, name};
+	for (const char *s = value; (s = strchr(s, '%')) != NULL; s += s[1] ? 2 : 1) {
+		if (!s[1] || !strchr("hrn", s[1]))
+			continue;
+		const char *v = vals[strchr("hprn", s[1]) - "hprn"];
+		if (v && !safe_word(v, s[1] == 'r')) {
+			snprintf(err, errlen, "ProxyCommand: %%%c would be '%s': a %s name with shell syntax in it is "
+				 "refused (as OpenSSH does)", s[1], v, s[1] == 'r' ? "user" : "host");
+			return NULL;
+		}
+	}
 	return expand(value, NULL, "hprn", vals);
 }

@@ -85,9 +85,14 @@ int sshconfig_keyword(const char *key);
 int sshconfig_match_pattern(const char *pattern, const char *host);
 /* Expand a leading "~/" (HOME) and %h %u %r %% in VALUE. Caller frees. */
 char *sshconfig_expand(const char *value, const char *home, const char *host, const char *user);
-/* ProxyCommand: %h HOST, %p PORT, %r USER, %n NAME (as given), %% in VALUE. Caller frees. */
+/*
+ * ProxyCommand: %h HOST, %p PORT, %r USER, %n NAME (as given), %% in VALUE.
+ * Caller frees. NULL with ERR if a host name or user name expanded holds
+ * shell syntax (OpenSSH 9.6's rule: no leading '-', none of '`"\;&<>|(){}
+ * and control characters; in a host name also no $ , or blanks).
+ */
 char *sshconfig_expand_command(const char *value, const char *name, const char *host, int port,
-			       const char *user);
+			       const char *user, char *err, size_t errlen);
 
 /* For the loader: a new block of CFG like LIKE (NULL: no patterns) guarded by GUARD; its index. */
 int sshconfig_add_block(struct sshconfig *cfg, const struct sshconfig_block *like, int guard);

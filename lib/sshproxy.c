@@ -388,9 +388,14 @@ static int open_jump(struct ssh_conn *c, struct sshproxy *p)
 static int open_command(struct ssh_conn *c, struct sshproxy *p)
 {
 	int sv[2];
-	if (socket_pair(c, sv) != SSH_OK)
+	char why[512];
+	char *cmd = sshconfig_expand_command(c->proxy_command, c->node, c->host, c->port, c->user, why, sizeof why);
+	if (!cmd)
+		return ssh_fail(c, "%s", why);
+	if (socket_pair(c, sv) != SSH_OK) {
+		free(cmd);
 		return SSH_ERR;
-	char *cmd = sshconfig_expand_command(c->proxy_command, c->node, c->host, c->port, c->user);
+	}
 	char *script = xasprintf("exec %s", cmd);
 	char *argv[] = {"/bin/sh", "-c", script, NULL};
 	struct spawn_opts o = {.path = "/bin/sh", .in = SPAWN_FD, .out = SPAWN_FD, .fd = sv[1]};

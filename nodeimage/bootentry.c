@@ -25,6 +25,32 @@ void boot_entry_free(struct boot_entry *e)
 	memset(e, 0, sizeof *e);
 }
 
+char *bootentry_visible(const char *s)
+{
+	char *v = xstrdup(s);
+	for (char *p = v; *p; p++)
+		if (iscntrl((unsigned char)*p))
+			*p = '?';
+	return v;
+}
+
+/* Drop the control characters of S (NULL is fine): the console shows the rest, the kernel gets it. */
+static void strip_controls(char *s)
+{
+	char *o = s;
+	for (; s && *s; s++)
+		if (!iscntrl((unsigned char)*s))
+			*o++ = *s;
+	if (o)
+		*o = 0;
+}
+
+static void clean(struct boot_entry *e)
+{
+	strip_controls(e->title);
+	strip_controls(e->cmdline);
+}
+
 static void add_initrd(struct boot_entry *e, const char *path, size_t len)
 {
 	e->initrd = xgrowarray(e->initrd, e->ninitrd, sizeof *e->initrd);
@@ -179,6 +205,7 @@ static int parse_bls(const char *buf, size_t len, struct boot_entry *e, char **v
 		*version = NULL;
 		return fail("no \"linux\" line");
 	}
+	clean(e);
 	return 0;
 }
 
@@ -214,7 +241,7 @@ static int name_matches(const char *def, const char *name)
 	return m;
 }
 
-static int is_conf_name(const char *name)
+int bootentry_is_bls_name(const char *name)
 {
 	size_t n = strlen(name);
 	return n > 5 && strcmp(name + n - 5, ".conf") == 0 && !memchr(name, '/', n);
@@ -246,7 +273,7 @@ int bootentry_pick_bls(const struct bls_file *files, size_t n, const char *conf,
 	memset(e, 0, sizeof *e);
 	for (size_t i = 0; i < n; i++) {
 		char why[64];
-		if (!is_conf_name(files[i].name) ||
+		if (!bootentry_is_bls_name(files[i].name) ||
 		    parse_bls(files[i].buf, files[i].len, &cand, &r.version, why, sizeof why) < 0)
 			continue;
 		r.name = files[i].name;
@@ -532,10 +559,12 @@ int bootentry_parse_grub(const char *buf, size_t len, struct boot_entry *e, char
 		}
 	memset(e, 0, sizeof *e);
 	for (size_t i = 0; i < g.n; i++) {
-		if (i == pick)
+		if (i == pick) {
 			*e = g.v[i].be;
-		else
+			clean(e);
+		} else {
 			boot_entry_free(&g.v[i].be);
+		}
 		for (int j = 0; j < g.v[i].depth; j++)
 			level_free(&g.v[i].path[j]);
 	}

@@ -5,6 +5,8 @@
  * Specification entries (the default one), else the default entry of
  * grub.cfg, else the newest vmlinuz-VERSION with its initrd. Paths are as
  * the configuration gives them, relative to the filesystem that holds it.
+ * Control characters are dropped from titles and command lines: what the
+ * image says reaches a console.
  */
 #ifndef NODEIMAGE_BOOTENTRY_H
 #define NODEIMAGE_BOOTENTRY_H
@@ -29,6 +31,9 @@ struct bls_file {
 	const char *buf;
 	size_t len;
 };
+
+/* Does a BLS entry file have this NAME (*.conf)? Other files in loader/entries are not read. */
+int bootentry_is_bls_name(const char *name);
 
 /*
  * The default of N entry files: the first whose name matches loader.conf's
@@ -55,6 +60,9 @@ int bootentry_parse_grub(const char *buf, size_t len, struct boot_entry *e, char
  */
 int bootentry_pick_vmlinuz(const char *const *names, size_t n, const char *dir, struct boot_entry *e, char *err,
 			   size_t errlen);
+
+/* S for a message: each control character (below 0x20, and 0x7f) as '?'. Allocated. */
+char *bootentry_visible(const char *s);
 
 /* Debian's version order (dpkg): <0, 0, >0 as A sorts before, with or after B. */
 int bootentry_vercmp(const char *a, const char *b);

@@ -28,7 +28,9 @@
 
 #define fail(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 #define CMDLINE_MAX 2048 /* x86's COMMAND_LINE_SIZE, with its NUL */
-#define CONFIG_MAX (1 << 20)
+#define CONFIG_MAX (1 << 20)              /* grub.cfg, loader.conf, a BLS entry, fstab: each */
+#define BLS_TOTAL_MAX (4 << 20)           /* the entry files of one loader/entries, together */
+#define INITRD_MAX ((off_t)1 << 30)       /* the initrds of the entry, together (joined in memory) */
 
 int kexec_check(const struct kexec_opts *k, const char *target, char *err, size_t errlen)
 {
@@ -57,7 +59,8 @@ static int put_hostname(int root, const char *dev, const char *name, char *err, 
 	int etc = rootfs_openat(root, "etc", O_RDONLY | O_DIRECTORY);
 	if (etc < 0)
 		return fail("%s: /etc: %s", dev, strerror(errno));
-	int fd = openat(etc, ".hostname.nodeimage", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	unlinkat(etc, ".hostname.nodeimage", 0); /* O_EXCL: never open what the image has there (a FIFO blocks) */
+	int fd = openat(etc, ".hostname.nodeimage", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	int ok = fd >= 0 && dprintf(fd, "%s\n", name) > 0 && fsync(fd) == 0;
 	int e = errno;
 	if (fd >= 0)
@@ -97,10 +100,49 @@ struct found {
 	char what[160];   /* where the entry came from */
 };
 
-static int from_bls(struct rootfs *r, size_t fs, int root, struct found *f)
+/* Nothing at that path (errno after rootfs_open_file): look elsewhere. Anything else there is an error. */
+#define ABSENT(e) ((e) == ENOENT || (e) == ENOTDIR)
+
+/* "DEV:/PATH: WHY" in ERR, control characters of PATH shown as '?'; -1. */
+static int file_error(char *err, size_t errlen, const char *dev, const char *path, const char *why)
+{
+	char *shown = bootentry_visible(path + strspn(path, "/"));
+	snprintf(err, errlen, "%s:/%s: %s", dev, shown, why);
+	free(shown);
+	return -1;
+}
+
+/* The *.conf files in WHERE (open as DIR) on DEV, at most BLS_TOTAL_MAX bytes together. 0 or -1 with ERR. */
+static int read_entries(int root, const char *dev, const char *where, DIR *dir, struct bls_file **files, size_t *n,
+			char *err, size_t errlen)
+{
+	struct dirent *de;
+	size_t total = 0;
+	while ((de = readdir(dir)) && *n < 1024) {
+		char path[512], why[128], *buf;
+		size_t len;
+		if (de->d_name[0] == '.' || !bootentry_is_bls_name(de->d_name))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", where, de->d_name);
+		if (rootfs_read(root, path, CONFIG_MAX, &buf, &len, why, sizeof why) < 0) {
+			if (ABSENT(errno))
+				continue;
+			return file_error(err, errlen, dev, path, why);
+		}
+		*files = xgrowarray(*files, *n, sizeof **files);
+		(*files)[(*n)++] = (struct bls_file){ xstrdup(de->d_name), buf, len };
+		if ((total += len) > BLS_TOTAL_MAX)
+			return file_error(err, errlen, dev, path, "the entry files there come to more than 4 MiB together");
+	}
+	return 0;
+}
+
+/* The ways to find an entry: 0 found (in F), 1 none here, -1 with ERR (a file there that must not be read). */
+static int from_bls(struct rootfs *r, size_t fs, int root, struct found *f, char *err, size_t errlen)
 {
 	static const char *const dirs[][2] = { { "loader/entries", "loader/loader.conf" },
 					       { "boot/loader/entries", "boot/loader/loader.conf" } };
+	const char *dev = rootfs_device(r, fs);
 	for (size_t d = 0; d < 2; d++) {
 		int dfd = rootfs_openat(root, dirs[d][0], O_RDONLY | O_DIRECTORY);
 		DIR *dir = dfd < 0 ? NULL : fdopendir(dfd);
@@ -110,56 +152,55 @@ static int from_bls(struct rootfs *r, size_t fs, int root, struct found *f)
 			continue;
 		}
 		struct bls_file *files = NULL;
-		size_t n = 0;
-		struct dirent *de;
-		while ((de = readdir(dir)) && n < 1024) {
-			char path[512];
-			snprintf(path, sizeof path, "%s/%s", dirs[d][0], de->d_name);
-			size_t len;
-			char *buf = de->d_name[0] == '.' ? NULL : rootfs_read(root, path, CONFIG_MAX, &len);
-			if (!buf)
-				continue;
-			files = xgrowarray(files, n, sizeof *files);
-			files[n++] = (struct bls_file){ xstrdup(de->d_name), buf, len };
-		}
+		size_t n = 0, clen = 0;
+		char *conf = NULL, why[128];
+		int rc = read_entries(root, dev, dirs[d][0], dir, &files, &n, err, errlen);
 		closedir(dir);
-		size_t clen = 0;
-		char *conf = rootfs_read(root, dirs[d][1], CONFIG_MAX, &clen), why[128];
-		int rc = bootentry_pick_bls(files, n, conf, clen, &f->e, why, sizeof why);
-		if (rc == 0)
-			snprintf(f->what, sizeof f->what, "BLS entry in /%s on %s", dirs[d][0], rootfs_device(r, fs));
+		if (rc == 0 && rootfs_read(root, dirs[d][1], CONFIG_MAX, &conf, &clen, why, sizeof why) < 0 &&
+		    !ABSENT(errno))
+			rc = file_error(err, errlen, dev, dirs[d][1], why);
+		if (rc == 0 && bootentry_pick_bls(files, n, conf, clen, &f->e, why, sizeof why) == 0)
+			snprintf(f->what, sizeof f->what, "BLS entry in /%s on %s", dirs[d][0], dev);
+		else if (rc == 0)
+			rc = 1;
 		for (size_t i = 0; i < n; i++) {
 			free((char *)files[i].name);
 			free((char *)files[i].buf);
 		}
 		free(files);
 		free(conf);
-		if (rc == 0)
-			return 0;
+		if (rc <= 0)
+			return rc;
 	}
-	return -1;
+	return 1;
 }
 
-static int from_grub(struct rootfs *r, size_t fs, int root, struct found *f)
+static int from_grub(struct rootfs *r, size_t fs, int root, struct found *f, char *err, size_t errlen)
 {
 	static const char *const cfgs[] = { "boot/grub/grub.cfg", "grub/grub.cfg", "boot/grub2/grub.cfg",
 					    "grub2/grub.cfg" };
 	for (size_t c = 0; c < sizeof cfgs / sizeof *cfgs; c++) {
 		size_t len;
-		char *buf = rootfs_read(root, cfgs[c], CONFIG_MAX, &len), why[128];
-		int rc = buf ? bootentry_parse_grub(buf, len, &f->e, why, sizeof why) : -1;
+		char *buf, why[128];
+		if (rootfs_read(root, cfgs[c], CONFIG_MAX, &buf, &len, why, sizeof why) < 0) {
+			if (ABSENT(errno))
+				continue;
+			return file_error(err, errlen, rootfs_device(r, fs), cfgs[c], why);
+		}
+		int rc = bootentry_parse_grub(buf, len, &f->e, why, sizeof why);
 		free(buf);
 		if (rc == 0) {
 			snprintf(f->what, sizeof f->what, "/%s on %s", cfgs[c], rootfs_device(r, fs));
 			return 0;
 		}
 	}
-	return -1;
+	return 1;
 }
 
-static int from_names(struct rootfs *r, size_t fs, int root, struct found *f)
+static int from_names(struct rootfs *r, size_t fs, int root, struct found *f, char *err, size_t errlen)
 {
 	static const char *const dirs[] = { "boot", "" };
+	(void)err, (void)errlen; /* names only: nothing is opened */
 	for (size_t d = 0; d < 2; d++) {
 		int dfd = rootfs_openat(root, dirs[d], O_RDONLY | O_DIRECTORY);
 		DIR *dir = dfd < 0 ? NULL : fdopendir(dfd);
@@ -186,31 +227,36 @@ static int from_names(struct rootfs *r, size_t fs, int root, struct found *f)
 			return 0;
 		}
 	}
-	return -1;
+	return 1;
 }
 
-/* BLS entries on any filesystem, else grub.cfg, else kernel file names; F->fs stays mounted. */
-static int find_entry(struct rootfs *r, struct found *f)
+/* BLS entries on any filesystem, else grub.cfg, else kernel file names; F->fs stays mounted. As the ways. */
+static int find_entry(struct rootfs *r, struct found *f, char *err, size_t errlen)
 {
-	int (*const ways[])(struct rootfs *, size_t, int, struct found *) = { from_bls, from_grub, from_names };
+	int (*const ways[])(struct rootfs *, size_t, int, struct found *, char *, size_t) = { from_bls, from_grub,
+											       from_names };
 	for (size_t w = 0; w < sizeof ways / sizeof *ways; w++)
 		for (size_t i = 0; i < rootfs_count(r); i++) {
 			int root = rootfs_mount(r, i, 0);
-			if (root >= 0 && ways[w](r, i, root, f) == 0) {
+			int rc = root < 0 ? 1 : ways[w](r, i, root, f, err, errlen);
+			if (rc == 0)
 				f->fs = i;
-				return 0;
-			}
+			if (rc <= 0)
+				return rc;
 		}
-	return -1;
+	return 1;
 }
 
-/* No command line in the entry: the root that the written fstab names. */
-static void default_cmdline(struct rootfs *r, struct boot_entry *e)
+/* No command line in the entry: the root that the written fstab names. 0, or -1 with ERR. */
+static int default_cmdline(struct rootfs *r, struct boot_entry *e, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < rootfs_count(r) && !*e->cmdline; i++) {
 		int root = rootfs_mount(r, i, 0);
 		size_t len;
-		char *fstab = root < 0 ? NULL : rootfs_read(root, "etc/fstab", CONFIG_MAX, &len);
+		char *fstab = NULL, why[128];
+		if (root >= 0 && rootfs_read(root, "etc/fstab", CONFIG_MAX, &fstab, &len, why, sizeof why) < 0 &&
+		    !ABSENT(errno))
+			return file_error(err, errlen, rootfs_device(r, i), "etc/fstab", why);
 		char *dev = fstab ? bootentry_fstab_root(fstab, len) : NULL;
 		if (dev) {
 			free(e->cmdline);
@@ -219,51 +265,64 @@ static void default_cmdline(struct rootfs *r, struct boot_entry *e)
 		free(dev);
 		free(fstab);
 	}
+	return 0;
 }
 
 /* --- loading ---------------------------------------------------------------------------- */
 
-/* Open PATH of the entry: as given, else below /boot (a BLS path relative to a /boot that is not separate). */
-static int open_boot_file(int root, const char *path, char *err, size_t errlen)
+/* Open PATH of the entry on DEV: as given, else below /boot (a BLS path relative to a /boot that is not separate). */
+static int open_boot_file(int root, const char *dev, const char *path, struct stat *st, char *err, size_t errlen)
 {
-	int fd = rootfs_openat(root, path, O_RDONLY);
+	char why[128], *alt = NULL;
+	const char *named = path;
+	int fd = rootfs_open_file(root, path, st, why, sizeof why);
 	if (fd < 0 && errno == ENOENT) {
-		char *alt = xasprintf("boot/%s", path + (*path == '/'));
-		fd = rootfs_openat(root, alt, O_RDONLY);
-		free(alt);
+		alt = xasprintf("boot/%s", path + (*path == '/'));
+		fd = rootfs_open_file(root, alt, st, why, sizeof why);
+		named = fd < 0 && errno != ENOENT ? alt : path;
 	}
-	return fd >= 0 ? fd : fail("%s: %s", path, strerror(errno));
+	if (fd < 0)
+		file_error(err, errlen, dev, named, why);
+	free(alt);
+	return fd;
 }
 
-/* The initrds one after the other, as the kernel takes one: an fd, -1 for none, -2 with ERR. */
-static int open_initrd(int root, const struct boot_entry *e, char *err, size_t errlen)
+/* Open the initrds of E into FDS, at most INITRD_MAX bytes together. 0, or -1 with ERR (FDS closed). */
+static int open_initrds(int root, const char *dev, const struct boot_entry *e, int *fds, char *err, size_t errlen)
 {
-	if (e->ninitrd == 0)
-		return -1;
-	if (e->ninitrd == 1) {
-		int fd = open_boot_file(root, e->initrd[0], err, errlen);
-		return fd < 0 ? -2 : fd;
-	}
-	int mem = memfd_create("initrd", MFD_CLOEXEC);
-	if (mem < 0) {
-		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
-		return -2;
-	}
+	off_t total = 0;
 	for (size_t i = 0; i < e->ninitrd; i++) {
-		int fd = open_boot_file(root, e->initrd[i], err, errlen);
+		struct stat st;
+		fds[i] = open_boot_file(root, dev, e->initrd[i], &st, err, errlen);
+		if (fds[i] >= 0 && (total += st.st_size) > INITRD_MAX) {
+			file_error(err, errlen, dev, e->initrd[i], "the entry's initrds come to more than 1 GiB together");
+			close(fds[i]);
+			fds[i] = -1;
+		}
+		if (fds[i] < 0) {
+			while (i-- > 0)
+				close(fds[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The initrds FDS of E one after the other in memory, as the kernel takes one: an fd, or -1 with ERR. */
+static int join_initrds(const int *fds, const char *dev, const struct boot_entry *e, char *err, size_t errlen)
+{
+	int mem = memfd_create("initrd", MFD_CLOEXEC);
+	if (mem < 0)
+		return fail("memfd_create: %s", strerror(errno));
+	for (size_t i = 0; i < e->ninitrd; i++) {
 		char buf[1 << 16];
 		ssize_t n;
-		while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+		while ((n = read(fds[i], buf, sizeof buf)) > 0)
 			if (write(mem, buf, (size_t)n) != n) {
-				snprintf(err, errlen, "%s: cannot copy it: %s", e->initrd[i], strerror(errno));
-				close(fd);
-				fd = -1;
+				file_error(err, errlen, dev, e->initrd[i], strerror(errno));
+				close(mem);
+				return -1;
 			}
-		if (fd < 0) {
-			close(mem);
-			return -2;
-		}
-		close(fd);
 	}
 	return mem;
 }
@@ -289,34 +348,55 @@ static const char *load_error(int e)
 
 static void print_entry(FILE *out, const struct found *f, const char *dev, const char *cmdline)
 {
-	fprintf(out, "kernel %s:%s\n", dev, f->e.kernel);
-	for (size_t i = 0; i < f->e.ninitrd; i++)
-		fprintf(out, "initrd %s:%s\n", dev, f->e.initrd[i]);
+	char *shown = bootentry_visible(f->e.kernel);
+	fprintf(out, "kernel %s:%s\n", dev, shown);
+	free(shown);
+	for (size_t i = 0; i < f->e.ninitrd; i++) {
+		shown = bootentry_visible(f->e.initrd[i]);
+		fprintf(out, "initrd %s:%s\n", dev, shown);
+		free(shown);
+	}
 	fprintf(out, "cmdline %s\n", cmdline);
 	fprintf(out, "entry %s%s%s%s\n", f->what, f->e.title ? " \"" : "", f->e.title ? f->e.title : "",
 		f->e.title ? "\"" : "");
 	fflush(out);
 }
 
-static int load(struct rootfs *r, const struct found *f, const char *cmdline, char *err, size_t errlen)
+/* Open the kernel and initrds of F (regular files, initrds capped) and, unless DRY, load them. 0 or -1 with ERR. */
+static int load(struct rootfs *r, const struct found *f, const char *cmdline, int dry, char *err, size_t errlen)
 {
 	int root = rootfs_mount(r, f->fs, 0);
-	int kfd = open_boot_file(root, f->e.kernel, err, errlen);
-	if (kfd < 0)
-		return -1;
-	int ifd = open_initrd(root, &f->e, err, errlen);
-	if (ifd == -2) {
-		close(kfd);
+	const char *dev = rootfs_device(r, f->fs);
+	size_t n = f->e.ninitrd;
+	struct stat st;
+	int *fds = xcalloc(n + 1, sizeof *fds);
+	int kfd = open_boot_file(root, dev, f->e.kernel, &st, err, errlen);
+	if (kfd < 0 || open_initrds(root, dev, &f->e, fds, err, errlen) < 0) {
+		if (kfd >= 0)
+			close(kfd);
+		free(fds);
 		return -1;
 	}
-	sync(); /* the image and the hostname reach the disk even if loading hangs the machine */
-	long rc = syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1, cmdline,
-			  ifd < 0 ? KEXEC_FILE_NO_INITRAMFS : 0);
-	int e = errno;
+	int ifd = n == 1 ? fds[0] : -1, rc = 0;
+	if (n > 1 && !dry && (ifd = join_initrds(fds, dev, &f->e, err, errlen)) < 0)
+		rc = -1;
+	for (size_t i = 0; n > 1 && i < n; i++)
+		close(fds[i]);
+	free(fds);
+	if (rc == 0 && !dry) {
+		sync(); /* the image and the hostname reach the disk even if loading hangs the machine */
+		if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1, cmdline,
+			    ifd < 0 ? KEXEC_FILE_NO_INITRAMFS : 0) != 0) {
+			const char *why = load_error(errno);
+			char *shown = bootentry_visible(f->e.kernel);
+			rc = fail("kexec_file_load %s: %s", shown, why);
+			free(shown);
+		}
+	}
 	close(kfd);
 	if (ifd >= 0)
 		close(ifd);
-	return rc == 0 ? 0 : fail("kexec_file_load %s: %s", f->e.kernel, load_error(e));
+	return rc;
 }
 
 static int boot_written(struct rootfs *r, const char *target, const struct kexec_opts *k, FILE *out, char *err,
@@ -324,11 +404,14 @@ static int boot_written(struct rootfs *r, const char *target, const struct kexec
 {
 	struct found f;
 	memset(&f, 0, sizeof f);
-	if (find_entry(r, &f) < 0)
+	int found = find_entry(r, &f, err, errlen);
+	if (found > 0)
 		return fail("%s: no kernel to boot: no BLS entry (/loader/entries, /boot/loader/entries), no grub.cfg "
 			    "entry, no /boot/vmlinuz-VERSION on any filesystem it holds", target);
-	if (!*f.e.cmdline)
-		default_cmdline(r, &f.e);
+	if (found < 0 || (!*f.e.cmdline && default_cmdline(r, &f.e, err, errlen) < 0)) {
+		boot_entry_free(&f.e);
+		return -1;
+	}
 	char *cmdline = xasprintf("%s%s%s", f.e.cmdline, *f.e.cmdline && k->append ? " " : "",
 				  k->append ? k->append : "");
 	int rc = 0;
@@ -337,8 +420,8 @@ static int boot_written(struct rootfs *r, const char *target, const struct kexec
 			  CMDLINE_MAX - 1);
 	else if (k->dry_run || log_verbosity() > LOG_QUIET)
 		print_entry(out, &f, rootfs_device(r, f.fs), cmdline);
-	if (rc == 0 && !k->dry_run)
-		rc = load(r, &f, cmdline, err, errlen);
+	if (rc == 0) /* with -n too: what would be loaded must be there, and be files */
+		rc = load(r, &f, cmdline, k->dry_run, err, errlen);
 	free(cmdline);
 	boot_entry_free(&f.e);
 	return rc;

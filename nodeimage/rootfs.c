@@ -46,26 +46,55 @@ int rootfs_openat(int root, const char *path, int flags)
 	return (int)syscall(SYS_openat2, root, *path ? path : ".", &how, sizeof how);
 }
 
-char *rootfs_read(int root, const char *path, size_t max, size_t *len)
+static const char *file_type(mode_t m)
 {
-	int fd = rootfs_openat(root, path, O_RDONLY);
-	struct stat st;
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-		close(fd);
-		return NULL;
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
+	     : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "of an unknown type";
+}
+
+int rootfs_open_file(int root, const char *path, struct stat *st, char *why, size_t whylen)
+{
+	/* O_NONBLOCK: opening a FIFO would wait for a writer that never comes */
+	int fd = rootfs_openat(root, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	int e = errno;
+	if (fd >= 0 && fstat(fd, st) == 0) {
+		if (S_ISREG(st->st_mode))
+			return fd;
+		snprintf(why, whylen, "not a regular file (%s)", file_type(st->st_mode));
+		e = EINVAL;
+	} else {
+		e = fd >= 0 ? errno : e;
+		snprintf(why, whylen, "%s", strerror(e));
 	}
-	char *buf = xmalloc((size_t)st.st_size + 1);
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	return -1;
+}
+
+int rootfs_read(int root, const char *path, size_t max, char **buf, size_t *len, char *why, size_t whylen)
+{
+	struct stat st;
+	int fd = rootfs_open_file(root, path, &st, why, whylen);
+	if (fd < 0)
+		return -1;
+	if ((size_t)st.st_size > max) {
+		close(fd);
+		snprintf(why, whylen, "larger than %zu KiB", max >> 10);
+		errno = EFBIG;
+		return -1;
+	}
+	char *b = xmalloc((size_t)st.st_size + 1);
 	size_t got = 0;
 	ssize_t n;
-	while (got < (size_t)st.st_size && (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+	while (got < (size_t)st.st_size && (n = read(fd, b + got, (size_t)st.st_size - got)) > 0)
 		got += (size_t)n;
 	close(fd);
-	buf[got] = 0;
+	b[got] = 0;
+	*buf = b;
 	if (len)
 		*len = got;
-	return buf;
+	return 0;
 }
 
 static int has_file(int root, const char *path)

@@ -31,8 +31,15 @@ int rootfs_umount(struct rootfs *r, size_t i);
 
 /* Open PATH below directory fd ROOT, never leaving it. An fd or -1 (errno). */
 int rootfs_openat(int root, const char *path, int flags);
-/* The file PATH below ROOT, NUL-terminated, if it is at most MAX bytes: allocated, or NULL. */
-char *rootfs_read(int root, const char *path, size_t max, size_t *len);
+/*
+ * Open the regular file PATH below ROOT to read, without waiting: a FIFO,
+ * device, socket or directory there is refused. An fd and *ST, or -1 with
+ * errno (ENOENT or ENOTDIR: nothing there) and WHY.
+ */
+struct stat;
+int rootfs_open_file(int root, const char *path, struct stat *st, char *why, size_t whylen);
+/* Its content, NUL-terminated, if at most MAX bytes: 0, *BUF (allocated) and *LEN; else -1 as above. */
+int rootfs_read(int root, const char *path, size_t max, char **buf, size_t *len, char *why, size_t whylen);
 /* Is the filesystem at ROOT a system's root (an /etc with fstab or os-release)? */
 int rootfs_is_root(int root);
 

@@ -8,6 +8,8 @@
 #   scratch [PARENT]                                a fresh temp dir (in /tmp or PARENT), removed at exit
 #   at_exit CMD                                     cleanup, run in reverse order even on failure
 #   start_cluster N [--or-skip]                     a test cluster for this test (below)
+#   skip DESC REASON, skip_all REASON               checks that cannot run here (below)
+#   need_cmd TOOL..., has_cmd DESC TOOL...          skip unless the tools are installed
 #   cluster CMD..., on NODE CMD...                  the testbed: tests/cluster.sh
 set -u
 CT_TOP=${CT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -28,7 +30,15 @@ _run_cleanups() {
 	local i
 	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[$i]}" >/dev/null 2>&1 || true; done
 }
-trap '_run_cleanups; [ $_tap_fail -eq 0 ]' EXIT
+# bash ignores the status of an EXIT trap's last command: the trap exits
+# explicitly, with the script's own status, or 1 when a check failed
+_on_exit() {
+	local rc=$?
+	_run_cleanups
+	[ "$rc" -ne 0 ] || [ "$_tap_fail" -eq 0 ] || rc=1
+	exit "$rc"
+}
+trap _on_exit EXIT
 # scratch runs in $(...), a subshell, where at_exit would be lost: its dirs are
 # listed in a file, removed after every other cleanup (servers stopped, mounts gone)
 _scratch_list=$(mktemp /tmp/ct-scratch.XXXXXX)
@@ -78,8 +88,39 @@ scratch() {
 	echo "$d"
 }
 
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+# --- skips: "ok N - DESC # SKIP REASON", counted by tests/run as skipped, never
+# as passed, and as failed under STRICT=1 or CI=true (make check in CI) ---------
+#   skip DESC REASON        one check (or group of checks, named by DESC) not run here
+#   skip_all REASON         the rest of the file: all of it ("1..0 # SKIP") when no
+#                           check ran yet, else one skip line for the remaining checks
+#   need_root               skip_all unless root
+#   need_cmd TOOL...        skip_all unless every TOOL is installed, naming the missing
+#   has_cmd DESC TOOL...    true when every TOOL is installed; else skips DESC naming
+#                           the missing ones:  has_cmd "lint" mandoc && t "lint" ...
+# CT_MISSING="TOOL ..." makes those tools look missing to need_cmd and has_cmd (a
+# test hook: tests/cli/run-self.sh proves that CI fails when a tool is missing).
+skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1 # SKIP $2"; }
+skip_all() {
+	if [ "$_tap_n" -eq 0 ]; then echo "1..0 # SKIP $*"; else skip "the remaining checks of ${0##*/}" "$*"; fi
+	exit 0
+}
 need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
+_missing_cmds() {
+	local c m=
+	for c; do
+		case " ${CT_MISSING:-} " in *" $c "*) m="$m $c"; continue ;; esac
+		command -v "$c" >/dev/null || m="$m $c"
+	done
+	echo "${m# }"
+}
+need_cmd() { local m; m=$(_missing_cmds "$@"); [ -z "$m" ] || skip_all "not installed: $m"; }
+has_cmd() {
+	local desc=$1 m; shift
+	m=$(_missing_cmds "$@")
+	[ -n "$m" ] || return 0
+	skip "$desc" "not installed: $m"
+	return 1
+}
 
 # --- the local test cluster (tests/cluster.sh: cluster, on, node_procs, kill_sshd,
 # cluster_gateway) -------------------------------------------------------------------

@@ -5,7 +5,7 @@
 # -S, --failed, indirect clusters through a gateway node.
 source "$CT_TOP/tests/lib.sh"
 need_root
-command -v jq >/dev/null || skip_all "needs jq"
+need_cmd jq
 start_cluster 32
 S=$(scratch)
 nodes() { seq -f 'node%02g' "$@"; }

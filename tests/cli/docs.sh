@@ -94,13 +94,11 @@ t "man cexecs: man/cexecs.1 sources cexec.1" grep -qx '\.so man1/cexec\.1' "$man
 t "man/clustertools-json.7 exists" test -f "$man/clustertools-json.7"
 t "every man page is mdoc" sh -c "! grep -l '^\.TH ' '$man'/*.[1-8]"
 
-if command -v mandoc >/dev/null; then
+if has_cmd "mandoc -Tlint: the man pages have no warning" mandoc; then
 	for page in "$man"/*.[1-8]; do
 		grep -q '^\.so ' "$page" && continue
 		is "$(mandoc -Tlint -Wwarning "$page" 2>&1)" "" "mandoc -Tlint: ${page##*/} has no warning"
 	done
-else
-	echo "# mandoc missing (apt-get install mandoc): lint skipped"
 fi
 
 # --- the licence: LICENSE, and a header line naming it in every source file -----

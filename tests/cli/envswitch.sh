@@ -93,7 +93,7 @@ envswitch mpi --rm
 systems=em
 if esw_lmod; then systems="em lmod"; else _fail "Lmod could be neither found nor unpacked: its half is not run"; fi
 shells="sh bash"
-for s in zsh tcsh fish; do command -v $s >/dev/null && shells="$shells $s"; done
+for s in zsh tcsh fish; do has_cmd "$s: login shells with both module systems" $s && shells="$shells $s"; done
 for sys in $systems; do
 	esw_profiles "$sys" "$d"
 	envswitch mpi = openmpi-4.1

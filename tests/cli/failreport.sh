@@ -9,8 +9,7 @@
 # mkchroot --vnfs.
 source "$CT_TOP/tests/lib.sh"
 need_root
-command -v script >/dev/null || skip_all "needs script (bsdutils)"
-command -v jq >/dev/null || skip_all "needs jq"
+need_cmd script jq
 start_cluster 8 --or-skip
 S=$(scratch /var/tmp)
 export MKCHROOT_TEMPLATES=$CT_TOP/etc/mkchroot.d

@@ -8,9 +8,7 @@ s=$(scratch)
 # --- folding: the same text as nodeset -f, on 250 generated sets ---------------
 # Each set gets its own 4-letter prefix, so that no two sets share a pattern
 # and one nodeset run folds them all; a mismatch is then looked up set by set.
-if ! command -v nodeset >/dev/null; then
-	echo "# nodeset (clustershell) missing: folding not compared"
-else
+if has_cmd "fold of generated sets = nodeset -f (clustershell)" nodeset python3; then
 	sets=250
 	python3 "$CT_TOP/tests/helpers/gen_nodesets.py" "${CT_FOLD_SEED:-17}" "$sets" "$s/sets"
 	prefix() { printf '%c%c%c%c' $((97 + $1 / 17576 % 26)) $((97 + $1 / 676 % 26)) $((97 + $1 / 26 % 26)) $((97 + $1 % 26)); }
@@ -103,7 +101,7 @@ is "$rc" 1 "-g without a genders file: exit 1"
 # WCOLL: the node file when no node option is given and no c3.conf applies
 printf 'node[01-02]\n@gpu\n' >"$s/wcoll"
 if [ -e /etc/c3.conf ]; then
-	echo "# /etc/c3.conf exists here: WCOLL without -f is not tried"
+	skip "WCOLL: the host list when no c3.conf applies" "/etc/c3.conf exists on this machine"
 else
 	run env WCOLL="$s/wcoll" CT_GROUPS="$s/groups" cexec --list
 	is "$rc:$out" $'0:node01\nnode02\nnode03\nnode04' "WCOLL: the host list when no c3.conf applies"
@@ -116,13 +114,17 @@ run env WCOLL="$s/wcoll" cexec -w node09 --list
 is "$out" "node09" "WCOLL: -w comes first"
 
 # folding by the tools: the generated sets through --list --fold
-if command -v nodeset >/dev/null; then
+if has_cmd "cexec --fold of the generated sets = nodeset -f" nodeset python3; then
 	is "$(cexec --fold -w "^$s/all")" "$want" "cexec --fold of the $sets generated sets = nodeset -f"
 fi
 
 # ClusterShell's own groups file, unchanged, gives what its nodeset gives
 cs=/etc/clustershell/groups.d/local.cfg
-if command -v nodeset >/dev/null && [ -r "$cs" ] && [ ! -e /etc/clustershell/groups ]; then
+if ! has_cmd "ClusterShell's groups file as nodeset gives it" nodeset; then :
+elif [ ! -r "$cs" ]; then skip "ClusterShell's groups file as nodeset gives it" "no $cs here"
+elif [ -e /etc/clustershell/groups ]; then
+	skip "ClusterShell's groups file as nodeset gives it" "/etc/clustershell/groups exists here: nodeset reads it, not $cs"
+else
 	for g in $(nodeset -l) '@compute!@gpu' '@io&@oss,@adm'; do
 		is "$(cexec --groups-file "$cs" --fold -w "$g")" "$(nodeset -f "$g")" "ClusterShell's $cs: $g as nodeset -f gives it"
 	done

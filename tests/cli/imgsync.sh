@@ -7,8 +7,7 @@
 source "$CT_TOP/tests/lib.sh"
 source "$CT_TOP/tests/cli/imgsync.inc"
 need_root
-command -v rsync >/dev/null || skip_all "rsync missing"
-command -v setcap >/dev/null || skip_all "setcap missing"
+need_cmd rsync setcap
 
 S=$(scratch)
 mk_old "$S/old"

@@ -94,7 +94,8 @@ run lldpname --pcap "$caps/none.pcap" --json --all
 is "$rc" 3 "--all with no LLDP frame: exit 3"
 
 # --set in a private UTS namespace, /etc/hostname replaced by a scratch file
-if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+if [ "$(id -u)" != 0 ]; then skip "--set in a private UTS namespace" "needs root"
+elif has_cmd "--set in a private UTS namespace" unshare; then
 	echo old >"$d/hostname"
 	run unshare --uts sh -c "lldpname -c '$conf' --pcap '$caps/junos-ge-0-0-12.pcap' --set --hostname-file '$d/hostname' && hostname"
 	is "$out" "node-212

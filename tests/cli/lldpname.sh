@@ -13,8 +13,7 @@
 # capture recorded with tcpdump read back with --pcap.
 source "$CT_TOP/tests/lib.sh"
 need_root
-command -v lldpd >/dev/null && command -v lldpcli >/dev/null || skip_all "lldpd not installed"
-command -v ip >/dev/null || skip_all "iproute2 not installed"
+need_cmd lldpd lldpcli ip
 
 d=$(scratch)
 chmod 711 "$d" # lldpcli is setuid _lldpd: it must reach the control sockets in here

@@ -5,7 +5,7 @@
 # steps in place. Slow (downloads about 40 MB); minbase, no extra packages.
 source "${CT_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 need_root
-command -v debootstrap >/dev/null || skip_all "debootstrap not installed"
+need_cmd debootstrap
 s=$(scratch)
 export MKCHROOT_TEMPLATES=$CT_TOP/etc/mkchroot.d
 

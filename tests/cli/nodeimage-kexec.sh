@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # nodeimage --kexec, --append, --hostname, -n: disk images with grub.cfg, BLS
 # entries, bare kernels, a separate /boot, nothing to boot and no filesystem,
-# written to a loop device (and to an image file), the boot entry printed
-# with -n, the hostname read back with debugfs. The kernels are text files:
+# FIFOs where config or kernel should be, entries and initrds over the caps,
+# terminal escapes in an entry, written to a loop device (and to an image
+# file), the boot entry printed with -n, the hostname read back with debugfs. The kernels are text files:
 # the one real kexec_file_load call below cannot succeed, so it cannot
 # reboot this machine; it must fail with exit 6 after the disk is written.
 source "$(dirname "$0")/../lib.sh"
@@ -81,6 +82,50 @@ run "$NI" -q --json --kexec -n "$d/grub.qcow2" "$loop"
 is "$rc" 0 "--json -n: exit 0"
 is "$(jq -r .ok <<<"$out")" true "--json -n: stdout is the one JSON object"
 like "$err" "kernel $loop" "--json -n: the entry goes to stderr"
+
+# --- what the image holds cannot hang nodeimage or flood the console ------------------------
+# (timeout only ends the suite if a FIFO hangs nodeimage again, -k as it may ignore the first
+# SIGTERM; the checks are the status and the message)
+fifo_cfg() { rm "$1/boot/grub/grub.cfg" && mkfifo "$1/boot/grub/grub.cfg"; }
+fifo_kernel() { rm "$1/boot/vmlinuz-$BD_KVER" && mkfifo "$1/boot/vmlinuz-$BD_KVER"; }
+fifo_fstab() { rm "$1/etc/fstab" && mkfifo "$1/etc/fstab"; }
+big_bls() { # five entry files of 900 KiB: each under the 1 MiB cap, more than 4 MiB together
+	local i
+	for i in 1 2 3 4 5; do truncate -s 900K "$1/boot/loader/entries/pad$i.conf" || return 1; done
+}
+big_initrd() { # two sparse initrds of 600 MiB for the default entry: more than 1 GiB together
+	truncate -s 600M "$1/boot/initrd.img-6.9.0" "$1/boot/extra.img" &&
+		echo 'initrd /extra.img' >>"$1/boot/loader/entries/m-6.9.0.conf"
+}
+controls() { # a title and options with terminal escapes
+	printf 'title Old\033[2J\a\nlinux /vmlinuz-6.9.0\ninitrd /initrd.img-6.9.0\noptions root=UUID=%s ro old\033]0;pwn\a\n' \
+		$BD_UUID >"$1/boot/loader/entries/m-6.9.0.conf"
+}
+for k in grub:fifo_cfg grub:fifo_kernel plain:fifo_fstab bls:big_bls bls:big_initrd bls:controls; do
+	bootdisk "$d/${k#*:}.qcow2" "${k%:*}" "${k#*:}" || { _fail "bootdisk ${k#*:}"; exit 1; }
+done
+run timeout -k 10 300 "$NI" -q --kexec -n "$d/fifo_cfg.qcow2" "$loop"
+is "$rc" 6 "a FIFO at grub.cfg: exit 6"
+like "$err" "^nodeimage: $loop(p)?2:/boot/grub/grub.cfg: not a regular file \(a FIFO\)\$" "... the message names the file"
+run timeout -k 10 300 "$NI" -q --kexec -n "$d/fifo_kernel.qcow2" "$loop"
+is "$rc" 6 "a FIFO at the kernel: -n exits 6 (it opens what it would load)"
+like "$err" "^nodeimage: $loop(p)?2:/boot/vmlinuz-$BD_KVER: not a regular file \(a FIFO\)\$" "... naming the kernel"
+run timeout -k 10 300 "$NI" -q --kexec -n "$d/fifo_fstab.qcow2" "$loop"
+is "$rc" 6 "a FIFO at /etc/fstab (read for root=): exit 6"
+like "$err" "^nodeimage: $loop(p)?2:/etc/fstab: not a regular file \(a FIFO\)\$" "... naming it"
+run timeout -k 10 300 "$NI" -q --kexec -n "$d/big_bls.qcow2" "$loop"
+is "$rc" 6 "BLS entry files over 4 MiB together: exit 6"
+like "$err" "^nodeimage: $loop(p)?2:/boot/loader/entries/[a-z0-9.-]+\.conf: the entry files there come to more than 4 MiB together\$" \
+	"... naming the file that passed the cap"
+run timeout -k 10 300 "$NI" -q --kexec -n "$d/big_initrd.qcow2" "$loop"
+is "$rc" 6 "initrds over 1 GiB together: exit 6"
+like "$err" "^nodeimage: $loop(p)?2:/(initrd.img-6.9.0|extra.img): the entry's initrds come to more than 1 GiB together\$" \
+	"... naming the initrd that passed the cap"
+run timeout -k 10 300 "$NI" -q --kexec -n "$d/controls.qcow2" "$loop"
+is "$rc" 0 "control characters in the entry: -n exits 0"
+like "$out" "^cmdline root=UUID=$BD_UUID ro old\]0;pwn\$" "the command line without them"
+like "$out" "^entry BLS entry in /boot/loader/entries on .* \"Old\[2J\"\$" "the title without them"
+t "nothing the image says puts a control character on the console" sh -c '! printf %s "$1$2" | grep -q "[[:cntrl:]]"' sh "$out" "$err"
 
 # --- usage errors: before anything is written ------------------------------------------------
 head -c 1M /dev/zero >"$loop"

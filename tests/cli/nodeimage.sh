@@ -5,9 +5,7 @@
 # -O raw is the oracle. Hostile images, resume, checksums, mounted targets, --grow.
 source "$(dirname "$0")/../lib.sh"
 need_root
-for c in nginx qemu-img qemu-io losetup sfdisk mkfs.ext4 e2fsck jq; do
-	command -v $c >/dev/null || skip_all "$c missing"
-done
+need_cmd nginx qemu-img qemu-io losetup sfdisk mkfs.ext4 e2fsck jq
 d=$(scratch)
 NI=$CT_BIN/nodeimage
 export NODEIMAGE_CONF=$d/nodeimage.conf # no /etc file in the way
@@ -260,8 +258,8 @@ refused html200/node.img raw "an HTML page"
 refused random.qcow2 qcow2 "unknown data"
 refused gzip.qcow2 qcow2 "gzip-compressed data"
 refused gzip.qcow2 raw "gzip-compressed data .decompress it first."
-command -v xz >/dev/null && refused xz.qcow2 raw "xz-compressed data"
-command -v zstd >/dev/null && refused zstd.img raw "zstd-compressed data"
+has_cmd "an xz-compressed image is refused" xz && refused xz.qcow2 raw "xz-compressed data"
+has_cmd "a zstd-compressed image is refused" zstd && refused zstd.img raw "zstd-compressed data"
 refused text.qcow2 qcow2 "text"
 refused empty.qcow2 raw "an empty file"
 refused v3.qcow2 raw "a qcow2 image .give --format qcow2."
@@ -328,7 +326,7 @@ t "--wipe: the last MiB of the device is zero" cmp -n $((1 << 20)) <(tail -c $((
 t "--wipe: the image is intact" cmp -n $size "$loop" "$(ref "$d/www/v3.qcow2")"
 run "$NI" "$url/c2m.qcow2" "$d/p.raw"
 is "$err" "" "no progress on stderr when it is not a terminal"
-if command -v script >/dev/null; then
+if has_cmd "a progress line on a terminal" script; then
 	script -qec "'$NI' '$url/c2m.qcow2' '$d/p2.raw'" /dev/null >"$d/tty.out" 2>&1
 	like "$(tr '\r' '\n' <"$d/tty.out")" "nodeimage  .* / .*%  .*/s" "a progress line on a terminal"
 fi
@@ -342,6 +340,8 @@ if mount -t tmpfs -o size=512k tmpfs "$d/full"; then
 	like "$err" "No space left on device" "and says so"
 	is "$(ls -A "$d/full")" "" "nothing left on the full filesystem"
 	umount "$d/full"
+else
+	skip "a full filesystem: exit 4, nothing left" "cannot mount a tmpfs here"
 fi
 
 # --- target smaller than the image, mounted targets ---------------------------------------
@@ -415,7 +415,12 @@ is "$rc" 1 "--grow on a file is a usage error"
 
 # XFS grows only while mounted: nodeimage mounts it in a private mount namespace, runs
 # xfs_growfs and unmounts it. mkfs.xfs wants more than 300 MB.
-if command -v mkfs.xfs >/dev/null && grep -qw xfs /proc/filesystems && gpt_image xfs 320 mkfs.xfs -q -f; then
+if ! has_cmd "xfs: --grow of a GPT image with an XFS partition" mkfs.xfs xfs_repair xfs_info; then :
+elif ! grep -qw xfs /proc/filesystems; then
+	skip "xfs: --grow of a GPT image with an XFS partition" "no XFS in this kernel (/proc/filesystems)"
+elif ! gpt_image xfs 320 mkfs.xfs -q -f; then
+	_fail "xfs: a GPT image with an XFS partition (mkfs.xfs, mounted, filled)"
+else
 	grown xfs 512
 	t "xfs: xfs_repair -n is clean on the grown filesystem" xfs_repair -n "${disk}p1"
 	t "xfs: the mounted filesystem is bigger than the image's whole disk ($fs_bytes bytes)" test "$fs_bytes" -gt $((320 << 20))
@@ -425,6 +430,4 @@ if command -v mkfs.xfs >/dev/null && grep -qw xfs /proc/filesystems && gpt_image
 		test $((xfs_bytes)) -gt $((part_bytes - (1 << 20)))
 	is "$(findmnt -rn -S "${disk}p1")" "" "xfs: the partition is not left mounted"
 	is "$(find /tmp -maxdepth 1 -name 'nodeimage.*' -newer "$d/www/xfs.qcow2" | wc -l)" 0 "xfs: no mount point left behind"
-else
-	t "xfs: a GPT image with an XFS partition (mkfs.xfs, kernel XFS) # SKIP no XFS here" true
 fi

@@ -8,8 +8,7 @@
 # Plain make: a hidden library's .pc is named with its Debian package before
 # any compile, no -Werror, no unit tests; a new PREFIX or SYSCONFDIR rebuilds.
 source "${CT_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
-command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null ||
-	skip_all "needs dpkg-dev and debhelper (make test-deps)"
+need_cmd dpkg-buildpackage dh # dpkg-dev and debhelper
 s=$(scratch)
 src=$s/src
 mkdir "$src" "$s/bin"
@@ -55,7 +54,7 @@ for tool in cexec cexecs cpush cget mkchroot; do
 	like "$head_files" "^\./usr/s?bin/$tool\$" "$tool is in clustertools"
 done
 like "$head_files" "^\./usr/share/clustertools/mkchroot.d/debian-12.conf\$" "shipped templates in /usr/share/clustertools/mkchroot.d"
-if command -v lintian >/dev/null; then
+if has_cmd "lintian: no errors" lintian; then
 	start=$SECONDS
 	lintian --fail-on error "$s"/*.changes >"$s/lintian.log" 2>&1
 	is "$(grep -E '^E: ' "$s/lintian.log")" "" "lintian: no errors ($(grep -c '^W: ' "$s/lintian.log") warnings)"
@@ -72,7 +71,7 @@ for tool in $(var TOOLS) cexecs; do
 	bin=$r/usr/bin/$tool
 	[ -e "$bin" ] || bin=$r/usr/sbin/$tool
 	want="$tool $version"
-	[ "$tool" != ctrelay ] || want="$want proto 1" # cpush checks the relay's protocol too
+	[ "$tool" != ctrelay ] || want="$want proto 2" # cpush checks the relay's protocol too
 	is "$("$bin" --version 2>&1)" "$want" "installed $tool --version"
 	t "installed $tool has a man page" sh -c "ls '$r'/usr/share/man/man[1578]/$tool.[1578].gz >/dev/null 2>&1"
 done

@@ -8,7 +8,7 @@
 # node once. Bounded by timeout.
 source "$CT_TOP/tests/lib.sh"
 need_root
-command -v jq >/dev/null || skip_all "needs jq"
+need_cmd jq
 N=${SCALE_NODES:-1000}
 REL=$CT_TOP/build/release/bin
 [ -x "$REL/cexec" ] || skip_all "no release build ($REL/cexec)"

@@ -180,4 +180,17 @@ EOF
 run inns cexec -p -w node02 true
 like "$err" "node02.*ProxyCommand exited with status 3" "a ProxyCommand that fails is named"
 is "$rc" 2 "... exit 2"
+# %h holding shell syntax (here from HostName) is refused, not run by sh -c
+cfg <<EOF
+Host node02
+    HostName node02\$(touch\${IFS}$S/injected)
+    ProxyCommand echo %h
+Host *
+    User root
+EOF
+run cexec -p -w node02 true
+like "$err" "node02.*ProxyCommand: %h would be 'node02.*touch.*': a host name with shell syntax in it is refused" \
+	"%h with shell syntax: refused, naming the node and the token"
+is "$rc" 2 "... exit 2"
+t "... and the shell never ran it" test ! -e "$S/injected"
 

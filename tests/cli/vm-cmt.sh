@@ -13,9 +13,7 @@ source "$(dirname "$0")/../lib.sh"
 need_root
 source "$CT_TOP/tests/cli/vm.inc"
 vm_can_start
-for c in lldpd lldpcli nginx qemu-img sfdisk mkfs.ext4 debootstrap zstd; do
-	command -v $c >/dev/null || skip_all "$c missing"
-done
+need_cmd lldpd lldpcli nginx qemu-img sfdisk mkfs.ext4 debootstrap zstd
 [ -x "$VM_BIN/nodeimage" ] && [ -x "$VM_BIN/mkchroot" ] || { _fail "make release first: $VM_BIN"; exit 1; }
 d=$(scratch)
 chmod 711 "$d" # lldpcli (setuid _lldpd) reaches the control socket in here
@@ -125,7 +123,7 @@ if [ -e "$VM_DIR/disk.grub" ]; then
 	fi
 	like "$(grep -a 'GNU GRUB' "$con2" | head -1)" "GNU GRUB" "its GRUB ran (on the serial console)"
 else
-	t "the written disk boots cold in a fresh VM # SKIP no GRUB in the image (apt-get install grub-pc-bin)" true
+	skip "the written disk boots cold in a fresh VM" "no GRUB in the image (apt-get install grub-pc-bin)"
 fi
 
 echo "# the console's provisioning lines:"

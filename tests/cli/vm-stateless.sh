@@ -11,9 +11,7 @@ source "$(dirname "$0")/../lib.sh"
 need_root
 source "$CT_TOP/tests/cli/vm.inc"
 vm_can_start
-for c in qemu-img debootstrap zstd; do
-	command -v $c >/dev/null || skip_all "$c missing"
-done
+need_cmd qemu-img debootstrap zstd
 [ -x "$VM_BIN/cexec" ] && [ -x "$VM_BIN/mkchroot" ] || { _fail "make release first: $VM_BIN"; exit 1; }
 d=$(scratch)
 VM_RUN=$d

@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (h.identity_file)
 			free(sshconfig_expand(h.identity_file, "/home/u", hosts[i], h.user));
 		if (h.proxy_command)
-			free(sshconfig_expand_command(h.proxy_command, hosts[i], h.hostname, h.port, h.user));
+			free(sshconfig_expand_command(h.proxy_command, hosts[i], h.hostname, h.port, h.user,
+						      err, sizeof err));
 		size_t n = 0;
 		sshconfig_unsupported(&cfg, hosts[i], count, &n);
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytebuf.h"
 #include "groups.h"
 
 /* The example of ClusterShell 1.9's groups.d/local.cfg, unchanged. */
@@ -185,6 +186,47 @@ static void test_errors(void **state)
 	groups_free(g);
 }
 
+/* A chain of N groups, g0: @g1, g1: @g2, ..., the last one a node. */
+static char *chain(int n)
+{
+	struct bytebuf b = {0};
+	char line[64];
+	for (int i = 0; i < n; i++) {
+		int len = i + 1 < n ? snprintf(line, sizeof line, "g%d: @g%d\n", i, i + 1)
+				    : snprintf(line, sizeof line, "g%d: leaf\n", i);
+		bytebuf_add(&b, line, (size_t)len);
+	}
+	bytebuf_add(&b, "", 1);
+	return b.p;
+}
+
+/* Nesting: 64 groups deep resolves, 65 is an error naming the group, 20000 does not overflow the stack. */
+static void test_nesting(void **state)
+{
+	(void)state;
+	static const int depth[] = {64, 65, 20000};
+	for (size_t i = 0; i < 3; i++) {
+		struct groups *g = groups_new();
+		char err[512];
+		char *text = chain(depth[i]);
+		assert_int_equal(groups_parse_flat(g, text, "deep", err, sizeof err), 0);
+		struct nodeset ns;
+		nodeset_init(&ns);
+		int rc = groups_expand(g, &ns, "@g0", err, sizeof err);
+		if (i == 0) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(ns.n, 1);
+			assert_string_equal(ns.names[0], "leaf");
+		} else {
+			assert_int_equal(rc, -1);
+			assert_string_equal(err, "deep:65: group @g64: groups nested more than 64 deep (from @g0)");
+		}
+		nodeset_free(&ns);
+		free(text);
+		groups_free(g);
+	}
+}
+
 static void test_file_arg(void **state)
 {
 	(void)state;
@@ -217,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_flat),
 		cmocka_unit_test(test_genders_and_lookup),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_file_arg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

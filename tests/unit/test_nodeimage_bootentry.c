@@ -222,6 +222,25 @@ static void test_vmlinuz(void **state)
 	boot_entry_free(&e);
 }
 
+/* Control characters in what the image says never reach the console: dropped from titles and command lines. */
+static void test_controls(void **state)
+{
+	(void)state;
+	static const char bls[] = "title Deb\033[2Jian\a\nlinux /vmlinuz\noptions root=/dev/sda1\033]0;x\a quiet\r\n";
+	struct boot_entry e;
+	assert_int_equal(bootentry_parse_bls(bls, strlen(bls), &e, err, sizeof err), 0);
+	assert_string_equal(e.title, "Deb[2Jian");
+	assert_string_equal(e.cmdline, "root=/dev/sda1]0;x quiet");
+	boot_entry_free(&e);
+	grub("menuentry 'Deb\033[31mian' {\n linux /vmlinuz ro\x7f \001quiet\n}\n", &e);
+	assert_string_equal(e.title, "Deb[31mian");
+	assert_string_equal(e.cmdline, "ro quiet");
+	boot_entry_free(&e);
+	char *v = bootentry_visible("/boot/vmlinuz\033[2J\t-6.1\x7f");
+	assert_string_equal(v, "/boot/vmlinuz?[2J?-6.1?");
+	free(v);
+}
+
 static void test_vercmp(void **state)
 {
 	(void)state;
@@ -260,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_bls_entry),
 		cmocka_unit_test(test_bls_default),
 		cmocka_unit_test(test_vmlinuz),
+		cmocka_unit_test(test_controls),
 		cmocka_unit_test(test_vercmp),
 		cmocka_unit_test(test_fstab),
 	};

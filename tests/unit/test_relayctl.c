@@ -28,8 +28,11 @@ static void test_control(void **state)
 	assert_int_equal(parse("last", w, &nw, buf), RCTL_LAST);
 	assert_int_equal(nw, 0);
 	assert_int_equal(parse("quit", w, &nw, buf), RCTL_QUIT);
-	assert_int_equal(parse("start k t 10.0.0.0/8", w, &nw, buf), RCTL_START);
-	assert_string_equal(w[2], "10.0.0.0/8");
+	assert_int_equal(parse("start k p t 10.0.0.0/8", w, &nw, buf), RCTL_START);
+	assert_int_equal(nw, 4);
+	assert_string_equal(w[1], "p");
+	assert_string_equal(w[3], "10.0.0.0/8");
+	assert_int_equal(parse("start k t 10.0.0.0/8", w, &nw, buf), RCTL_UNKNOWN); /* protocol 1: no key */
 	/* too few or too many words, unknown or glued keywords */
 	assert_int_equal(parse("next 10.0.0.2", w, &nw, buf), RCTL_UNKNOWN);
 	assert_int_equal(parse("next a b c", w, &nw, buf), RCTL_UNKNOWN);
@@ -63,7 +66,13 @@ static void test_reports(void **state)
 	assert_int_equal(parse("ready 10.0.0.3 99", w, &nw, buf), RCTL_READY);
 	assert_int_equal(parse("ok 3", w, &nw, buf), RCTL_OK);
 	assert_int_equal(parse("end", w, &nw, buf), RCTL_END);
-	assert_int_equal(parse("refused peer 10.0.0.9: no key", w, &nw, buf), RCTL_REFUSED);
+	assert_int_equal(parse("refused 4 /etc/x: block 2 is not the one the head signed", w, &nw, buf), RCTL_REFUSED);
+	assert_int_equal(nw, 2);
+	assert_string_equal(w[0], "4");
+	assert_string_equal(w[1], "/etc/x: block 2 is not the one the head signed");
+	assert_int_equal(parse("refused 4", w, &nw, buf), RCTL_UNKNOWN);
+	assert_int_equal(parse("closed 10.0.0.9 peer does not hold the transfer key", w, &nw, buf), RCTL_CLOSED);
+	assert_string_equal(w[0], "10.0.0.9");
 }
 
 static void test_version_line(void **state)

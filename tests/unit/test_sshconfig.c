@@ -108,9 +108,45 @@ static void test_proxy_keywords(void **state)
 	assert_string_equal(h.proxy_jump, "j2,user@j3:2222");
 	assert_null(h.proxy_command);
 	sshconfig_free(&cfg);
-	char *s = sshconfig_expand_command("nc %h %p # %r %n %% %x", "n1", "10.0.0.1", 22, "root");
+	char *s = sshconfig_expand_command("nc %h %p # %r %n %% %x", "n1", "10.0.0.1", 22, "root", err, sizeof err);
 	assert_string_equal(s, "nc 10.0.0.1 22 # root n1 % %x");
 	free(s);
+}
+
+/* Host and user names with shell syntax are refused where they would be expanded, as OpenSSH 9.6 does. */
+static void test_proxy_command_tokens(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *cmd, *name, *host, *user, *want; /* want: the expansion, or the error */
+	} cases[] = {
+		{"nc %h %p", "n1", "a;reboot", "u", "ProxyCommand: %h would be 'a;reboot': a host name with shell "
+						     "syntax in it is refused (as OpenSSH does)"},
+		{"nc %h %p", "n1", "$(id)", "u", "ProxyCommand: %h would be '$(id)'"},
+		{"nc %h %p", "n1", "a b", "u", "ProxyCommand: %h would be 'a b'"},
+		{"nc %h %p", "n1", "-oX", "u", "ProxyCommand: %h would be '-oX'"},
+		{"nc %h %p", "n1", "a\tb", "u", "ProxyCommand: %h would be 'a\tb'"},
+		{"x %n", "a|b", "h", "u", "ProxyCommand: %n would be 'a|b'"},
+		{"x %r", "n", "h", "u`id`", "ProxyCommand: %r would be 'u`id`': a user name"},
+		{"x %r", "n", "h", "u -x", "ProxyCommand: %r would be 'u -x'"},
+		{"x %r", "n", "h", "u\\", "ProxyCommand: %r would be 'u\\'"},
+		/* what OpenSSH allows, and tokens not expanded */
+		{"x %r", "n", "h", "Domain User$", "x Domain User$"},
+		{"x %h:%p %%h %%r", "n", "fe80::1%eth0", "a;b", "x fe80::1%eth0:22 %h %r"},
+		{"x %n", "node-01.cluster_a", "h", "u", "x node-01.cluster_a"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char err[256] = "";
+		char *s = sshconfig_expand_command(cases[i].cmd, cases[i].name, cases[i].host, 22, cases[i].user,
+						   err, sizeof err);
+		if (strncmp(cases[i].want, "ProxyCommand: ", 14) == 0) {
+			assert_null(s);
+			assert_memory_equal(err, cases[i].want, strlen(cases[i].want));
+		} else {
+			assert_string_equal(s, cases[i].want);
+		}
+		free(s);
+	}
 }
 
 static void collect(const struct sshconfig_entry *e, void *arg)
@@ -197,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_proxy_keywords),
+		cmocka_unit_test(test_proxy_command_tokens),
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_load_include),
 	};
