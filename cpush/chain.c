@@ -54,6 +54,7 @@ struct rnode {
 	int closed;            /* its command ended after "quit" */
 	int stepped;           /* connected: a failure since is the relay's (the node goes direct) */
 	int down_fails;        /* "fail down" reports since it last linked a successor */
+	int refused;           /* "refused" reports (content not what the head signed) */
 	double stall_at;       /* said "stalled downstream" (0: not) */
 	double pred_end;       /* when its predecessor finished (0: not yet) */
 	unsigned long errors;
@@ -535,10 +536,23 @@ static void failed_down(struct chainrun *cr, struct rnode *r, const char *addr, 
 	free(msg);
 }
 
-/* What reached R was not what the head signed (or a file it holds changed): it wrote nothing of it. */
+/*
+ * What reached R was not what the head signed (or a file it holds changed):
+ * it wrote nothing of it. Its first refusal is the reason shown, even when
+ * R was just cut out as its predecessor's lost successor (a peer that took
+ * over its upstream makes the predecessor's writes fail first).
+ */
 static void refused(struct chainrun *cr, struct rnode *r, const char *why)
 {
-	cut_out(cr, r, xasprintf("relay refused what it was sent (%s): nothing written; cut out of the chain", why));
+	char *msg = xasprintf("relay refused what it was sent (%s): nothing written; cut out of the chain", why);
+	if (r->refused++) { /* the first refusal says what happened: later ones follow from it */
+		free(msg);
+	} else if (r->state == R_LOST && r->n->state == FANOUT_FAILED) {
+		free(r->n->error);
+		r->n->error = msg;
+	} else {
+		cut_out(cr, r, msg);
+	}
 }
 
 /* A decimal entry index (the first word of "refused I MESSAGE"). */
