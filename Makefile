@@ -13,7 +13,9 @@
 #
 # Each tool folder holds a tool.mk that adds itself to TOOLS and names the
 # pkg-config packages it links (NAME_PKGS), libraries without a .pc file
-# (NAME_LDLIBS), extra installed links (NAME_LINKS); SBIN_TOOLS += NAME for sbin.
+# (NAME_LDLIBS), libraries linked into the binary itself from their static
+# archive (NAME_STATIC: ctrelay, copied to nodes that may lack them), extra
+# installed links (NAME_LINKS); SBIN_TOOLS += NAME for sbin.
 # mk/packages names the Debian package of every library.
 
 VERSION     := 0.1.0
@@ -149,7 +151,7 @@ define tool_rules
 build/$(1)/$(5)/lib$(5).a: $$(patsubst %.c,build/$(1)/%.o,$$(call tool_srcs,$(5)))
 build/$(1)/bin/$(5): build/$(1)/$(5)/main.o build/$(1)/$(5)/lib$(5).a $$($(1)_LIB) build/$(1)/flags
 	@mkdir -p $$(@D)
-	$(2) $$(CFLAGS) $(3) $(4) $$(LDFLAGS) -Wl,--as-needed -o $$@ $$(call objs,$$^) $$(call pkg_libs,$$(sort $$(LIB_PKGS) $$($(5)_PKGS))) $$($(5)_LDLIBS) -lm
+	$(2) $$(CFLAGS) $(3) $(4) $$(LDFLAGS) -Wl,--as-needed -o $$@ $$(call objs,$$^) $$(foreach l,$$($(5)_STATIC),-l:lib$$(l).a) $$(call pkg_libs,$$(sort $$(LIB_PKGS) $$($(5)_PKGS))) $$($(5)_LDLIBS) -lm
 	$$(foreach l,$$($(5)_LINKS),ln -sf $(5) build/$(1)/bin/$$(l);)
 endef
 

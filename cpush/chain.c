@@ -13,6 +13,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "bytebuf.h"
 #include "chain.h"
 #include "chainfeed.h"
@@ -20,18 +22,17 @@
 #include "fsutil.h"
 #include "log.h"
 #include "progress.h"
+#include "relayctl.h"
+#include "relaynet.h"
 #include "sftputil.h"
 #include "shquote.h"
 #include "xalloc.h"
 
 #define RELAY_NAME "ctrelay"
-#define STR_(x) #x
-#define STR(x) STR_(x)
-#define RELAY_VERSION_LINE "ctrelay " CT_VERSION " proto " STR(RELAY_PROTO)
 
 enum rstate {
 	R_CHECK, R_CHECK_READ, R_SFTP, R_UP_OPEN, R_UP_WRITE, R_UP_CLOSE, R_UP_SHUT, R_RUN, R_RUN_READ,
-	R_READY, R_LOST, R_GONE,
+	R_READY, R_LOST, R_GONE, R_CLEAN, R_CLEAN_READ,
 };
 
 struct rnode {
@@ -52,6 +53,8 @@ struct rnode {
 	int ended;
 	int closed;            /* its command ended after "quit" */
 	int stepped;           /* connected: a failure since is the relay's (the node goes direct) */
+	int down_fails;        /* "fail down" reports since it last linked a successor */
+	int refused;           /* "refused" reports (content not what the head signed) */
 	double stall_at;       /* said "stalled downstream" (0: not) */
 	double pred_end;       /* when its predecessor finished (0: not yet) */
 	unsigned long errors;
@@ -141,8 +144,9 @@ const char *cpchain_usable(const struct cpplan *plan)
 		if (strlen(plan->e[i].dst) >= RELAY_MAX_PATH)
 			return "a target path is too long for the chain";
 	char *p = local_relay();
+	int found = p != NULL;
 	free(p);
-	return p ? NULL : "no " RELAY_NAME " beside cpush";
+	return found ? NULL : "no " RELAY_NAME " beside cpush";
 }
 
 /* ---- phase 1: a relay running on every node (a fanout task) -------------- */
@@ -177,13 +181,16 @@ static int drain(struct rnode *r)
 	}
 }
 
+/* "have", "need ARCH DIR" (a private directory made for the upload) or "need ARCH" (no use uploading). */
 static char *check_command(const struct chainrun *cr)
 {
-	char *q = sh_quote(cr->remote_path);
-	char *cmd = xasprintf("p=%s; v=$(\"$p\" -V 2>/dev/null); if [ \"$v\" = '" RELAY_VERSION_LINE
-			      "' ]; then echo have; else d=$(mktemp -d /tmp/.ctrelay.XXXXXX) && echo \"need $(uname -m) $d\"; fi",
-			      q);
+	char *q = sh_quote(cr->remote_path), *a = sh_quote(cr->arch);
+	char *cmd = xasprintf("p=%s; v=$(\"$p\" -V 2>/dev/null); if [ \"$v\" = '" RELAYCTL_VERSION_LINE
+			      "' ]; then echo have; elif [ \"$(uname -m)\" != %s ]; then echo \"need $(uname -m)\"; "
+			      "else d=$(mktemp -d /tmp/.ctrelay.XXXXXX) && echo \"need $(uname -m) $d\"; fi",
+			      q, a);
 	free(q);
+	free(a);
 	return cmd;
 }
 
@@ -194,11 +201,12 @@ static int checked(struct chainrun *cr, struct rnode *r)
 	char arch[65], dir[512];
 	if (strncmp(s, "have", 4) == 0)
 		return R_RUN;
-	if (sscanf(s, "need %64s %511s", arch, dir) != 2) {
+	int k = sscanf(s, "need %64s %511s", arch, dir);
+	if (k < 1) {
 		r->n->error = xasprintf("cannot check the relay: %s", *s ? s : "no answer");
 		return -1;
 	}
-	if (strcmp(arch, cr->arch) != 0) {
+	if (k == 1 || strcmp(arch, cr->arch) != 0) {
 		r->n->error = xasprintf("no %s there and the head's copy is for %s, not %s", cr->remote_path,
 					cr->arch, arch);
 		return -1;
@@ -218,7 +226,9 @@ static int upload(struct chainrun *cr, struct rnode *r, struct ssh_conn *c)
 		rc = sftpu_node_open(r->n, c, &r->sftp);
 		if (rc == FANOUT_STEP_DONE)
 			r->state = R_UP_OPEN;
-		return rc == FANOUT_STEP_DONE ? FANOUT_STEP_MORE : rc;
+		if (rc == FANOUT_STEP_FAIL)
+			r->state = R_CLEAN;
+		return rc == FANOUT_STEP_DONE || rc == FANOUT_STEP_FAIL ? FANOUT_STEP_MORE : rc;
 	case R_UP_OPEN:
 		path = xasprintf("%s/" RELAY_NAME, r->dir);
 		r->h = libssh2_sftp_open_ex(r->sftp, path, (unsigned)strlen(path),
@@ -244,14 +254,17 @@ static int upload(struct chainrun *cr, struct rnode *r, struct ssh_conn *c)
 		rc = sftpu_node_close(r->n, &r->sftp, 0);
 		if (rc == FANOUT_STEP_DONE)
 			r->state = R_RUN;
-		return rc == FANOUT_STEP_DONE ? FANOUT_STEP_MORE : rc;
+		if (rc == FANOUT_STEP_FAIL)
+			r->state = R_CLEAN;
+		return rc == FANOUT_STEP_DONE || rc == FANOUT_STEP_FAIL ? FANOUT_STEP_MORE : rc;
 	}
 	if (rc == SFTPU_AGAIN)
 		return FANOUT_STEP_AGAIN;
 	if (rc != SFTPU_OK) {
 		r->n->error = xasprintf("cannot upload %s into %s: %s", RELAY_NAME, r->dir,
 					rc == SFTPU_REFUSED ? sftpu_strerror(code) : ssh_last_error(c));
-		return FANOUT_STEP_FAIL;
+		r->state = R_CLEAN; /* the private directory goes, with what was written of the copy */
+		return FANOUT_STEP_MORE;
 	}
 	r->state++;
 	return FANOUT_STEP_MORE;
@@ -262,9 +275,31 @@ static int start_exec(struct rnode *r, struct ssh_conn *c, const char *cmd)
 	if (!r->e)
 		r->e = ssh_exec_new(c, cmd);
 	int rc = ssh_exec_start(r->e);
-	if (rc == SSH_ERR)
+	if (rc == SSH_ERR && !r->n->error)
 		r->n->error = xasprintf("%s", ssh_error(c));
 	return rc;
+}
+
+/* The upload failed (r->n->error says why): remove its private directory, then fail the node. */
+static int clean(struct rnode *r, struct ssh_conn *c)
+{
+	if (r->state == R_CLEAN) {
+		char *q = sh_quote(r->dir);
+		char *cmd = xasprintf("rm -rf -- %s", q);
+		int rc = start_exec(r, c, cmd);
+		free(cmd);
+		free(q);
+		if (rc == SSH_AGAIN)
+			return FANOUT_STEP_AGAIN;
+		if (rc != SSH_OK)
+			return FANOUT_STEP_FAIL;
+		r->state = R_CLEAN_READ;
+	}
+	int rc = drain(r);
+	if (rc == SSH_AGAIN)
+		return FANOUT_STEP_AGAIN;
+	bytebuf_free(&r->in);
+	return FANOUT_STEP_FAIL;
 }
 
 /* The relay said "ready ADDR PORT" (or failed). */
@@ -275,7 +310,7 @@ static int ready(struct chainrun *cr, struct rnode *r)
 		return 0;
 	char addr[INET6_ADDRSTRLEN];
 	int port;
-	if (sscanf(r->in.p, "ready %45s %d", addr, &port) != 2) {
+	if (sscanf(r->in.p, RELAYCTL_READY " %45s %d", addr, &port) != 2) {
 		*nl = '\0';
 		r->n->error = xasprintf("relay did not start: %s", r->in.p);
 		return -1;
@@ -328,6 +363,9 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 			if (rc != FANOUT_STEP_MORE)
 				return rc;
 			break;
+		case R_CLEAN:
+		case R_CLEAN_READ:
+			return clean(r, c);
 		case R_RUN: {
 			char *q = r->dir ? xasprintf("%s/" RELAY_NAME, r->dir) : xstrdup(cr->remote_path);
 			char *qq = sh_quote(q);
@@ -338,7 +376,7 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 			free(q);
 			if (rc != SSH_OK)
 				return rc == SSH_AGAIN ? FANOUT_STEP_AGAIN : FANOUT_STEP_FAIL;
-			char *line = xasprintf("start %s %s %s %s\n", cr->secret, cr->pub, cr->tag,
+			char *line = xasprintf(RELAYCTL_START " %s %s %s %s\n", cr->secret, cr->pub, cr->tag,
 					       cr->o->relay_net ? cr->o->relay_net : r->addr[0] ? r->addr : "*");
 			bytebuf_add(&r->out, line, strlen(line));
 			free(line);
@@ -429,16 +467,30 @@ static struct rnode *neighbour(struct chainrun *cr, struct rnode *r, int dir)
 	return NULL;
 }
 
+/*
+ * The head feeds R, the first live node of its chain: R is told to expect
+ * the head's address (as R sees it: the one this host sends from to reach R).
+ */
+static void feed_first(struct chainrun *cr, struct rnode *r)
+{
+	char head[INET6_ADDRSTRLEN] = "";
+	if (relay_route_src(r->addr, head, sizeof head) == 0)
+		send_line(r, RELAYCTL_FROM " %s\n", head);
+	cpfeed_target(cr->feed[r->chain], r->addr, r->port, head);
+}
+
 /* Point R's predecessor (or the head) at R's successor: R is out. */
 static void link_around(struct chainrun *cr, struct rnode *r)
 {
 	struct rnode *prev = neighbour(cr, r, -1), *next = neighbour(cr, r, 1);
-	if (prev && next)
-		send_line(prev, "next %s %d\n", next->addr, next->port);
-	else if (prev)
-		send_line(prev, "last\n");
-	else if (next)
-		cpfeed_target(cr->feed[r->chain], next->addr, next->port);
+	if (prev && next) {
+		send_line(next, RELAYCTL_FROM " %s\n", prev->addr);
+		send_line(prev, RELAYCTL_NEXT " %s %d\n", next->addr, next->port);
+	} else if (prev) {
+		send_line(prev, RELAYCTL_LAST "\n");
+	} else if (next) {
+		feed_first(cr, next);
+	}
 	if (next)
 		next->pred_end = 0;
 }
@@ -463,32 +515,85 @@ static void lose(struct chainrun *cr, struct rnode *r, const char *why)
 	cut_out(cr, r, xasprintf("relay lost mid-stream (%s); cut out of the chain", why));
 }
 
+/*
+ * R could not reach or feed its successor ADDR PORT: that one is cut out at
+ * once, unless R failed its previous successor too without linking one in
+ * between, when R itself is the likelier culprit.
+ */
+static void failed_down(struct chainrun *cr, struct rnode *r, const char *addr, const char *port, const char *why)
+{
+	struct rnode *next = neighbour(cr, r, 1);
+	if (!next || next->ended || strcmp(next->addr, addr) != 0 || next->port != atoi(port))
+		return; /* about a successor already replaced, or one that has everything */
+	if (r->down_fails++ > 0) {
+		char *msg = xasprintf("could not feed two successors in a row: %s", why);
+		lose(cr, r, msg);
+		free(msg);
+		return;
+	}
+	char *msg = xasprintf("%s could not feed it: %s", r->n->name, why);
+	lose(cr, next, msg);
+	free(msg);
+}
+
+/*
+ * What reached R was not what the head signed (or a file it holds changed):
+ * it wrote nothing of it. Its first refusal is the reason shown, even when
+ * R was just cut out as its predecessor's lost successor (a peer that took
+ * over its upstream makes the predecessor's writes fail first).
+ */
+static void refused(struct chainrun *cr, struct rnode *r, const char *why)
+{
+	char *msg = xasprintf("relay refused what it was sent (%s): nothing written; cut out of the chain", why);
+	if (r->refused++) { /* the first refusal says what happened: later ones follow from it */
+		free(msg);
+	} else if (r->state == R_LOST && r->n->state == FANOUT_FAILED) {
+		free(r->n->error);
+		r->n->error = msg;
+	} else {
+		cut_out(cr, r, msg);
+	}
+}
+
+/* A decimal entry index (the first word of "refused I MESSAGE"). */
+static int is_index(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
 /* One report line of a relay. */
 static void report_line(struct chainrun *cr, struct rnode *r, char *line)
 {
 	unsigned i;
-	int off = 0;
-	if (strcmp(line, "stalled downstream") == 0) {
+	int off = 0, nw;
+	char copy[1024], *w[4];
+	snprintf(copy, sizeof copy, "%s", line);
+	enum relayctl kind = relayctl_parse(copy, w, 4, &nw);
+	if (kind == RCTL_FAIL_DOWN) {
+		failed_down(cr, r, w[0], w[1], w[2]);
+	} else if (kind == RCTL_LINKED) {
+		r->down_fails = 0;
+	} else if (kind == RCTL_CLOSED) {
+		verbose("%s: relay closed a connection from %s: %s", r->n->name, w[0], w[1]);
+	} else if (kind == RCTL_STALLED) {
 		if (!r->stall_at)
 			r->stall_at = now_monotonic(); /* check_stalls decides who is to blame */
-	} else if (strcmp(line, "end") == 0) {
+	} else if (kind == RCTL_END) {
 		r->ended = 1;
 		progress_fanout_node_done(&cr->meter, 1, 0);
 		struct rnode *next = neighbour(cr, r, 1);
 		if (next && !next->pred_end)
 			next->pred_end = now_monotonic();
-	} else if (sscanf(line, "ok %u", &i) == 1 && i < cpentries_count(cr->en)) {
+	} else if (sscanf(line, RELAYCTL_OK " %u", &i) == 1 && i < cpentries_count(cr->en)) {
 		size_t k = (size_t)(r - cr->r);
 		if (cr->o->sent && cpentries_size(cr->en, i) != UINT64_MAX) {
 			cr->o->sent[k]++;
 			cr->o->bytes[k] += cpentries_size(cr->en, i);
 		}
 		progress_fanout_add(&cr->meter, 0, 1);
-	} else if (sscanf(line, "refused %u %n", &i, &off) == 1 && off > 0) {
-		/* what reached it was not what the head signed: it wrote nothing of it */
-		cut_out(cr, r, xasprintf("relay refused what it was sent (%s): nothing written; cut out of the chain",
-					 line + off));
-	} else if (sscanf(line, "err %u %n", &i, &off) == 1 && off > 0 && i < cpentries_count(cr->en)) {
+	} else if (kind == RCTL_REFUSED && is_index(w[0])) {
+		refused(cr, r, w[1]);
+	} else if (sscanf(line, RELAYCTL_ERR " %u %n", &i, &off) == 1 && off > 0 && i < cpentries_count(cr->en)) {
 		r->errors++;
 		verbose("%s: %s: %s (chain; the direct pass retries it)", r->n->name, cpentries_path(cr->en, i),
 			line + off);
@@ -524,20 +629,25 @@ static int pump(struct chainrun *cr, struct rnode *r)
 	return rc == SSH_AGAIN ? SSH_OK : SSH_ERR;
 }
 
-/* First live node of each chain: start its feeder. */
+/* Each relay learns its predecessor's address, then its successor; the head feeds the first of each chain. */
 static void link_all(struct chainrun *cr)
 {
+	for (size_t i = 0; i < cr->n; i++) {
+		struct rnode *r = &cr->r[i], *prev = live(r) ? neighbour(cr, r, -1) : NULL;
+		if (prev)
+			send_line(r, RELAYCTL_FROM " %s\n", prev->addr);
+	}
 	for (size_t i = 0; i < cr->n; i++) {
 		struct rnode *r = &cr->r[i];
 		if (!live(r))
 			continue;
-		struct rnode *prev = neighbour(cr, r, -1), *next = neighbour(cr, r, 1);
+		struct rnode *next = neighbour(cr, r, 1);
 		if (next)
-			send_line(r, "next %s %d\n", next->addr, next->port);
+			send_line(r, RELAYCTL_NEXT " %s %d\n", next->addr, next->port);
 		else
-			send_line(r, "last\n");
-		if (!prev)
-			cpfeed_target(cr->feed[r->chain], r->addr, r->port);
+			send_line(r, RELAYCTL_LAST "\n");
+		if (!neighbour(cr, r, -1))
+			feed_first(cr, r);
 	}
 }
 
@@ -581,12 +691,12 @@ static void settle_stall(struct chainrun *cr, int k, double now)
 		return;
 	struct rnode *victim = rep ? neighbour(cr, rep, 1) : first_live(cr, k);
 	if (victim)
-		lose(cr, victim, "stalled: took nothing for " CPCHAIN_STALL_TEXT);
+		lose(cr, victim, "stalled: took nothing for " RELAY_STALL_TEXT);
 	for (size_t i = 0; i < cr->n; i++)
 		if (cr->r[i].chain == k)
 			cr->r[i].stall_at = 0;
 	if (cr->feed_stall[k] && first_live(cr, k)) /* the head's feed gave up: start it again */
-		cpfeed_target(cr->feed[k], first_live(cr, k)->addr, first_live(cr, k)->port);
+		feed_first(cr, first_live(cr, k));
 	cr->feed_stall[k] = 0;
 }
 
@@ -717,8 +827,8 @@ static void stop_all(struct chainrun *cr)
 {
 	for (size_t i = 0; i < cr->n; i++)
 		if (live(&cr->r[i]) || cr->r[i].state == R_LOST)
-			send_line(&cr->r[i], "quit\n");
-	double until = now_monotonic() + 2;
+			send_line(&cr->r[i], RELAYCTL_QUIT "\n");
+	double until = now_monotonic() + 1;
 	for (;;) {
 		int busy = 0;
 		for (size_t i = 0; i < cr->n; i++) {
@@ -752,17 +862,19 @@ static int setup(struct chainrun *cr, const struct cpplan *plan, const struct cp
 	if (!cr->en)
 		die(1, "%s", err);
 	unsigned char secret[RELAY_KEY_LEN];
-	if (relay_secret_new(secret) < 0)
+	unsigned char tag[6]; /* its own random bytes: the tag shows in directory listings, the key must not */
+	if (relay_secret_new(secret) < 0 || RAND_bytes(tag, sizeof tag) != 1)
 		die(1, "cannot draw a transfer key");
 	relay_secret_hex(secret, cr->secret);
 	relay_secret_hex(cpentries_pub(cr->en), cr->pub);
-	snprintf(cr->tag, sizeof cr->tag, "%.8s%lx", cr->secret + 56, (unsigned long)getpid() & 0xffff);
+	for (size_t i = 0; i < sizeof tag; i++)
+		snprintf(cr->tag + 2 * i, 3, "%02x", tag[i]);
 	struct relay_key k;
 	relay_key_derive(&k, secret);
 	char *local = local_relay();
 	if (!local)
 		die(1, "--chain: no %s beside cpush", RELAY_NAME);
-	const char *env = getenv("CT_RELAY_PATH");
+	const char *env = getenv("CT_RELAY_PATH"); /* cpush(1), ENVIRONMENT */
 	cr->remote_path = xstrdup(env && *env ? env : local);
 	cr->blob = fs_read_file(local, 64 << 20, &cr->bloblen);
 	if (!cr->blob)

@@ -5,10 +5,11 @@
  * copy over SFTP into a private directory when the node lacks the same
  * version; that copy removes itself), hands it the transfer key, then links
  * the relays into K chains by address and port. The head feeds the first
- * node of each chain over TCP (lib/relayio); each node lands and forwards.
+ * node of each chain over TCP (lib/relay/relayio); each node lands and forwards.
  *
  * A relay whose session ends before it reports the end of the stream, that
- * takes nothing from its predecessor (or the head) for 20 s, or that holds
+ * takes nothing from its predecessor (or the head) for RELAY_STALL_SECONDS,
+ * whose predecessor reports it cannot reach or feed it, or that holds
  * back the end for CPCHAIN_STALL seconds after its predecessor finished, is
  * cut out: its predecessor re-feeds its successor from what
  * that one holds, and the node is marked failed ("relay lost ...").
@@ -27,12 +28,12 @@
 
 #include "fanout.h"
 #include "plan.h"
+#include "relayctl.h"
 
 #define CPCHAIN_MIN_NODES 4
 #define CPCHAIN_MIN_BYTES (8u << 20)
-#define CPCHAIN_STALL     20.0
+#define CPCHAIN_STALL     RELAY_STALL_SECONDS /* lib/relay/relayctl.h: the end held back this long after the predecessor's */
 #define CPCHAIN_SETTLE    3.0  /* seconds to gather "stalled" reports before naming the culprit */
-#define CPCHAIN_STALL_TEXT "20 s" /* ctrelay and the feeders say "stalled" after RELAY_STALL_SECONDS */
 
 enum cpchain_mode { CPCHAIN_AUTO, CPCHAIN_CHAIN, CPCHAIN_DIRECT };
 

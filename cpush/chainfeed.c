@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -14,7 +11,9 @@
 
 #include "chainfeed.h"
 #include "log.h"
+#include "relayctl.h"
 #include "relayio.h"
+#include "relaynet.h"
 #include "xalloc.h"
 
 struct cpentry {
@@ -207,6 +206,7 @@ struct cpfeed {
 	pthread_cond_t cv;
 	char host[256];
 	int port;
+	char src[64];  /* the address to connect from (the one the node was told to expect) */
 	unsigned gen;  /* bumped by every cpfeed_target */
 	int fd;        /* current connection, -1 */
 	int quit, done;
@@ -215,46 +215,57 @@ struct cpfeed {
 	uint64_t fed;  /* data bytes sent, re-feeds included (atomic) */
 };
 
-static int dial(const char *host, int port)
+struct dialing {
+	struct cpfeed *f;
+	unsigned gen;
+};
+
+/* Give up a dial: the feeder was re-targeted or is being freed. */
+static int dial_cancelled(void *arg)
+{
+	struct dialing *d = arg;
+	pthread_mutex_lock(&d->f->mu);
+	int c = d->f->quit || d->f->gen != d->gen;
+	pthread_mutex_unlock(&d->f->mu);
+	return c;
+}
+
+/* Connect within RELAY_CONNECT_MS from SRC; the socket stays non-blocking (writes give up after RELAY_STALL_SECONDS). */
+static int dial(struct cpfeed *f, const char *host, int port, const char *src, unsigned gen)
 {
 	char ps[16];
 	snprintf(ps, sizeof ps, "%d", port);
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST }, *ai;
-	if (getaddrinfo(host, ps, &hints, &ai) != 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+	int fd = relay_connect_start(host, ps, src);
+	struct dialing d = { f, gen };
+	if (fd >= 0 && relay_connect_wait(fd, RELAY_CONNECT_MS, dial_cancelled, &d) < 0) {
 		int saved = errno;
 		close(fd);
 		errno = saved;
 		fd = -1;
 	}
-	freeaddrinfo(ai);
-	int one = 1;
-	if (fd >= 0)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	return fd;
 }
 
 /* One attempt on the current target. */
-static void feed_once(struct cpfeed *f, const char *host, int port, unsigned gen)
+static void feed_once(struct cpfeed *f, const char *host, int port, const char *src, unsigned gen)
 {
 	char err[512] = "";
 	uint32_t e;
 	uint64_t off;
-	int rc = 0, fd = dial(host, port);
+	int rc = 0, fd = dial(f, host, port, src, gen);
 	if (fd < 0) {
-		snprintf(err, sizeof err, "%s:%d: %s", host, port, strerror(errno));
+		snprintf(err, sizeof err, "%s:%d: cannot connect: %s", host, port, strerror(errno));
 	} else {
 		pthread_mutex_lock(&f->mu);
-		if (f->gen == gen)
+		int current = f->gen == gen;
+		if (current)
 			f->fd = fd;
 		pthread_mutex_unlock(&f->mu);
-		struct relay_source src = { entries_get, entries_hashes, f->en->end, (void *)f->en, &f->fed };
-		if (relay_hello_send(fd, &f->key, &e, &off, err, sizeof err) == 0 &&
-		    (rc = relay_feed(fd, &f->key, &src, e, off, f->en->n, 0, RELAY_FEED_END, err, sizeof err)) == 0)
+		struct relay_source rs = { entries_get, entries_hashes, f->en->end, (void *)f->en, &f->fed };
+		if (!current)
+			snprintf(err, sizeof err, "re-targeted");
+		else if (relay_hello_send(fd, &f->key, &e, &off, err, sizeof err) == 0 &&
+			 (rc = relay_feed(fd, &f->key, &rs, e, off, f->en->n, 0, RELAY_FEED_END, err, sizeof err)) == 0)
 			err[0] = '\0';
 	}
 	pthread_mutex_lock(&f->mu);
@@ -282,11 +293,12 @@ static void *feeder(void *arg)
 		if (f->quit)
 			break;
 		seen = f->gen;
-		char host[256];
+		char host[256], src[64];
 		int port = f->port;
 		snprintf(host, sizeof host, "%s", f->host);
+		snprintf(src, sizeof src, "%s", f->src);
 		pthread_mutex_unlock(&f->mu);
-		feed_once(f, host, port, seen);
+		feed_once(f, host, port, src, seen);
 		pthread_mutex_lock(&f->mu);
 	}
 	pthread_mutex_unlock(&f->mu);
@@ -314,11 +326,12 @@ static void cut(struct cpfeed *f)
 	f->fd = -1;
 }
 
-void cpfeed_target(struct cpfeed *f, const char *host, int port)
+void cpfeed_target(struct cpfeed *f, const char *host, int port, const char *src)
 {
 	pthread_mutex_lock(&f->mu);
 	cut(f);
 	snprintf(f->host, sizeof f->host, "%s", host);
+	snprintf(f->src, sizeof f->src, "%s", src ? src : "");
 	f->port = port;
 	f->gen++;
 	f->done = 0;

@@ -32,8 +32,13 @@ void cpentries_free(struct cpentries *en);
 
 /* A feeder thread for one chain (idle until cpfeed_target). */
 struct cpfeed *cpfeed_new(const struct cpentries *en, const struct relay_key *k);
-/* Feed HOST:PORT from what it holds (cuts the current connection). */
-void cpfeed_target(struct cpfeed *f, const char *host, int port);
+/*
+ * Feed HOST:PORT from what it holds (cuts the current connection),
+ * connecting from SRC (NULL: any). The connect gives up after
+ * RELAY_CONNECT_MS, or at once when re-targeted or freed; a write the node
+ * takes nothing of for RELAY_STALL_SECONDS fails with ETIMEDOUT.
+ */
+void cpfeed_target(struct cpfeed *f, const char *host, int port, const char *src);
 /* A source file changed since it was hashed: nothing more can be sent (cpfeed_error says which). */
 int cpfeed_changed(struct cpfeed *f);
 /* Everything, END included, went to the current target. */

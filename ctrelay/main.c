@@ -1,37 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ctrelay — one link of cpush's broadcast chain, run on a node by cpush over
- * SSH. Needs only libc and libcrypto.
+ * SSH. Needs only libc and libcrypto (lib/cli's popt is linked in).
  *
  *   ctrelay -V               "ctrelay VERSION proto N" (cpush checks it)
- *   ctrelay [--remove-self]  control on stdin, reports on stdout
+ *   ctrelay [--remove-self]  control on stdin, reports on stdout (lib/relay/relayctl.h)
  *
- * Control lines from cpush (stdin):
- *   start SECRET PUBKEY TAG ADDR  transfer key, the head's public signing key
- *                            (both hex), temp-name tag, address to listen on
- *   next ADDR PORT           (re)connect downstream; re-feed it from what it holds
- *   last                     no successor
- *   quit                     leave (so does end of stdin, SIGTERM, SIGHUP)
- * Reports (stdout): "ready ADDR PORT", "ok I", "skip I", "err I MESSAGE",
- * "end" (everything received and passed on), "stalled downstream" (the
- * successor took nothing for RELAY_STALL_SECONDS), "fail MESSAGE", "refused MESSAGE"
- * (a peer without the key), "refused I MESSAGE" (entry I, or the end of
- * the stream, was not what the head signed: nothing written, nothing more
- * taken from anyone).
- *
- * Frames from upstream are checked, landed (lib/relayio sink) and forwarded
- * verbatim; a newer authenticated upstream connection replaces the old one
- * (the chain was re-routed around a lost node). --remove-self unlinks the
- * binary and its private directory at start (cpush uploaded it there).
+ * Frames from upstream are checked, landed (lib/relay/relayio sink) and forwarded
+ * verbatim; a newer authenticated upstream connection from the announced
+ * predecessor replaces the old one (the chain was re-routed around a lost
+ * node). --remove-self unlinks the binary and its private directory at start
+ * (cpush uploaded it there). Nothing here waits on a peer: see ctrelay.h.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
 #include <libgen.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -42,29 +28,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "relay.h"
-#include "relayio.h"
-
-#define QUEUE_HIGH (8u << 20) /* stop reading upstream above this many queued bytes */
-
-struct relay {
-	struct relay_key key;
-	struct relay_sink sink;
-	char tag[32];
-	int lfd, up, down;
-	unsigned char *frame;  /* upstream frame being read */
-	size_t got;
-	unsigned char *plain;
-	unsigned char *q;      /* frames to forward downstream */
-	size_t qoff, qlen, qcap;
-	uint32_t skip_entry;   /* the successor already holds everything before (entry, off) */
-	uint64_t skip_off;
-	int end_said;
-	time_t last_out;       /* downstream last took bytes (or had none to take) */
-	int stall_said;
-	char ctl[8192];
-	size_t ctllen;
-};
+#include "cli.h"
+#include "clock.h"
+#include "ctrelay.h"
+#include "log.h"
 
 static volatile sig_atomic_t stop;
 
@@ -74,8 +41,7 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
+void say(const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -97,15 +63,9 @@ static void report(void *arg, uint32_t i, const struct relay_landed *l)
 {
 	(void)arg;
 	if (l->result == RELAY_R_ERR)
-		say("err %u %s", i, l->error ? l->error : "failed");
+		say(RELAYCTL_ERR " %u %s", i, l->error ? l->error : "failed");
 	else
-		say("%s %u", l->result == RELAY_R_OK ? "ok" : "skip", i);
-}
-
-static void nonblock(int fd, int on)
-{
-	int fl = fcntl(fd, F_GETFL);
-	fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+		say("%s %u", l->result == RELAY_R_OK ? RELAYCTL_OK : RELAYCTL_SKIP, i);
 }
 
 /* This host's IPv4 address inside CIDR ("10.1.0.0/16") into OUT; -1 if none. */
@@ -146,8 +106,8 @@ static int listen_on(const char *addr, char *shown, size_t shownlen, int *port)
 	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICHOST, .ai_socktype = SOCK_STREAM }, *ai;
 	if (getaddrinfo(strcmp(addr, "*") == 0 ? NULL : addr, "0", &hints, &ai) != 0)
 		return -1;
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 8) < 0) {
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 16) < 0) {
 		freeaddrinfo(ai);
 		return -1;
 	}
@@ -159,32 +119,6 @@ static int listen_on(const char *addr, char *shown, size_t shownlen, int *port)
 	*port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
 					      : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return fd;
-}
-
-static int connect_to(const char *host, const char *port)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST }, *ai;
-	if (getaddrinfo(host, port, &hints, &ai) != 0)
-		return -1;
-	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	if (fd >= 0) {
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	}
-	return fd;
-}
-
-static void drop_down(struct relay *r)
-{
-	if (r->down >= 0)
-		close(r->down);
-	r->down = -1;
-	r->qoff = r->qlen = 0;
 }
 
 /* Would the successor need frame (ENTRY, BLOCK) of TYPE? */
@@ -218,63 +152,26 @@ static void queue(struct relay *r, const unsigned char *p, size_t n)
 	r->qlen += n;
 }
 
-/* "next ADDR PORT": connect, learn what the successor holds, re-feed it from disk. */
-static void next_hop(struct relay *r, char *host, char *port)
-{
-	char err[512];
-	uint32_t e;
-	uint64_t off;
-	drop_down(r);
-	int fd = connect_to(host, port);
-	if (fd < 0) {
-		say("fail cannot connect to %s:%s: %s", host, port, strerror(errno));
-		return;
-	}
-	if (relay_hello_send(fd, &r->key, &e, &off, err, sizeof err) < 0) {
-		say("fail %s:%s: %s", host, port, err);
-		close(fd);
-		return;
-	}
-	struct relay_sink *s = &r->sink;
-	int behind = e < s->have_entry || (e == s->have_entry && off < s->have_off);
-	int flags = s->n > s->have_entry ? RELAY_FEED_LAST : 0;
-	if (s->ended && s->have_entry == s->n)
-		flags |= RELAY_FEED_END;
-	/* at our very place inside an entry: its ENTRY and the block hashes ahead go again (duplicates are ignored) */
-	if (behind || (e == s->have_entry && off == s->have_off && flags)) {
-		struct relay_source src;
-		relay_sink_source(s, &src);
-		if (relay_feed(fd, &r->key, &src, e, off, s->have_entry, s->have_off, flags, err, sizeof err) < 0) {
-			say("fail re-feeding %s:%s: %s", host, port, err);
-			close(fd);
-			return;
-		}
-		e = s->have_entry;
-		off = s->have_off;
-		if (flags & RELAY_FEED_END)
-			e = UINT32_MAX;
-	}
-	r->skip_entry = e;
-	r->skip_off = off;
-	nonblock(fd, 1);
-	r->down = fd;
-	r->end_said = 0;
-}
-
 static void control_line(struct relay *r, char *line)
 {
-	char *w[4] = { 0 };
-	int n = 0;
-	for (char *t = strtok(line, " "); t && n < 4; t = strtok(NULL, " "))
-		w[n++] = t;
-	if (n == 3 && strcmp(w[0], "next") == 0)
-		next_hop(r, w[1], w[2]);
-	else if (n == 1 && strcmp(w[0], "last") == 0)
-		drop_down(r), r->end_said = 0;
-	else if (n == 1 && strcmp(w[0], "quit") == 0)
+	char *w[4];
+	int n;
+	switch (relayctl_parse(line, w, 4, &n)) {
+	case RCTL_NEXT:
+		down_next(r, w[0], w[1]);
+		break;
+	case RCTL_LAST:
+		down_last(r);
+		break;
+	case RCTL_FROM:
+		up_announce(r, w[0]);
+		break;
+	case RCTL_QUIT:
 		stop = 1;
-	else
-		say("fail unknown control line");
+		break;
+	default:
+		say(RELAYCTL_FAIL " unknown control line");
+	}
 }
 
 /* Read control lines; 0 at end of stdin. */
@@ -299,28 +196,9 @@ static int control(struct relay *r)
 	return 1;
 }
 
-/* A new upstream connection: it replaces the old one once it proves the key. */
-static void accept_up(struct relay *r)
-{
-	int fd = accept4(r->lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	char err[256];
-	if (relay_accept(fd, &r->key, r->sink.have_entry, r->sink.have_off, err, sizeof err) < 0) {
-		say("refused %s", err);
-		close(fd);
-		return;
-	}
-	if (r->up >= 0)
-		close(r->up);
-	nonblock(fd, 1);
-	r->up = fd;
-	r->got = 0;
-}
-
 static void broken_up(struct relay *r, const char *why)
 {
-	say("fail upstream: %s", why);
+	say(RELAYCTL_FAIL " upstream: %s", why);
 	close(r->up);
 	r->up = -1;
 	r->got = 0;
@@ -335,8 +213,8 @@ static void frame_in(struct relay *r, const struct relay_frame *f)
 		return;
 	}
 	int rc = relay_sink_frame(&r->sink, f, r->plain, err, sizeof err);
-	if (rc == RELAY_REFUSED) {
-		say("refused %u %s", f->entry == UINT32_MAX ? r->sink.have_entry : f->entry, err);
+	if (rc == RELAY_REFUSED) { /* not what the head signed: nothing written, nothing more taken from this peer */
+		say(RELAYCTL_REFUSED " %u %s", f->entry == UINT32_MAX ? r->sink.have_entry : f->entry, err);
 		close(r->up);
 		r->up = -1;
 		r->got = 0;
@@ -378,57 +256,88 @@ static void read_up(struct relay *r)
 	}
 }
 
-static void write_down(struct relay *r)
+static void write_down(struct relay *r, double now)
 {
 	ssize_t n = write(r->down, r->q + r->qoff, r->qlen - r->qoff);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
-		say("fail downstream: %s", n == 0 ? "closed" : strerror(errno));
-		drop_down(r);
+		say(RELAYCTL_FAIL " " RELAYCTL_DOWN " %s %s write: %s", r->down_host, r->down_port,
+		    n == 0 ? "closed" : strerror(errno));
+		down_drop(r);
 		return;
 	}
 	r->qoff += (size_t)n;
-	r->last_out = time(NULL);
+	r->last_out = now;
 	r->stall_said = 0;
 }
 
 /* Bytes wait for a successor that takes none: cpush cuts it out (then "next" comes). */
-static void check_stall(struct relay *r)
+static void check_stall(struct relay *r, double now)
 {
-	if (r->down < 0 || r->qlen == r->qoff) {
-		r->last_out = time(NULL);
+	if (r->down < 0 || r->feeder > 0 || r->qlen == r->qoff) {
+		r->last_out = now; /* a catching-up child watches its own writes */
 		return;
 	}
-	if (!r->stall_said && time(NULL) - r->last_out > RELAY_STALL_SECONDS) {
-		say("stalled downstream");
+	if (!r->stall_said && now - r->last_out > RELAY_STALL_SECONDS) {
+		say(RELAYCTL_STALLED);
 		r->stall_said = 1;
 	}
 }
 
-static void loop(struct relay *r)
+enum { P_CTL, P_LISTEN, P_UP, P_DOWN, P_FEED, P_PEND, P_N = P_PEND + RELAY_PENDING_MAX };
+
+/* Wait for the sockets; a signal ends the wait at once (it is blocked everywhere else). */
+static int wait_io(struct relay *r, struct pollfd *p, const sigset_t *open_mask)
 {
+	p[P_CTL] = (struct pollfd){ 0, POLLIN, 0 };
+	p[P_LISTEN] = (struct pollfd){ r->lfd, POLLIN, 0 };
+	p[P_UP] = (struct pollfd){ r->up >= 0 && r->qlen - r->qoff < QUEUE_HIGH ? r->up : -1, POLLIN, 0 };
+	p[P_DOWN] = (struct pollfd){ r->down >= 0 && !r->feeder && r->qlen > r->qoff ? r->down : -1, POLLOUT, 0 };
+	p[P_FEED] = (struct pollfd){ r->feedpipe, POLLIN, 0 };
+	for (int i = 0; i < RELAY_PENDING_MAX; i++) {
+		const struct pending *q = &r->pend[i];
+		p[P_PEND + i] = (struct pollfd){ q->h.fd >= 0 && q->announced ? q->h.fd : -1,
+						 relay_shake_events(&q->h), 0 };
+	}
+	double ms = 1000, next = up_next_deadline(r);
+	if (next) {
+		double left = (next - now_monotonic()) * 1000 + 1;
+		ms = left < 0 ? 0 : left < ms ? left : ms;
+	}
+	struct timespec ts = { 0, (long)(ms * 1e6) };
+	if (ms >= 1000)
+		ts = (struct timespec){ 1, 0 };
+	int n = ppoll(p, P_N, &ts, open_mask);
+	return n < 0 && errno != EINTR ? -1 : 0;
+}
+
+static void loop(struct relay *r, const sigset_t *open_mask)
+{
+	struct pollfd p[P_N];
 	while (!stop) {
-		struct pollfd p[4] = { { 0, POLLIN, 0 }, { r->lfd, POLLIN, 0 }, { -1, POLLIN, 0 }, { -1, POLLOUT, 0 } };
-		if (r->up >= 0 && r->qlen - r->qoff < QUEUE_HIGH)
-			p[2].fd = r->up;
-		if (r->down >= 0 && r->qlen > r->qoff)
-			p[3].fd = r->down;
-		if (poll(p, 4, 1000) < 0 && errno != EINTR)
+		if (wait_io(r, p, open_mask) < 0 || stop)
 			break;
-		if ((p[0].revents & (POLLIN | POLLHUP)) && !control(r))
+		double now = now_monotonic();
+		if ((p[P_CTL].revents & (POLLIN | POLLHUP)) && !control(r))
 			break;
-		if (p[1].revents & POLLIN)
-			accept_up(r);
+		if (p[P_LISTEN].revents & POLLIN)
+			up_accept(r, now);
 		/* a control line or a new peer may have replaced a socket polled above */
-		if (p[2].fd >= 0 && p[2].fd == r->up && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
+		for (int i = 0; i < RELAY_PENDING_MAX; i++)
+			if (p[P_PEND + i].fd >= 0 && p[P_PEND + i].fd == r->pend[i].h.fd)
+				up_pending_step(r, i, p[P_PEND + i].revents);
+		up_expire(r, now);
+		if (p[P_UP].fd >= 0 && p[P_UP].fd == r->up && (p[P_UP].revents & (POLLIN | POLLHUP | POLLERR)))
 			read_up(r);
-		if (p[3].fd >= 0 && p[3].fd == r->down && (p[3].revents & (POLLOUT | POLLHUP | POLLERR)) &&
-		    r->qlen > r->qoff)
-			write_down(r);
-		check_stall(r);
-		if (r->sink.ended && !r->end_said && r->qlen == r->qoff) {
-			say("end");
+		if (p[P_FEED].fd >= 0 && p[P_FEED].fd == r->feedpipe && (p[P_FEED].revents & (POLLIN | POLLHUP)))
+			down_fed(r);
+		if (p[P_DOWN].fd >= 0 && p[P_DOWN].fd == r->down && !r->feeder &&
+		    (p[P_DOWN].revents & (POLLOUT | POLLHUP | POLLERR)) && r->qlen > r->qoff)
+			write_down(r, now);
+		check_stall(r, now);
+		if (r->sink.ended && !r->end_said && !r->feeder && r->qlen == r->qoff) {
+			say(RELAYCTL_END);
 			r->end_said = 1;
 		}
 	}
@@ -448,66 +357,109 @@ static void remove_self(void)
 
 static int start(struct relay *r)
 {
-	char line[512], *w[6] = { 0 };
-	int n = 0;
+	char line[512], *w[4];
+	int n;
 	ssize_t len = 0, k;
 	while (len < (ssize_t)sizeof line - 1 && (k = read(0, line + len, 1)) == 1 && line[len] != '\n')
 		len++;
 	line[len] = '\0';
-	for (char *t = strtok(line, " "); t && n < 6; t = strtok(NULL, " "))
-		w[n++] = t;
 	unsigned char secret[RELAY_KEY_LEN], head[RELAY_PUB_LEN];
-	if (n != 5 || strcmp(w[0], "start") != 0 || relay_secret_parse(w[1], secret) < 0 ||
-	    relay_secret_parse(w[2], head) < 0 || strlen(w[3]) > 16) {
-		say("fail expected \"start SECRET PUBKEY TAG ADDR\"");
+	if (relayctl_parse(line, w, 4, &n) != RCTL_START || relay_secret_parse(w[0], secret) < 0 ||
+	    relay_secret_parse(w[1], head) < 0 || strlen(w[2]) > 16) {
+		say(RELAYCTL_FAIL " expected \"" RELAYCTL_START " SECRET PUBKEY TAG ADDR\"");
 		return -1;
 	}
 	relay_key_derive(&r->key, secret);
-	snprintf(r->tag, sizeof r->tag, "%s", w[3]);
+	snprintf(r->tag, sizeof r->tag, "%s", w[2]);
 	if (relay_sink_init(&r->sink, r->tag, head) < 0) {
-		say("fail not a public key: %s", w[2]);
+		say(RELAYCTL_FAIL " not a public key: %s", w[1]);
 		relay_sink_free(&r->sink);
 		return -1;
 	}
 	char shown[128];
 	int port;
-	r->lfd = listen_on(w[4], shown, sizeof shown, &port);
+	r->lfd = listen_on(w[3], shown, sizeof shown, &port);
 	if (r->lfd < 0) {
-		say("fail cannot listen on %s: %s", w[4], strerror(errno));
+		say(RELAYCTL_FAIL " cannot listen on %s: %s", w[3], strerror(errno));
 		relay_sink_free(&r->sink);
 		return -1;
 	}
-	say("ready %s %d", shown, port);
+	if (strcmp(w[3], "*") != 0) /* connections out leave from the address the successor is told about */
+		snprintf(r->addr, sizeof r->addr, "%.*s", (int)sizeof r->addr - 1, shown);
+	say(RELAYCTL_READY " %s %d", shown, port);
 	return 0;
+}
+
+enum { OPT_REMOVE_SELF = 1, OPT_VERSION };
+
+static void options(int argc, char **argv)
+{
+	const struct poptOption table[] = {
+		{ "remove-self", 0, POPT_ARG_NONE, NULL, OPT_REMOVE_SELF,
+		  "delete this program's file and its directory as it starts (a copy cpush uploaded)", NULL },
+		{ "version", 'V', POPT_ARG_NONE, NULL, OPT_VERSION, "print the version and the relay protocol and exit",
+		  NULL },
+		POPT_AUTOHELP POPT_TABLEEND
+	};
+	struct cli c;
+	int opt, remove = 0;
+	cli_begin(&c, "ctrelay", argc, argv, table, "(started by cpush --chain: control on stdin)", 0);
+	while ((opt = cli_next(&c)) >= 0) {
+		if (opt == OPT_VERSION) {
+			printf("%s\n", RELAYCTL_VERSION_LINE);
+			cli_end(&c);
+			exit(0);
+		}
+		remove |= opt == OPT_REMOVE_SELF;
+	}
+	size_t nargs;
+	char **args = cli_args(&c, &nargs);
+	cli_args_free(args, nargs);
+	if (nargs > 0)
+		cli_usage_error(&c, "%s: unexpected argument", argv[argc - (int)nargs]);
+	cli_end(&c);
+	if (remove)
+		remove_self();
+}
+
+static void cleanup(struct relay *r)
+{
+	down_drop(r);
+	up_close_all(r);
+	relay_sink_free(&r->sink); /* removes a temporary file cut short */
+	free(r->frame);
+	free(r->plain);
+	free(r->q);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
-		printf("ctrelay %s proto %d\n", CT_VERSION, RELAY_PROTO);
-		return 0;
-	}
-	if (argc == 2 && strcmp(argv[1], "--remove-self") == 0)
-		remove_self();
-	else if (argc != 1) {
-		fprintf(stderr, "usage: ctrelay [-V | --remove-self] (started by cpush --chain)\n");
-		return 1;
-	}
+	log_init("ctrelay");
+	options(argc, argv);
+	/* the signals that stop the relay are let in only while it waits (ppoll) */
+	sigset_t stops, open_mask;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigaddset(&stops, SIGINT);
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	static struct relay r;
-	r.up = r.down = -1;
+	r.up = r.down = r.feedpipe = -1;
+	for (int i = 0; i < RELAY_PENDING_MAX; i++)
+		r.pend[i].h.fd = -1;
 	if (start(&r) < 0)
 		return 1;
+	sigprocmask(SIG_BLOCK, &stops, &open_mask);
 	r.sink.report = report;
 	r.frame = malloc(RELAY_MAX_FRAME);
 	r.plain = malloc(RELAY_BLOCK);
 	if (!r.frame || !r.plain)
 		return 1;
-	loop(&r);
-	relay_sink_free(&r.sink); /* removes a temporary file cut short */
+	loop(&r, &open_mask);
+	cleanup(&r);
 	return 0;
 }

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "jsonl.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -35,12 +34,22 @@ void cli_begin(struct cli *c, const char *tool, int argc, char **argv, const str
 		poptSetOtherOptionHelp(c->pc, args_help);
 }
 
+/*
+ * A weak reference: a tool with --json links jsonl.o (and jansson) anyway;
+ * one without (ctrelay, copied to nodes that have only libc and libcrypto)
+ * links neither, and never asks for CLI_JSON_FAILURES.
+ */
+extern void jsonl_failure(const char *msg) __attribute__((weak));
+
 /* Say MSG (with the usage line if USAGE), also as JSON where asked for, exit 1. */
 static __attribute__((noreturn)) void fail(struct cli *c, const char *msg, int usage)
 {
 	warnmsg("%s", msg);
-	if ((c->flags & CLI_JSON_FAILURES) && c->json_asked)
-		jsonl_emit(stdout, jsonl_result(1, msg));
+	if ((c->flags & CLI_JSON_FAILURES) && c->json_asked) {
+		if (!jsonl_failure)
+			abort(); /* CLI_JSON_FAILURES in a tool that does not link jsonl: a build mistake */
+		jsonl_failure(msg);
+	}
 	if (usage)
 		poptPrintUsage(c->pc, stderr, 0);
 	poptFreeContext(c->pc);

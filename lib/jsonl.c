@@ -134,3 +134,8 @@ void jsonl_emit(FILE *out, json_t *o)
 	free(s);
 	json_decref(o);
 }
+
+void jsonl_failure(const char *msg)
+{
+	jsonl_emit(stdout, jsonl_result(1, msg));
+}

@@ -33,6 +33,8 @@ json_t *jsonl_node(const char *node, const char *cluster, int ok, int exit, cons
 		   const char *error, double seconds);
 /* The head of a single-result object: ok is EXIT == 0; ERROR NULL: null. */
 json_t *jsonl_result(int exit, const char *error);
+/* A usage failure as that single result on stdout (lib/cli, CLI_JSON_FAILURES). */
+void jsonl_failure(const char *msg);
 
 /* Write O as one line on OUT, flush, release O. */
 void jsonl_emit(FILE *out, json_t *o);

@@ -9,8 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "relayio.h"
+#include "relaynet.h"
 #include "xalloc.h"
 
 int relay_write_all(int fd, const void *buf, size_t len)
@@ -41,9 +43,11 @@ int relay_write_all(int fd, const void *buf, size_t len)
 int relay_read_full(int fd, void *buf, size_t len, int timeout_ms)
 {
 	char *p = buf;
+	double deadline = now_monotonic() + timeout_ms / 1000.0;
 	while (len > 0) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
-		int pr = poll(&pfd, 1, timeout_ms);
+		double ms = (deadline - now_monotonic()) * 1000;
+		int pr = poll(&pfd, 1, timeout_ms < 0 ? -1 : ms < 0 ? 0 : (int)ms);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0)
@@ -64,39 +68,41 @@ int relay_read_full(int fd, void *buf, size_t len, int timeout_ms)
 	return 0;
 }
 
-#define HANDSHAKE_MS 10000
+/* Milliseconds left until DEADLINE (at least 1: poll's 0 would not wait at all). */
+static int left_ms(double deadline)
+{
+	double ms = (deadline - now_monotonic()) * 1000;
+	return ms < 1 ? 1 : (int)ms;
+}
 
 int relay_accept(int fd, const struct relay_key *k, uint32_t entry, uint64_t off, char *err, size_t errlen)
 {
-	unsigned char chal[RELAY_CHAL_LEN], hello[RELAY_MAC_LEN], resume[RELAY_RESUME_LEN];
-	if (relay_challenge_new(chal) < 0 || relay_write_all(fd, chal, sizeof chal) < 0) {
-		snprintf(err, errlen, "cannot send the challenge");
-		return -1;
+	struct relay_shake h;
+	double deadline = now_monotonic() + RELAY_HANDSHAKE_MS / 1000.0;
+	int rc = relay_shake_begin(&h, fd, err, errlen), refused;
+	while (rc == 0 && (rc = relay_shake_step(&h, k, entry, off, &refused, err, errlen)) == 0) {
+		struct pollfd p = { fd, relay_shake_events(&h), 0 };
+		if (now_monotonic() >= deadline || (poll(&p, 1, left_ms(deadline)) < 0 && errno != EINTR)) {
+			snprintf(err, errlen, "handshake not done in %d ms", RELAY_HANDSHAKE_MS);
+			return -1;
+		}
 	}
-	if (relay_read_full(fd, hello, sizeof hello, HANDSHAKE_MS) < 0 || relay_hello_check(k, chal, hello) < 0) {
-		snprintf(err, errlen, "peer does not hold the transfer key: refused");
-		return -1;
-	}
-	relay_resume(k, chal, entry, off, resume);
-	if (relay_write_all(fd, resume, sizeof resume) < 0) {
-		snprintf(err, errlen, "cannot answer the peer");
-		return -1;
-	}
-	return 0;
+	return rc > 0 ? 0 : -1;
 }
 
 int relay_hello_send(int fd, const struct relay_key *k, uint32_t *entry, uint64_t *off, char *err,
 		     size_t errlen)
 {
 	unsigned char chal[RELAY_CHAL_LEN], hello[RELAY_MAC_LEN], resume[RELAY_RESUME_LEN];
-	if (relay_read_full(fd, chal, sizeof chal, HANDSHAKE_MS) < 0 || relay_challenge_check(chal) < 0) {
-		snprintf(err, errlen, "no relay challenge from the peer");
+	double deadline = now_monotonic() + RELAY_HANDSHAKE_MS / 1000.0;
+	if (relay_read_full(fd, chal, sizeof chal, left_ms(deadline)) < 0 || relay_challenge_check(chal) < 0) {
+		snprintf(err, errlen, "no relay challenge from the peer in %d ms", RELAY_HANDSHAKE_MS);
 		return -1;
 	}
 	relay_hello(k, chal, hello);
 	if (relay_write_all(fd, hello, sizeof hello) < 0 ||
-	    relay_read_full(fd, resume, sizeof resume, HANDSHAKE_MS) < 0) {
-		snprintf(err, errlen, "the peer refused the transfer key");
+	    relay_read_full(fd, resume, sizeof resume, left_ms(deadline)) < 0) {
+		snprintf(err, errlen, "the peer refused the transfer key (or did not answer in %d ms)", RELAY_HANDSHAKE_MS);
 		return -1;
 	}
 	if (relay_resume_check(k, chal, resume, entry, off) < 0) {

@@ -22,11 +22,11 @@
 
 #include "relay.h"
 
-#define RELAY_STALL_SECONDS 20
+#include "relayctl.h"
 
 /* Write all of BUF. 0, or -1 with errno (ETIMEDOUT: the peer took nothing for RELAY_STALL_SECONDS). */
 int relay_write_all(int fd, const void *buf, size_t len);
-/* Read exactly LEN bytes, waiting at most TIMEOUT_MS for each read (-1: forever). 0, or -1 (errno; 0 at EOF). */
+/* Read exactly LEN bytes within TIMEOUT_MS in all (-1: forever). 0, or -1 (errno; 0 at EOF). */
 int relay_read_full(int fd, void *buf, size_t len, int timeout_ms);
 
 /* Listener side: challenge, check HELLO, answer RESUME (ENTRY, OFF). 0, or -1 with ERR. */
