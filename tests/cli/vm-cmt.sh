@@ -16,7 +16,7 @@ vm_can_start
 for c in lldpd lldpcli nginx qemu-img sfdisk mkfs.ext4 debootstrap zstd; do
 	command -v $c >/dev/null || skip_all "$c missing"
 done
-[ -x "$VM_BIN/nodeimage" ] && [ -x "$VM_BIN/mkchroot" ] || { _fail "make release first: $VM_BIN"; exit 1; }
+[ -x "$VM_BIN/nodeimage" ] && [ -x "$VM_BIN/mkchroot" ] || { _fail "build the tools first: $VM_BIN"; exit 1; }
 d=$(scratch)
 chmod 711 "$d" # lldpcli (setuid _lldpd) reaches the control socket in here
 VM_RUN=$d
@@ -43,7 +43,7 @@ ns=ctvm$$
 vm_netns $ns || skip_all "cannot create a network namespace with a tap device"
 ip netns exec $ns lldpd -d -I tap0 -u "$d/lldpd.sock" -L "" >"$d/lldpd.log" 2>&1 &
 at_exit "kill $!"
-for i in $(seq 50); do [ -S "$d/lldpd.sock" ] && break; sleep 0.1; done
+wait_for "lldpd's control socket" test -S "$d/lldpd.sock"
 lldp() { ip netns exec $ns lldpcli -u "$d/lldpd.sock" "$@" >/dev/null; }
 lldp configure system hostname leaf01
 lldp configure lldp tx-interval 1

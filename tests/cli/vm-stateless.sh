@@ -14,7 +14,7 @@ vm_can_start
 for c in qemu-img debootstrap zstd; do
 	command -v $c >/dev/null || skip_all "$c missing"
 done
-[ -x "$VM_BIN/cexec" ] && [ -x "$VM_BIN/mkchroot" ] || { _fail "make release first: $VM_BIN"; exit 1; }
+[ -x "$VM_BIN/cexec" ] && [ -x "$VM_BIN/mkchroot" ] || { _fail "build the tools first: $VM_BIN"; exit 1; }
 d=$(scratch)
 VM_RUN=$d
 LIMIT=${VM_STATELESS_SECONDS:-600}

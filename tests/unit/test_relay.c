@@ -202,8 +202,19 @@ static void make_one(struct one *o, const char *dir, uint64_t size)
 	free(buf);
 }
 
-/* Feed FROM (entry 0, OFF) over a socketpair into SINK; returns what the sink said last. */
-static int pump(struct relay_sink *sink, const struct relay_key *k, struct one *o, uint64_t off, int tamper)
+/* Lowest block index of the DATA frames the last pump() delivered (UINT64_MAX: none). */
+static uint64_t first_data_block;
+
+/*
+ * Feed O's file over a socketpair into SINK, from where the sink's RESUME says
+ * (the feeder exits 2 unless that is where SINK stands), up to CUT bytes and
+ * no END when CUT is not 0 (a transfer cut short). Returns 0 when the END
+ * frame arrived, 1 at EOF without it, -1 when refused or the stream broke,
+ * -2 when a frame did not open (TAMPER flips a bit of the third), -3 when
+ * the sink refused a frame. It checks the feeder exited 0 whenever the sink
+ * did not stop it early (0 or 1).
+ */
+static int pump(struct relay_sink *sink, const struct relay_key *k, struct one *o, uint64_t cut, int tamper)
 {
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
@@ -216,8 +227,11 @@ static int pump(struct relay_sink *sink, const struct relay_key *k, struct one *
 		uint64_t resume;
 		if (relay_hello_send(sv[1], k, &e, &resume, err, sizeof err) < 0)
 			_exit(1);
-		(void)off;
-		_exit(relay_feed(sv[1], k, &src, e, resume, 1, 0, RELAY_FEED_END, err, sizeof err) < 0 ? 1 : 0);
+		if (e != sink->have_entry || resume != sink->have_off)
+			_exit(2);
+		int fed = cut ? relay_feed(sv[1], k, &src, e, resume, 0, cut, RELAY_FEED_LAST, err, sizeof err)
+			      : relay_feed(sv[1], k, &src, e, resume, 1, 0, RELAY_FEED_END, err, sizeof err);
+		_exit(fed < 0 ? 1 : 0);
 	}
 	close(sv[1]);
 	char err[256];
@@ -225,12 +239,15 @@ static int pump(struct relay_sink *sink, const struct relay_key *k, struct one *
 	unsigned char *buf = malloc(RELAY_MAX_FRAME), *plain = malloc(RELAY_BLOCK);
 	struct relay_frame f;
 	int frames = 0;
+	first_data_block = UINT64_MAX;
 	while (rc == 0) {
 		ssize_t n = relay_read_frame(sv[0], buf, &f, err, sizeof err);
 		if (n <= 0) {
-			rc = -1;
+			rc = n == 0 && cut ? 1 : -1;
 			break;
 		}
+		if (f.type == RELAY_DATA && f.block < first_data_block)
+			first_data_block = f.block;
 		if (tamper && ++frames == 3)
 			buf[RELAY_HDR + 10] ^= 0x10;
 		if (relay_open(&key, &f, buf, plain) < 0) {
@@ -247,6 +264,8 @@ static int pump(struct relay_sink *sink, const struct relay_key *k, struct one *
 	close(sv[0]);
 	int st;
 	waitpid(pid, &st, 0);
+	if (rc == 0 || rc == 1)
+		assert_int_equal(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 0);
 	free(buf);
 	free(plain);
 	return rc;
@@ -276,6 +295,40 @@ static void test_sink_lands(void **state)
 	assert_int_equal(pump(&sink, &key, &o, 0, 0), 0);
 	assert_int_equal(sink.e[0].result, RELAY_R_SKIP);
 	relay_sink_free(&sink);
+	unlink(o.src);
+	unlink(o.dst);
+	rmdir(dir);
+}
+
+/* A transfer cut after two blocks resumes from the third: the sink's RESUME says where. */
+static void test_sink_resumes(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_relay.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct one o;
+	make_one(&o, dir, 5 * RELAY_BLOCK + 100);
+	struct relay_sink sink;
+	relay_sink_init(&sink, "t5");
+	assert_int_equal(pump(&sink, &key, &o, 2 * RELAY_BLOCK, 0), 1);
+	assert_int_equal(first_data_block, 0);
+	assert_int_equal(sink.have_entry, 0);
+	assert_int_equal(sink.have_off, 2 * RELAY_BLOCK);
+	struct stat st;
+	assert_int_equal(stat(o.dst, &st), -1);
+	char *tmp = relay_tmp_name(o.dst, "t5");
+	assert_int_equal(stat(tmp, &st), 0);
+	assert_int_equal(st.st_size, 2 * RELAY_BLOCK);
+
+	assert_int_equal(pump(&sink, &key, &o, 0, 0), 0);
+	assert_int_equal(first_data_block, 2);
+	assert_int_equal(sink.have_entry, 1);
+	assert_int_equal(sink.e[0].result, RELAY_R_OK);
+	assert_int_equal(stat(o.dst, &st), 0);
+	assert_int_equal(st.st_size, o.size);
+	assert_int_equal(stat(tmp, &st), -1);
+	relay_sink_free(&sink);
+	free(tmp);
 	unlink(o.src);
 	unlink(o.dst);
 	rmdir(dir);
@@ -313,7 +366,8 @@ int main(void)
 		cmocka_unit_test(test_secret_hex),   cmocka_unit_test(test_seal_open),
 		cmocka_unit_test(test_tampered_block), cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_frame_parse_bad), cmocka_unit_test(test_entry_roundtrip),
-		cmocka_unit_test(test_sink_lands),   cmocka_unit_test(test_sink_refuses),
+		cmocka_unit_test(test_sink_lands),   cmocka_unit_test(test_sink_resumes),
+		cmocka_unit_test(test_sink_refuses),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
