@@ -10,11 +10,13 @@ source "$CT_TOP/tests/lib.sh"
 source "$CT_TOP/tests/cli/faults.inc"
 cluster_setup
 # stop_it SIG: SIGINT twice (C3's abort) or SIGTERM once to the running tool
+first_int_taken() { grep -qs 'still running' "$S/bg.err" || _gone "$bgpid"; }
 stop_it() {
 	if [ "$1" = INT ]; then
 		kill -INT "$bgpid"
-		wait_line "$S/bg.err" "still running"
-		kill -INT "$bgpid"
+		# the first says which nodes still run (cpush --chain stops at once instead)
+		wait_for "the tool to say what still runs, or to end" first_int_taken
+		_gone "$bgpid" || kill -INT "$bgpid"
 	else
 		kill -TERM "$bgpid"
 	fi

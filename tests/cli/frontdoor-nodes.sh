@@ -22,6 +22,7 @@ CH=$d/counthome
 mkdir -p "$CH/.ssh" "$d/srcdir" "$d/got"
 printf 'Host counted\n  HostName 127.0.0.1\n  Port %s\n' "$(sed -n 's/^ready //p' "$d/counted.log")" >"$CH/.ssh/config"
 : >"$d/x"
+echo img >"$d/srcdir/file" # imgsync checks the image (--force: not a root tree) before any node
 contacts() { grep -c '^connection$' "$d/counted.log"; }
 contacted() { [ "$(contacts)" -ge "$1" ]; }
 ncontacts=0
@@ -66,7 +67,7 @@ for tool in cexec cexecs cpush cget imgsync; do
 	cexec | cexecs) good=(true) ;;
 	cpush) good=("$d/x" /tmp/y) ;;
 	cget) good=(/tmp/x "$d/got") ;;
-	imgsync) good=("$d/srcdir" /tmp/y) ;;
+	imgsync) good=(--force "$d/srcdir" /tmp/y) ;;
 	esac
 	run env HOME="$CH" $tool -t 1 --failed /nonexistent/dir/f -w counted "${good[@]}"
 	like "$rc/$err" "^1/$tool: --failed /nonexistent/dir/f: /nonexistent/dir: No such file or directory" \
