@@ -112,12 +112,17 @@ same_on_all "$d/a" /tmp/two-chains "--chains 2: the file landed everywhere"
 run cpush --chain --relay-net 127.0.0.0/8 -w "$nodes" "$d/a" /tmp/relay-net
 is "$rc" 0 "--relay-net 127.0.0.0/8: exit 0${err:+ ($err)}"
 same_on_all "$d/a" /tmp/relay-net "--relay-net: the file landed everywhere"
-# 203.0.113.0/24 (TEST-NET-3): no node may have an address in it, or the case proves nothing
-for i in $(seq 1 $N); do on $i ip -o -4 addr show; done | grep ' inet 203\.0\.113\.' >"$d/testnet3"
-is "$(cat "$d/testnet3")" "" "no node has an address in 203.0.113.0/24"
-run cpush --chain --relay-net 203.0.113.0/24 -w "$nodes" "$d/a" /tmp/relay-net-none
+# a documentation range (RFC 5737) in which no node has an address: the nodes may
+# share the host's network namespace, and the host may use one of them
+for i in $(seq 1 $N); do on $i ip -o -4 addr show; done >"$d/node-addrs"
+unused=
+for net in 203.0.113 198.51.100 192.0.2; do
+	grep -q " inet ${net//./\\.}\." "$d/node-addrs" || { unused=$net.0/24; break; }
+done
+t "a TEST-NET range no node has an address in (${unused:-none})" test -n "$unused"
+run cpush --chain --relay-net "$unused" -w "$nodes" "$d/a" /tmp/relay-net-none
 is "$rc" 0 "--relay-net without a matching address: the nodes go direct${err:+ ($err)}"
-like "$err" "no relay \(relay did not start: fail cannot listen on 203.0.113.0/24" "--relay-net without a matching address: said"
+like "$err" "no relay \(relay did not start: fail cannot listen on ${unused//./\\.}" "--relay-net without a matching address: said"
 
 # --- a node without the relay gets it uploaded, and it goes again -------------
 run env CT_RELAY_PATH=/nonexistent/ctrelay cpush -v --chain -w "$nodes" "$d/a" /tmp/uploaded
