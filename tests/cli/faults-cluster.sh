@@ -95,7 +95,8 @@ cluster restart node03
 
 # --- a node that stalls mid-transfer (its sshd session SIGSTOPped) ------------------------------------
 clean_nodes
-bg cexec -u 4 -w "$ALL" 'sleep 2; echo done'
+# node02's command outlives -u 4 (its session is frozen anyway); the others answer at once
+bg cexec -u 4 -w "$ALL" '[ "$(hostname)" != node02 ] || sleep 30; echo done'
 wait_for "an sshd session on node02" has_session node02 && freeze node02
 bg_wait
 thaw node02
