@@ -133,10 +133,10 @@ build/$(1)/%.a:
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
 
-# test helpers link what lib/ may need (libcrypto for lib/relay*: relay_rogue)
+# test helpers link every package library (libcrypto for lib/relay: relay_rogue)
 build/$(1)/bin/%: build/$(1)/tests/helpers/%.o $$($(1)_LIB) build/$(1)/flags
 	@mkdir -p $$(@D)
-	$(2) $$(CFLAGS) $(3) $(4) $$(LDFLAGS) -Wl,--as-needed -o $$@ $$(call objs,$$^) $$(call pkg_libs,$$(LIB_PKGS) libcrypto)
+	$(2) $$(CFLAGS) $(3) $(4) $$(LDFLAGS) -Wl,--as-needed -o $$@ $$(call objs,$$^) $$(call pkg_libs,$$(ALL_PKGS)) $$(ALL_LDLIBS)
 
 build/$(1)/tests/unit/%: build/$(1)/tests/unit/%.o $$($(1)_TOOLLIBS) $$($(1)_LIB) build/$(1)/flags
 	@mkdir -p $$(@D)

@@ -147,3 +147,46 @@ start_cluster() {
 	rm -f "$log"
 	eval "$(cluster env)"
 }
+
+# --- waiting for a condition: no sleep as synchronisation -----------------------------
+# wait_for DESC CMD...: poll CMD until it succeeds. At the deadline ($CT_WAIT
+# seconds, default 120: generous, as a loaded machine under ASan is slow and
+# only a broken behaviour should reach it) the check "waited N s for DESC"
+# fails and it returns 1. It proves nothing by time, it only bounds a wait.
+#   eventually DESC CMD...    a check: passes once CMD succeeds, fails at the deadline
+#   wait_file FILE            FILE exists and is not empty
+#   wait_line FILE REGEX      a line of FILE matches REGEX (grep -E)
+#   wait_port ADDR PORT       a TCP listener on ADDR:PORT (in this network namespace)
+#   wait_gone PID...          none of the PIDs runs any more (a zombie counts as gone)
+CT_WAIT=${CT_WAIT:-120}
+_wait_until() {
+	local end=$((SECONDS + CT_WAIT))
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+wait_for() {
+	local desc=$1
+	shift
+	_wait_until "$@" && return 0
+	_fail "waited $CT_WAIT s for $desc"
+	return 1
+}
+eventually() {
+	local desc=$1
+	shift
+	if _wait_until "$@"; then _pass "$desc"; else _fail "$desc (waited $CT_WAIT s)"; fi
+}
+wait_file() { wait_for "$1 to be written" test -s "$1"; }
+wait_line() { wait_for "a line matching '$2' in $1" grep -qsE -- "$2" "$1"; }
+_listening() { [ -n "$(ss -Htln "src $1 and sport = :$2" 2>/dev/null)" ]; }
+wait_port() { wait_for "a listener on $1:$2" _listening "$1" "$2"; }
+_gone() { # PID...: none runs (gone, or a zombie not yet reaped)
+	local p s
+	for p; do
+		s=$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null) || continue
+		[ -z "$s" ] || [ "$s" = Z ] || return 1
+	done
+}
+wait_gone() { wait_for "process $* to end" _gone "$@"; }

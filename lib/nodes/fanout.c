@@ -149,6 +149,18 @@ static void abort_node(struct loop *l, size_t slot, const char *why)
 	advance(l, slot);
 }
 
+/* An aborted node did not end within the grace: dropped, and its report says so. */
+static void grace_over(struct loop *l, size_t slot)
+{
+	struct fanout_node *nd = &l->nodes[l->active[slot]];
+	int interrupted = nd->error && !strcmp(nd->error, "interrupted");
+	char *msg = xasprintf("%s; no answer within %g s of the abort: connection dropped",
+			      nd->error ? nd->error : "aborted", ABORT_GRACE);
+	set_error(nd, msg);
+	free(msg);
+	finish(l, slot, interrupted ? FANOUT_FAILED : FANOUT_TIMEDOUT);
+}
+
 /* Deadlines: connect timeout, command timeout, end of the abort grace. */
 static void check_deadlines(struct loop *l, double now)
 {
@@ -160,8 +172,7 @@ static void check_deadlines(struct loop *l, double now)
 		}
 		size_t before = l->nactive;
 		if (l->aborting[nd->index])
-			finish(l, s, nd->error && !strcmp(nd->error, "interrupted") ? FANOUT_FAILED
-										     : FANOUT_TIMEDOUT);
+			grace_over(l, s);
 		else if (nd->state == FANOUT_CONNECTING) {
 			char msg[128];
 			snprintf(msg, sizeof msg, "connect timed out after %g s", nd->t_deadline - nd->t_start);

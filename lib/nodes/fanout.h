@@ -11,7 +11,9 @@
  *
  * The first SIGINT prints the nodes still running on stderr; a second one
  * within a second aborts every running node and fanout_run returns
- * FANOUT_INTERRUPTED. SIGTERM aborts at once the same way.
+ * FANOUT_INTERRUPTED. SIGTERM aborts at once the same way. An aborted node
+ * that does not end within 3 s is dropped, its error ending in "no answer
+ * within 3 s of the abort: connection dropped" (its remote work may run on).
  *
  * fanout_exec_task() is the ready-made task for "run COMMAND, send STDIN,
  * stream stdout/stderr to a callback, get exit status and signal" (cexec);

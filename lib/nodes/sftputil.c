@@ -49,16 +49,18 @@ const char *sftpu_strerror(unsigned long code)
 	return "Unknown SFTP error";
 }
 
-void sftpu_teardown(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *handle, long timeout_ms)
+int sftpu_teardown(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *handle, long timeout_ms)
 {
+	int rc = 0;
 	if (!s)
-		return;
+		return 0;
 	libssh2_session_set_timeout(s, timeout_ms);
 	libssh2_session_set_blocking(s, 1);
-	if (handle)
-		libssh2_sftp_close_handle(handle);
-	if (sftp)
-		libssh2_sftp_shutdown(sftp);
+	if (handle && libssh2_sftp_close_handle(handle) == LIBSSH2_ERROR_TIMEOUT)
+		rc = -1;
+	if (sftp && libssh2_sftp_shutdown(sftp) == LIBSSH2_ERROR_TIMEOUT)
+		rc = -1;
+	return rc;
 }
 
 int sftpu_close(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE **h, unsigned long *code)
@@ -118,5 +120,6 @@ int sftpu_node_close(struct fanout_node *n, LIBSSH2_SFTP **sftp, unsigned long e
 void sftpu_node_teardown(struct fanout_node *n, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *handle)
 {
 	if (sftp)
-		sftpu_teardown(n->conn ? ssh_session(n->conn) : NULL, sftp, handle, 2000);
+		if (sftpu_teardown(n->conn ? ssh_session(n->conn) : NULL, sftp, handle, 2000) < 0)
+			verbose("%s: no answer to closing its SFTP session within 2 s", n->name);
 }

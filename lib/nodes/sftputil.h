@@ -36,9 +36,10 @@ const char *sftpu_strerror(unsigned long code);
 /*
  * Close HANDLE (may be NULL) and shut SFTP down on session S, blocking for at
  * most TIMEOUT_MS (a dead peer must not hang the tool). For teardown after a
- * failure; the session is left in blocking mode with that timeout.
+ * failure; the session is left in blocking mode with that timeout. Returns 0,
+ * or -1 when the peer did not answer in time.
  */
-void sftpu_teardown(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *handle, long timeout_ms);
+int sftpu_teardown(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *handle, long timeout_ms);
 
 /*
  * Calls for a fanout step, each returning SFTPU_* (*CODE set for
@@ -65,7 +66,7 @@ int sftpu_readdir(LIBSSH2_SESSION *s, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *h
 int sftpu_node_open(struct fanout_node *n, struct ssh_conn *c, LIBSSH2_SFTP **sftp);
 int sftpu_node_close(struct fanout_node *n, LIBSSH2_SFTP **sftp, unsigned long errors);
 
-/* For the task's cleanup(): tear SFTP and HANDLE (either may be NULL) down within 2 s. */
+/* For the task's cleanup(): tear SFTP and HANDLE (either may be NULL) down within 2 s; -v says when the node did not answer. */
 void sftpu_node_teardown(struct fanout_node *n, LIBSSH2_SFTP *sftp, LIBSSH2_SFTP_HANDLE *handle);
 
 #endif

@@ -75,14 +75,19 @@ static int connect_node(struct sshexec *x)
 	int ct = ssh_conn_connect_timeout(x->c);
 	double start = now_monotonic();
 	int rc;
+	if (ct <= 0)
+		ct = 10;
 	for (;;) {
 		pthread_mutex_lock(&connect_mu);
 		rc = ssh_connect(x->c);
 		pthread_mutex_unlock(&connect_mu);
 		if (rc != SSH_AGAIN)
 			break;
-		if (wait_socket(x, start, ct > 0 ? ct : 10, "connect") < 0)
+		if (wait_socket(x, start, ct, "connect") < 0) {
+			if (errno == ETIMEDOUT) /* worded as the fan-out tools say it */
+				snprintf(x->err, sizeof x->err, "connect timed out after %d s", ct);
 			return -1;
+		}
 	}
 	if (rc != SSH_OK) {
 		snprintf(x->err, sizeof x->err, "%s", ssh_error(x->c));

@@ -15,15 +15,15 @@ key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 mkdir -p "$d/refuse"
 coproc RELAY { cd "$d/refuse" && exec "$CT_BIN/ctrelay"; }
 echo "start $key $key tagref 127.0.0.1" >&"${RELAY[1]}"
-read -r -t 5 ready raddr rport <&"${RELAY[0]}"
+read -r -t "$CT_WAIT" ready raddr rport <&"${RELAY[0]}"
 is "$ready $raddr" "ready 127.0.0.1" "relay: listens on the address it is given"
 # a peer that answers the challenge with garbage, then sends a would-be frame
 { head -c 40 >/dev/null; head -c 32 /dev/urandom; printf '\001\000\000\000\000'; head -c 200 /dev/urandom; } \
 	<>/dev/tcp/127.0.0.1/"$rport" >&0 2>/dev/null &
-read -r -t 15 what peer rest <&"${RELAY[0]}"
+read -r -t "$CT_WAIT" what peer rest <&"${RELAY[0]}"
 is "$what $peer $rest" "closed 127.0.0.1 peer does not hold the transfer key" \
 	"relay: a peer without the key is closed, reported as a drop, never as a content refusal"
-is "$(find "$d/refuse" /tmp -maxdepth 1 -name '.cpush.*tagref*' | wc -l)" 0 "relay: nothing written for it"
+is "$(ls -A "$d/refuse"; find /tmp -maxdepth 1 -name '.cpush.*tagref*')" "" "relay: nothing written for it (no file, no temporary)"
 echo quit >&"${RELAY[1]}"
 wait "$RELAY_PID" 2>/dev/null
 is "$?" 0 "relay: leaves on quit"
@@ -64,7 +64,8 @@ json_field() { # FIELD: sum of that field over the --json lines in $out
 	printf '%s\n' "$out" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | awk '{s+=$1} END {print s+0}'
 }
 run cpush --chain -b --json -w "$nodes" "$d/big" /tmp/big--chain
-t "--chain -b: written again (new inode)" test "$rc/$(on 1 stat -c %i /tmp/big--chain)" != "0/$ino"
+is "$rc" 0 "--chain -b: exit 0${err:+ ($err)}"
+t "--chain -b: written again (new inode)" test "$(on 1 stat -c %i /tmp/big--chain)" != "$ino"
 is "$(json_field sent)/$(json_field unchanged)/$(json_field bytes)" "$N/0/$((9000000 * N))" "--chain --json: the chain's files count as sent"
 same_on_all "$d/big" /tmp/big--chain "--chain -b: content, mode and mtime right"
 
@@ -102,9 +103,17 @@ same_on_all "$d/a" /tmp/two-chains "--chains 2: the file landed everywhere"
 run cpush --chain --relay-net 127.0.0.0/8 -w "$nodes" "$d/a" /tmp/relay-net
 is "$rc" 0 "--relay-net 127.0.0.0/8: exit 0${err:+ ($err)}"
 same_on_all "$d/a" /tmp/relay-net "--relay-net: the file landed everywhere"
-run cpush --chain --relay-net 203.0.113.0/24 -w "$nodes" "$d/a" /tmp/relay-net-none
+# a documentation range (RFC 5737) in which no node has an address: the nodes may
+# share the host's network namespace, and the host may use one of them
+for i in $(seq 1 $N); do on $i ip -o -4 addr show; done >"$d/node-addrs"
+unused=
+for net in 203.0.113 198.51.100 192.0.2; do
+	grep -q " inet ${net//./\\.}\." "$d/node-addrs" || { unused=$net.0/24; break; }
+done
+t "a TEST-NET range no node has an address in (${unused:-none})" test -n "$unused"
+run cpush --chain --relay-net "$unused" -w "$nodes" "$d/a" /tmp/relay-net-none
 is "$rc" 0 "--relay-net without a matching address: the nodes go direct${err:+ ($err)}"
-like "$err" "no relay \(relay did not start: fail cannot listen on 203.0.113.0/24" "--relay-net without a matching address: said"
+like "$err" "no relay \(relay did not start: fail cannot listen on ${unused//./\\.}" "--relay-net without a matching address: said"
 
 # --- a node without the relay gets it uploaded, and it goes again -------------
 run env CT_RELAY_PATH=/nonexistent/ctrelay cpush -v --chain -w "$nodes" "$d/a" /tmp/uploaded
@@ -114,28 +123,21 @@ same_on_all "$d/a" /tmp/uploaded "missing relay: the file landed everywhere"
 is "$(leftovers)" 0 "missing relay: the uploaded copies are gone"
 
 # --- a relay killed mid-stream: cut out, the others complete -------------------
-# temp_grows DIR: wait (15 s at most) for huge's temporary file in DIR to pass 2 MB
-temp_grows() {
-	local i
-	for i in $(seq 1 3000); do
-		[ -n "$(find "$1" -maxdepth 1 -name '.cpush.huge.*' -size +2M 2>/dev/null | head -1)" ] && return 0
-		sleep 0.005
-	done
-	return 1
-}
+# temp_grown DIR: huge's temporary file in DIR is past 2 MB (the chain is mid-stream)
+temp_grown() { [ -n "$(find "$1" -maxdepth 1 -name '.cpush.huge.*' -size +2M 2>/dev/null | head -1)" ]; }
 head -c 200000000 /dev/zero | tr '\0' x >"$d/huge"
 on 2 sh -c 'rm -f /tmp/huge'
-# node02's relay (only it: the nodes share the pid namespace) is stopped once its
-# temporary file grows, then killed; node02's /tmp is seen through its holder's root
+# node02's relay (only it: the nodes share the pid namespace) is killed once its
+# temporary file grows; node02's /tmp is seen through its holder's root
 n2tmp=/proc/$(cluster pid node02)/root/tmp
 (
-	temp_grows "$n2tmp" || exit 0
+	_wait_until temp_grown "$n2tmp" || exit 1
 	p=$(node_procs node02 ctrelay)
-	kill -STOP $p; sleep 1; kill -KILL $p
+	[ -n "$p" ] && kill -KILL $p
 ) &
 killer=$!
 run cpush --chain -w "$nodes" "$d/huge" /tmp/huge
-wait $killer
+t "killed relay: node02's relay was killed mid-stream" wait $killer
 is "$rc" 2 "killed relay: exit 2"
 like "$err" "node02.*relay lost mid-stream" "killed relay: node02 is reported"
 t "killed relay: no file at node02's target" on 2 sh -c '! test -e /tmp/huge'
@@ -148,11 +150,13 @@ for i in $(seq 1 $N); do on $i sh -c 'rm -f /tmp/huge /tmp/.cpush.huge.*'; done
 # --- a relay that stalls (SIGSTOP) is cut out after 20 s --------------------------
 n3tmp=/proc/$(cluster pid node03)/root/tmp
 (
-	temp_grows "$n3tmp" && kill -STOP $(node_procs node03 ctrelay)
+	_wait_until temp_grown "$n3tmp" || exit 1
+	p=$(node_procs node03 ctrelay)
+	[ -n "$p" ] && kill -STOP $p
 ) &
 stopper=$!
 run cpush --chain -w "$nodes" "$d/huge" /tmp/huge
-wait $stopper
+t "stalled relay: node03's relay was stopped mid-stream" wait $stopper
 p3=$(node_procs node03 ctrelay)
 [ -z "$p3" ] || kill -CONT $p3 # it finds its session gone and leaves
 is "$rc" 2 "stalled relay: exit 2"
@@ -161,8 +165,8 @@ t "stalled relay: no file at node03's target" on 3 sh -c '! test -e /tmp/huge'
 for i in 1 2 4 5; do
 	is "$(on $i sh -c 'sha256sum < /tmp/huge' | cut -d' ' -f1)" "$want" "stalled relay: node0$i has the whole file"
 done
-sleep 1
-is "$(on 3 sh -c 'ls /tmp/.cpush.huge.* 2>/dev/null' | wc -l)" 0 "stalled relay: its temporary file is gone once it runs again"
+no_temp3() { [ "$(on 3 sh -c 'ls /tmp/.cpush.huge.* 2>/dev/null' | wc -l)" = 0 ]; }
+eventually "stalled relay: its temporary file is gone once it runs again" no_temp3
 for i in $(seq 1 $N); do on $i sh -c 'rm -f /tmp/huge /tmp/.cpush.huge.*'; done
 
 
@@ -171,18 +175,17 @@ n1tmp=/proc/$(cluster pid node01)/root/tmp
 timeout -k 5 120 env --default-signal=INT,TERM "$CT_BIN/cpush" --chain -q -w "$nodes" "$d/huge" /tmp/huge \
 	>"$d/term.out" 2>"$d/term.err" &
 cp_pid=$!
-temp_grows "$n1tmp"
+wait_for "node01's temporary file to pass 2 MB" temp_grown "$n1tmp"
 cp_child=$(pgrep -P $cp_pid | head -1)
 kill -TERM "${cp_child:-$cp_pid}"
 wait $cp_pid
 rc=$?
 is "$rc" 2 "SIGTERM mid-chain: cpush exits 2"
-sleep 2
-left=0
-for i in $(seq 1 $N); do
-	[ -z "$(node_procs "$(printf 'node%02d' $i)" ctrelay)" ] || left=$((left + 1))
-done
-is "$left" 0 "SIGTERM mid-chain: no relay left running on any node"
+no_relay() {
+	local i
+	for i in $(seq 1 $N); do [ -z "$(node_procs "$(printf 'node%02d' $i)" ctrelay)" ] || return 1; done
+}
+eventually "SIGTERM mid-chain: no relay left running on any node" no_relay
 is "$(for i in $(seq 1 $N); do on $i sh -c 'ls /tmp/huge /tmp/.cpush.huge.* 2>/dev/null'; done | wc -l)" 0 \
 	"SIGTERM mid-chain: no temporary and no partial file on any node"
 for i in $(seq 1 $N); do on $i sh -c 'rm -f /tmp/huge /tmp/.cpush.huge.*'; done

@@ -60,22 +60,22 @@ is "$(complete_bash envswitch mpi = "")" $'mpich-4.0\nopenmpi-4.1' "bash: envswi
 is "$(complete_bash envswitch --system compiler = g)" "gcc-12" "bash: ... after options"
 
 # --- zsh, in a terminal: TAB completes a template name, an option, a tag -------
-zsh_tab() { # zsh_tab LINE: the terminal after typing LINE and TAB
-	zsh -f -c '
+zsh_tab() { # zsh_tab LINE WANT: the terminal after typing LINE and TAB, read until WANT shows
+	# (for $CT_WAIT s at most: without WANT by then, it prints nothing and the check fails)
+	timeout "$CT_WAIT" zsh -f -c '
 		zmodload zsh/zpty
 		zpty z "env TERM=dumb PS1=\"> \" zsh -f -i"
 		zpty -w z "fpath=($1 \$fpath); autoload -U compinit; compinit -u -D; PATH=$PATH; print -r -- READY"
 		zpty -r -m z x "*READY*READY*" || exit 3
 		zpty -w -n z "$2"$'"'"'\t'"'"'
-		sleep 1
-		out=; while zpty -r -t z line; do out+=$line; done
+		zpty -r -m z out "*$3*"
 		zpty -d z
-		print -r -- "${out//$'"'"'\r'"'"'/}"' zsh_tab "$CT_TOP/completions/zsh" "$1"
+		print -r -- "${out//$'"'"'\r'"'"'/}"' zsh_tab "$CT_TOP/completions/zsh" "$1" "$2"
 }
-like "$(zsh_tab "mkchroot gold")" "mkchroot golden-system" "zsh: mkchroot gold<TAB> completes the template"
-like "$(zsh_tab "cexec --host-")" "cexec --host-keys" "zsh: cexec --host-<TAB> completes the option"
-like "$(zsh_tab "envswitch compi")" "envswitch compiler" "zsh: envswitch compi<TAB> completes the tag"
-like "$(zsh_tab "envswitch mpi = openm")" "envswitch mpi = openmpi-4.1" "zsh: envswitch TAG = na<TAB> completes the name"
+like "$(zsh_tab "mkchroot gold" "mkchroot golden-system")" "mkchroot golden-system" "zsh: mkchroot gold<TAB> completes the template"
+like "$(zsh_tab "cexec --host-" "cexec --host-keys")" "cexec --host-keys" "zsh: cexec --host-<TAB> completes the option"
+like "$(zsh_tab "envswitch compi" "envswitch compiler")" "envswitch compiler" "zsh: envswitch compi<TAB> completes the tag"
+like "$(zsh_tab "envswitch mpi = openm" "envswitch mpi = openmpi-4.1")" "envswitch mpi = openmpi-4.1" "zsh: envswitch TAG = na<TAB> completes the name"
 
 # --- node names and @groups (TOOL --groups, TOOL --list) ------------------------
 printf 'compute: node[01-03]\ngpu: node03 gpu1\n' >"$s/groups"
@@ -85,4 +85,4 @@ is "$(complete_bash cexec -w @c)" "@compute" "bash: -w @<prefix> completes group
 is "$(complete_bash cpush -f "$s/c3.conf" -w @)" $'@alpha\n@compute\n@gpu' "bash: ... with the c3.conf clusters of -f"
 is "$(complete_bash cget -x node01,@g)" "node01,@gpu" "bash: ... after a comma"
 is "$(complete_bash imgsync -f "$s/c3.conf" -w "")" $'gpu1\nn1\nn2\nnode01\nnode02\nnode03' "bash: node names from c3.conf and the groups file"
-like "$(zsh_tab "cexec -w node01,@gp")" "cexec -w node01,@gpu" "zsh: -w node01,@gp<TAB> completes the group"
+like "$(zsh_tab "cexec -w node01,@gp" "cexec -w node01,@gpu")" "cexec -w node01,@gpu" "zsh: -w node01,@gp<TAB> completes the group"

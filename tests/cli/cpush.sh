@@ -105,11 +105,12 @@ cpush -w "$nodes" --json "$d/big" /tmp/big >"$d/cut.out" 2>"$d/cut.err" &
 pid=$!
 at_exit "kill $pid"
 # wait until node02 has a temporary file that is growing, then cut it off
-for _ in $(seq 1 500); do
+temp_past_1m() {
+	local s
 	s=$(on 2 sh -c 'stat -c %s /tmp/.cpush.big.*.tmp 2>/dev/null' || true)
-	[ -n "$s" ] && [ "$s" -gt 1000000 ] && break
-	sleep 0.02
-done
+	[ -n "$s" ] && [ "$s" -gt 1000000 ]
+}
+wait_for "node02's temporary file to pass 1 MB" temp_past_1m
 kill_sshd node02
 wait $pid
 rc=$?

@@ -32,7 +32,7 @@ for sig in INT TERM; do
 	mkdir -p "$S/ni-$sig" "$S/vn-$sig"
 
 	bg nodeimage -q --format raw "$W/disk.raw" "$S/ni-$sig/disk.img"
-	wait_for 30 big_temp "$S/ni-$sig"
+	wait_for "nodeimage's temporary file to pass 1 MiB" big_temp "$S/ni-$sig"
 	kill -$sig "$bgpid"
 	bg_wait
 	no_hang "nodeimage, SIG$sig"
@@ -40,7 +40,7 @@ for sig in INT TERM; do
 	is "$(ls -A "$S/ni-$sig")" "" "nodeimage: SIG$sig: neither the target nor a temporary file left"
 
 	bg mkchroot --vnfs "$S/vn-$sig/node.vnfs" --format pax --compress xz --threads 1 --exclude-from /dev/null "$W/root"
-	wait_for 30 big_temp "$S/vn-$sig"
+	wait_for "mkchroot's temporary file to pass 1 MiB" big_temp "$S/vn-$sig"
 	kill -$sig "$bgpid"
 	bg_wait
 	no_hang "mkchroot --vnfs, SIG$sig"
@@ -48,7 +48,7 @@ for sig in INT TERM; do
 	is "$(ls -A "$S/vn-$sig")" "" "mkchroot --vnfs: SIG$sig: neither the image nor a temporary file left"
 
 	bg imgsync -q "$W/many/" "$S/is-$sig"
-	wait_for 30 some_synced "$S/is-$sig"
+	wait_for "imgsync to sync some files" some_synced "$S/is-$sig"
 	kill -$sig "$bgpid"
 	bg_wait
 	no_hang "imgsync to a local directory, SIG$sig"

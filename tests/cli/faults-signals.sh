@@ -10,9 +10,13 @@ source "$CT_TOP/tests/lib.sh"
 source "$CT_TOP/tests/cli/faults.inc"
 cluster_setup
 # stop_it SIG: SIGINT twice (C3's abort) or SIGTERM once to the running tool
+first_int_taken() { grep -qs 'still running' "$S/bg.err" || _gone "$bgpid"; }
 stop_it() {
 	if [ "$1" = INT ]; then
-		kill -INT "$bgpid"; sleep 0.3; kill -INT "$bgpid"
+		kill -INT "$bgpid"
+		# the first says which nodes still run (cpush --chain stops at once instead)
+		wait_for "the tool to say what still runs, or to end" first_int_taken
+		_gone "$bgpid" || kill -INT "$bgpid"
 	else
 		kill -TERM "$bgpid"
 	fi
@@ -33,19 +37,18 @@ for sig in INT TERM; do
 	want=$([ $sig = INT ] && echo 130 || echo 143)
 	# --- cexec ------------------------------------------------------------------
 	bg cexec -w "$ALL" 'exec sleep 41'
-	wait_for 10 sleeps_are 8 # 4 holders + 4 commands
+	wait_for "4 remote sleep 41 beside the 4 holders" sleeps_are 8 # 4 holders + 4 commands
 	stop_it $sig
 	bg_wait
 	no_hang "cexec, SIG$sig"
 	is "$rc" "$want" "cexec: SIG$sig mid-command exits $want"
 	like "$err" 'node(0[1-4]|\[0[1-4][-,0-9]*\]).*interrupted' "cexec: SIG$sig: interrupted nodes named on stderr"
-	wait_for 5 sleeps_are 4
-	is "$(remote_left sleep | wc -l)" 4 "cexec: SIG$sig: the remote commands are killed"
+	eventually "cexec: SIG$sig: the remote commands are killed" sleeps_are 4
 
 	# --- cpush ------------------------------------------------------------------
 	clean_nodes
 	bg cpush -w "$ALL" "$W/big" /tmp/big
-	wait_for 30 has_temp node01 /tmp
+	wait_for "a cpush temporary file on node01" has_temp node01 /tmp
 	stop_it $sig
 	bg_wait
 	no_hang "cpush, SIG$sig"
@@ -63,7 +66,7 @@ for sig in INT TERM; do
 	for n in node01 node02 node03 node04; do cluster exec $n cp "$W/big" /tmp/big; done
 	rm -rf "$S/got" && mkdir "$S/got"
 	bg cget -w "$ALL" /tmp/big "$S/got"
-	wait_for 30 local_growing
+	wait_for "cget to receive 4 MiB" local_growing
 	stop_it $sig
 	bg_wait
 	no_hang "cget, SIG$sig"
@@ -76,7 +79,7 @@ for sig in INT TERM; do
 	clean_nodes
 	bg imgsync -q "${RI[@]}" -w "$ALL" "$W/img" /tmp/img
 	# the sync takes well under a second: hold node01's session as soon as it exists, so the signal lands mid-sync
-	wait_for 10 has_session node01 && freeze node01
+	wait_for "an sshd session on node01" has_session node01 && freeze node01
 	kill -$sig "$bgpid" # one signal: imgsync ends every session (a second one kills it)
 	bg_wait
 	thaw node01
@@ -87,8 +90,7 @@ for sig in INT TERM; do
 		cluster exec $n sh -c 'cd /tmp/img 2>/dev/null || exit 0; find . -type f | while read -r f; do cmp -s "$f" "$2/$f" || echo "$1: partial $f"; done' sh $n "$W/img"
 	done >"$S/partial"
 	is "$(cat "$S/partial")" "" "imgsync: SIG$sig: every file on the nodes whole or absent"
-	wait_for 5 no_server
-	is "$(remote_left imgsync)" "" "imgsync: SIG$sig: no server left running on the nodes"
+	eventually "imgsync: SIG$sig: no server left running on the nodes" no_server
 done
 
 echo "1..$_tap_n"

@@ -128,11 +128,12 @@ for i in $(seq 1 12); do head -c 8M /dev/urandom >"$W/k/f$i"; done
 imgsync -q --force "${RI[@]}" "$W/k" node03:/tmp/kimg 2>/dev/null &
 client=$!
 pid=
-for _ in $(seq 1 200); do
-	pid=$(pgrep -f -- '--server --receiver /tmp/kimg' | head -1)
-	if [ -n "$pid" ] && [ "$(cluster exec node03 sha256sum /tmp/kimg/f2 | cut -c1-64)" = "$(grep ' f2$' "$W/new.sums" | cut -c1-64)" ]; then break; fi
-	sleep 0.05
-done
+# the server on node03 (its mount namespace: not another test's imgsync) once f2 is there whole
+f2_landed() {
+	pid=$(node_procs node03 imgsync | head -1)
+	[ -n "$pid" ] && [ "$(cluster exec node03 sha256sum /tmp/kimg/f2 2>/dev/null | cut -c1-64)" = "$(grep ' f2$' "$W/new.sums" | cut -c1-64)" ]
+}
+wait_for "node03's imgsync server to have landed f2" f2_landed
 [ -n "$pid" ] && kill -9 "$pid"
 wait "$client"
 crc=$?

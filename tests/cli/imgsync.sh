@@ -111,11 +111,11 @@ for i in $(seq 1 12); do head -c 8M /dev/urandom >"$S/ksrc/f$i"; done
 imgsync -q --force "$S/ksrc" "$S/kdst" 2>/dev/null &
 client=$!
 server=
-for _ in $(seq 1 200); do
+f3_landed() {
 	server=$(pgrep -P "$client" | head -1)
-	[ -n "$server" ] && [ "$(cat "$S/kdst/f3" | sha256sum | cut -c1-64)" = "$(grep ' f3$' "$S/new.sums" | cut -c1-64)" ] && break
-	sleep 0.05
-done
+	[ -n "$server" ] && [ "$(sha256sum 2>/dev/null <"$S/kdst/f3" | cut -c1-64)" = "$(grep ' f3$' "$S/new.sums" | cut -c1-64)" ]
+}
+wait_for "the local imgsync server to have landed f3" f3_landed
 [ -n "$server" ] && kill -9 "$server"
 wait "$client"
 crc=$?

@@ -1,17 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Scale: the test cluster at SCALE_NODES nodes (default 1000). cexec `true`
-# reaches every node; the release cexec's peak RSS stays under 64 MiB (the
-# ASan build's shadow memory would measure ASan, not cexec); hierarchical
+# Scale: the test cluster at SCALE_NODES nodes (default 1000), with the
+# binaries under test ($CT_BIN). cexec reaches every node; hierarchical
 # fan-out: four indirect clusters (`:gateway` head lines), each gateway
 # running cexec with its own c3.conf over a quarter of the nodes, reach every
-# node once. Bounded by timeout.
+# node once. Bounded by timeout. Time and peak RSS are bench/scale.sh's.
 source "$CT_TOP/tests/lib.sh"
 need_root
 need_cmd jq
 N=${SCALE_NODES:-1000}
-REL=$CT_TOP/build/release/bin
-[ -x "$REL/cexec" ] || skip_all "no release build ($REL/cexec)"
 t0=$SECONDS
 start_cluster "$N"
 echo "# $N nodes started in $((SECONDS - t0)) s"
@@ -25,10 +22,8 @@ is "$rc" 0 "cexec: hostname on $N nodes exits 0"
 is "$(wc -l <<<"$out")" "$N" "cexec: one answer per node"
 is "$(awk -F': ' '$1 != $2' <<<"$out" | head -3)" "" "cexec: every node answers with its own name"
 
-run timeout 300 /usr/bin/time -f '%M %e' "$REL/cexec" -w "$CT_NODES" true
-rss=$(tail -1 <<<"$err" | cut -d' ' -f1)
-is "$rc" 0 "release cexec: true on $N nodes exits 0 ($(tail -1 <<<"$err" | cut -d' ' -f2) s)"
-t "release cexec: peak RSS ${rss} KiB < 64 MiB at $N nodes" test "${rss:-999999}" -lt 65536
+run timeout 300 cexec -w "$CT_NODES" true
+is "$rc" 0 "cexec: true on $N nodes exits 0${err:+ ($(tail -3 <<<"$err"))}"
 
 # --- hierarchical fan-out: 4 gateways, each over a quarter of the nodes --------------
 q=$(((N - 4) / 4))
@@ -42,8 +37,13 @@ for g in 0 1 2 3; do
 	printf 'cluster g%d {\n  :%s\n}\n' $g "$(name $gw)" >>"$S/c3g.conf"
 	expect_n=$((${expect_n:-0} + hi - lo + 1))
 done
-run timeout 300 cexec -f "$S/c3g.conf" --all --json hostname
-is "$rc" 0 "indirect: 4 gateways, cexec --all exits 0"
+# -F 16: the head passes its fanout to each gateway, so 4 x 16 = 64 handshakes in flight,
+# as in the direct part above. With the default 64 per gateway, 256 sshd handshakes
+# (each node's sshd re-executes itself per connection) share this machine's cores,
+# which real nodes do not, and some took longer than the 10 s connect timeout under
+# load ("connect timed out after 10 s (via node0501)" for 29 of 996 nodes).
+run timeout 300 cexec -F 16 -f "$S/c3g.conf" --all --json hostname
+is "$rc" 0 "indirect: 4 gateways, cexec --all exits 0${err:+ ($(tail -5 <<<"$err"))}"
 is "$(jq -r '.node' <<<"$out" | sort -u | wc -l)" "$expect_n" "indirect: every node behind the gateways answered once"
 is "$(jq -r 'select(.node != (.stdout|rtrimstr("\n"))) | .node' <<<"$out" | head -3)" "" "indirect: each answer is the node's own name"
 is "$(jq -r '.cluster' <<<"$out" | sort -u | tr '\n' ' ')" "g0 g1 g2 g3 " "indirect: nodes reported under their cluster"

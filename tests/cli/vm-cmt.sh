@@ -14,7 +14,7 @@ need_root
 source "$CT_TOP/tests/cli/vm.inc"
 vm_can_start
 need_cmd lldpd lldpcli nginx qemu-img sfdisk mkfs.ext4 debootstrap zstd
-[ -x "$VM_BIN/nodeimage" ] && [ -x "$VM_BIN/mkchroot" ] || { _fail "make release first: $VM_BIN"; exit 1; }
+[ -x "$VM_BIN/nodeimage" ] && [ -x "$VM_BIN/mkchroot" ] || { _fail "build the tools first: $VM_BIN"; exit 1; }
 d=$(scratch)
 chmod 711 "$d" # lldpcli (setuid _lldpd) reaches the control socket in here
 VM_RUN=$d
@@ -41,7 +41,7 @@ ns=ctvm$$
 vm_netns $ns || skip_all "cannot create a network namespace with a tap device"
 ip netns exec $ns lldpd -d -I tap0 -u "$d/lldpd.sock" -L "" >"$d/lldpd.log" 2>&1 &
 at_exit "kill $!"
-for i in $(seq 50); do [ -S "$d/lldpd.sock" ] && break; sleep 0.1; done
+wait_for "lldpd's control socket" test -S "$d/lldpd.sock"
 lldp() { ip netns exec $ns lldpcli -u "$d/lldpd.sock" "$@" >/dev/null; }
 lldp configure system hostname leaf01
 lldp configure lldp tx-interval 1

@@ -12,7 +12,7 @@ need_root
 source "$CT_TOP/tests/cli/vm.inc"
 vm_can_start
 need_cmd qemu-img debootstrap zstd
-[ -x "$VM_BIN/cexec" ] && [ -x "$VM_BIN/mkchroot" ] || { _fail "make release first: $VM_BIN"; exit 1; }
+[ -x "$VM_BIN/cexec" ] && [ -x "$VM_BIN/mkchroot" ] || { _fail "build the tools first: $VM_BIN"; exit 1; }
 d=$(scratch)
 VM_RUN=$d
 LIMIT=${VM_STATELESS_SECONDS:-600}

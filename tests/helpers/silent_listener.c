@@ -2,7 +2,8 @@
 /*
  * silent_listener ADDRESS PORT — a TCP server that accepts connections and
  * never says anything (a hung sshd), for tests of connect timeouts. Prints
- * "ready" once listening; runs until killed.
+ * "ready PORT" once listening (PORT 0: one the kernel picks), then
+ * "connection" for each connection accepted, in order; runs until killed.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -30,10 +31,14 @@ int main(int argc, char **argv)
 		perror("silent_listener");
 		return 1;
 	}
-	printf("ready\n");
+	socklen_t len = sizeof sa;
+	getsockname(s, (struct sockaddr *)&sa, &len);
+	printf("ready %u\n", ntohs(sa.sin_port));
 	fflush(stdout);
 	for (;;) {
-		int c = accept(s, NULL, NULL);
-		(void)c; /* keep every connection open, never write */
+		if (accept(s, NULL, NULL) < 0) /* keep every connection open, never write */
+			continue;
+		printf("connection\n");
+		fflush(stdout);
 	}
 }
