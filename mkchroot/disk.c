@@ -59,7 +59,7 @@ static int find_kernel(const char *root, struct kernel *k)
 	size_t n = 0;
 	struct dirent *de;
 	while (d && (de = readdir(d)))
-		if (strncmp(de->d_name, "vmlinuz-", 8) == 0 && de->d_name[8]) {
+		if (strncmp(de->d_name, "vmlinuz-", 8) == 0 && de->d_name[8] && !strpbrk(de->d_name, "\"\n")) {
 			v = xgrowarray(v, n, sizeof *v);
 			v[n++] = xstrdup(de->d_name + 8);
 		}
@@ -247,8 +247,8 @@ static int in_tree(const struct work *w, const char *path)
 static void cmd_put(const struct work *w, FILE *f, const char *name, const char *path)
 {
 	if (in_tree(w, path))
-		fprintf(f, "rm %s\n", path);
-	fprintf(f, "write %s/%s %s\n", w->dir, name, path);
+		fprintf(f, "rm \"%s\"\n", path);
+	fprintf(f, "write \"%s/%s\" \"%s\"\n", w->dir, name, path);
 }
 
 static void cmd_mkdirs(const struct work *w, FILE *f, const char *const *dirs)
@@ -266,8 +266,8 @@ static void cmd_stateless(const struct work *w, FILE *f)
 	DIR *d = opendir(ssh);
 	struct dirent *de;
 	while (d && (de = readdir(d)))
-		if (strncmp(de->d_name, "ssh_host_", 9) == 0)
-			fprintf(f, "rm /etc/ssh/%s\n", de->d_name);
+		if (strncmp(de->d_name, "ssh_host_", 9) == 0 && !strpbrk(de->d_name, "\"\n"))
+			fprintf(f, "rm \"/etc/ssh/%s\"\n", de->d_name);
 	if (d)
 		closedir(d);
 	free(ssh);
@@ -275,7 +275,7 @@ static void cmd_stateless(const struct work *w, FILE *f)
 		struct stat sb;
 		char *p = xasprintf("%s%s", w->o->root, gone[i]);
 		if (lstat(p, &sb) == 0 && !S_ISLNK(sb.st_mode)) /* dbus' is usually a link to /etc/machine-id */
-			fprintf(f, "rm %s\n", gone[i]);
+			fprintf(f, "rm \"%s\"\n", gone[i]);
 		free(p);
 	}
 	cmd_put(w, f, "machine-id", "/etc/machine-id");
@@ -558,6 +558,20 @@ static char *seed_of(const struct mkc_disk_opts *o)
 	return s;
 }
 
+/* Is OUT's directory ROOT or below it? mkfs.ext4 -d would pack the work files into themselves. */
+static int out_in_root(const char *out, const char *root)
+{
+	const char *slash = strrchr(out, '/');
+	char *dir = slash ? xstrndup(out, slash == out ? 1 : (size_t)(slash - out)) : xstrdup(".");
+	char *d = realpath(dir, NULL), *r = realpath(root, NULL);
+	size_t n = r ? strlen(r) : 0;
+	int in = d && r && strncmp(d, r, n) == 0 && (d[n] == '/' || d[n] == '\0' || n == 1);
+	free(dir);
+	free(d);
+	free(r);
+	return in;
+}
+
 /* What is checked before anything is written: ROOT, OUT, the kernel, the size. */
 static int prepare(struct work *w)
 {
@@ -568,6 +582,12 @@ static int prepare(struct work *w)
 		warnmsg_errno("%s", o->root);
 		if (fd >= 0)
 			close(fd);
+		return 1;
+	}
+	if (out_in_root(o->output, o->root) || strpbrk(o->output, "\"\n")) {
+		close(fd);
+		warnmsg("%s: %s", o->output, strpbrk(o->output, "\"\n") ? "a name with a quote or a newline is not taken"
+								     : "inside the tree it would pack");
 		return 1;
 	}
 	if (lstat(o->output, &sb) == 0 && (!S_ISREG(sb.st_mode) || !o->force)) {

@@ -105,6 +105,9 @@ start=$(sfdisk --json "$s/keep.img" | jq '.partitiontable.partitions[2].start')
 dd if="$s/keep.img" of="$s/k3" bs=512 skip="$start" status=none
 is "$(debugfs -R 'cat /etc/machine-id' "$s/k3" 2>/dev/null)" 0123456789abcdef0123456789abcdef "--no-stateless: the machine-id kept"
 like "$(debugfs -R 'ls /etc/ssh' "$s/k3" 2>/dev/null)" ssh_host_ed25519_key "--no-stateless: the host keys kept"
+mkdir "$s/with space"
+run mkchroot --disk "$s/with space/d.img" --format raw --disk-size 100M "$s/root"
+is "$rc" 0 "an OUT in a directory with a space: exit 0 (debugfs given quoted paths)"
 run mkchroot --disk "$s/x.img" --format newc "$s/root"
 like "$err" "--format newc is a VNFS format" "--disk --format newc: refused"
 
@@ -122,6 +125,9 @@ is "$rc" 1 "a root that does not fit --disk-size: exit 1"
 like "$err" "needs a root filesystem of [0-9]+ MiB, a disk of at least [0-9]+ MiB; --disk-size gives 70 MiB" \
 	"does not fit: says how much it needs"
 is "$(leftovers small.qcow2)" 0 "does not fit: nothing written"
+run mkchroot --disk "$s/root/usr/disk.qcow2" "$s/root"
+like "$err" "disk.qcow2: inside the tree it would pack" "an OUT inside the tree: refused"
+is "$(find "$s/root/usr" -name '*disk.qcow2*' | wc -l)" 0 "an OUT inside the tree: nothing written"
 mkdir -p "$s/nokernel/etc"
 run mkchroot --disk "$s/nok.qcow2" "$s/nokernel"
 like "$err" "no kernel to boot .*linux-image-amd64" "a root without a kernel: refused, naming the package to add"
