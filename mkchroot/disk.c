@@ -333,7 +333,9 @@ static int sized_file(const struct work *w, const char *name, uint64_t bytes)
 /* debugfs says what failed only on stderr: any line there but its banner is an error. */
 static int run_debugfs(const struct work *w)
 {
-	char *cmd = wpath(w, "debugfs.cmd"), *img = wpath(w, "root.img"), *log = wpath(w, "debugfs.log");
+	char *cmd = wpath(w, "debugfs.cmd"), *log = wpath(w, "debugfs.log");
+	char *img = xasprintf("%s/disk.raw?offset=%ju", w->dir,
+			      (uintmax_t)(w->plan.part[MKC_PART_ROOT].start * MKC_SECTOR));
 	int rc = 2;
 	int fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -365,16 +367,17 @@ static int run_debugfs(const struct work *w)
 	return rc;
 }
 
+/* The root filesystem, made in place in the partitioned disk.raw (mke2fs' offset), then adjusted. */
 static int make_root(const struct work *w)
 {
-	const struct mkc_disk_plan *p = &w->plan;
-	if (sized_file(w, "root.img", p->part[MKC_PART_ROOT].sectors * MKC_SECTOR) < 0)
-		return 1;
-	char *img = wpath(w, "root.img"), inodes[32], ext[128];
-	snprintf(inodes, sizeof inodes, "%ju", (uintmax_t)p->inodes);
-	snprintf(ext, sizeof ext, "root_owner=0:0,hash_seed=%s", p->fs_uuid);
-	char *argv[] = { "mkfs.ext4", "-q", "-F", "-b", "4096", "-I", "256", "-m", "0", "-N", inodes, "-U", (char *)p->fs_uuid, "-L", "root",
-			 "-E", ext, "-d", (char *)w->o->root, img, NULL };
+	const struct mkc_disk_part *r = &w->plan.part[MKC_PART_ROOT];
+	char *img = wpath(w, "disk.raw"), inodes[32], ext[160], blocks[32];
+	snprintf(inodes, sizeof inodes, "%ju", (uintmax_t)w->plan.inodes);
+	snprintf(blocks, sizeof blocks, "%ju", (uintmax_t)(r->sectors * MKC_SECTOR / 4096));
+	snprintf(ext, sizeof ext, "offset=%ju,nodiscard,root_owner=0:0,hash_seed=%s", (uintmax_t)(r->start * MKC_SECTOR),
+		 w->plan.fs_uuid);
+	char *argv[] = { "mkfs.ext4", "-q", "-F", "-b", "4096", "-I", "256", "-m", "0", "-N", inodes, "-U",
+			 (char *)w->plan.fs_uuid, "-L", "root", "-E", ext, "-d", (char *)w->o->root, img, blocks, NULL };
 	int rc = run(argv, NULL) ? 2 : 0;
 	free(img);
 	return rc ? rc : run_debugfs(w);
@@ -464,7 +467,8 @@ static int place_grub(const struct work *w, int disk)
 	return rc;
 }
 
-static int assemble(const struct work *w)
+/* disk.raw, its partition table written. */
+static int make_table(const struct work *w)
 {
 	char *text = mkc_disk_sfdisk_script(&w->plan);
 	int bad = sized_file(w, "disk.raw", w->plan.bytes) < 0 || put_file(w, "sfdisk.txt", text) < 0;
@@ -474,19 +478,25 @@ static int assemble(const struct work *w)
 	char *raw = wpath(w, "disk.raw"), *script = wpath(w, "sfdisk.txt");
 	char *argv[] = { "sfdisk", "-q", "--no-reread", "--no-tell-kernel", raw, NULL };
 	int rc = run(argv, script) ? 2 : 0;
-	int disk = rc ? -1 : open(raw, O_RDWR | O_CLOEXEC);
-	if (!rc && disk < 0) {
+	free(raw);
+	free(script);
+	return rc;
+}
+
+/* The ESP and GRUB into disk.raw. */
+static int assemble(const struct work *w)
+{
+	char *raw = wpath(w, "disk.raw");
+	int disk = open(raw, O_RDWR | O_CLOEXEC), rc = 0;
+	if (disk < 0) {
 		warnmsg_errno("%s", raw);
 		rc = 1;
-	}
-	if (!rc && (place(w, disk, "esp.img", w->plan.part[MKC_PART_ESP].start) < 0 ||
-		    place(w, disk, "root.img", w->plan.part[MKC_PART_ROOT].start) < 0 || place_grub(w, disk) < 0 ||
-		    fsync(disk) < 0))
+	} else if (place(w, disk, "esp.img", w->plan.part[MKC_PART_ESP].start) < 0 || place_grub(w, disk) < 0) {
 		rc = 1;
+	}
 	if (disk >= 0)
 		close(disk);
 	free(raw);
-	free(script);
 	return rc;
 }
 
@@ -517,7 +527,7 @@ static int finish(const struct work *w)
 static void remove_work(struct work *w)
 {
 	static const char *const files[] = { "fstab", "grub.cfg", "bls.conf", "machine-id", "debugfs.cmd",
-					     "debugfs.log", "root.img", "esp.img", "early.cfg", "core.img",
+					     "debugfs.log", "esp.img", "early.cfg", "core.img",
 					     "sfdisk.txt", "disk.raw", "disk.qcow2", NULL };
 	for (size_t i = 0; files[i]; i++) {
 		char *p = wpath(w, files[i]);
@@ -635,6 +645,7 @@ static int build(struct work *w)
 	}
 	catch_stop_signals();
 	int rc = write_adjustments(w) < 0 ? 1 : 0;
+	rc = rc ? rc : make_table(w);
 	rc = rc ? rc : make_root(w);
 	rc = rc ? rc : make_esp(w);
 	rc = rc ? rc : make_core(w);

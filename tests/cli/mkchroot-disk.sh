@@ -54,6 +54,8 @@ is "$(jq -r '.partitiontable | .label + " " + ([.partitions[] | .type] | join(" 
 	"GPT: BIOS boot, EFI system, root, in this order"
 is "$(jq '.partitiontable | .partitions[2].start + .partitions[2].size - 1 == ([.partitions[] | .start + .size - 1] | max)' <<<"$parts")" \
 	true "the root partition is the last on the disk"
+! has_cmd "sgdisk -v: both GPT copies sound" sgdisk ||
+	like "$(sgdisk -v "$s/disk.raw")" "No problems found" "sgdisk -v: both GPT copies sound (mkfs.ext4 wrote at its offset only)"
 read -r p2 p3 <<<"$(jq -r '.partitiontable.partitions[1:] | map(.start | tostring) | join(" ")' <<<"$parts")"
 dd if="$s/disk.raw" of="$s/p2" bs=512 skip="$p2" count=131072 status=none
 dd if="$s/disk.raw" of="$s/p3" bs=512 skip="$p3" status=none
