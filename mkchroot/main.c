@@ -5,6 +5,7 @@
  *
  *   mkchroot [OPTIONS] TEMPLATE PATH       build PATH from /etc/mkchroot.d/TEMPLATE.conf
  *   mkchroot --vnfs OUTPUT [OPTIONS] PATH  pack PATH into OUTPUT (cpio newc or pax tar)
+ *   mkchroot --disk OUTPUT [OPTIONS] PATH  pack PATH into a bootable disk image (qcow2 or raw)
  *
  * Exit status: 0 success, 1 usage or local error, 2 the backend tool (or the
  * source host) failed.
@@ -21,6 +22,8 @@
 #include "catalog.h"
 #include "cli.h"
 #include "clock.h"
+#include "disk.h"
+#include "diskplan.h"
 #include "jsonl.h"
 #include "log.h"
 #include "template.h"
@@ -28,8 +31,11 @@
 #include "xalloc.h"
 
 struct opts {
-	int debug, verbose, quiet, nogpg, dry_run, no_stateless, list, json, level, threads;
+	int debug, verbose, quiet, nogpg, dry_run, no_stateless, list, json, level, threads, force, raw;
 	char *mirror, *packages, *source, *from, *templates, *config, *cache, *vnfs, *exclude_from;
+	char *disk, *cmdline, *uuid_seed;
+	uint64_t disk_size, disk_free;
+	int format_word;             /* --format's word, -1 if not given */
 	enum mkc_vnfs_format format;
 	enum mkc_vnfs_compress compress;
 	struct exclude excl;
@@ -37,7 +43,11 @@ struct opts {
 	const char *template, *path; /* what to build or pack: the template (or --config) and PATH */
 };
 
-enum { OPT_EXCLUDE = 1, OPT_FORMAT, OPT_COMPRESS, OPT_LEVEL, OPT_THREADS };
+enum { OPT_EXCLUDE = 1, OPT_FORMAT, OPT_COMPRESS, OPT_LEVEL, OPT_THREADS, OPT_DISK_SIZE, OPT_DISK_FREE };
+
+/* --format's words: the VNFS formats, then the disk image formats. */
+static const char *const formats[] = { "newc", "cpio", "pax", "tar", "qcow2", "raw", NULL };
+#define FORMAT_DISK 4
 
 /* zstd's levels run to 19 (22 with --ultra, not offered); gzip's and xz's to 9. */
 #define MKC_LEVEL_MAX 19
@@ -64,14 +74,34 @@ static void check_level(struct cli *c, const struct opts *o)
 				mkc_vnfs_compress_name(o->compress));
 }
 
-/* The N arguments (FIRST ... LAST): TEMPLATE PATH, --config FILE PATH or --vnfs OUTPUT PATH. */
+/* --format against --vnfs or --disk: each takes its own words. */
+static void check_format(struct cli *c, struct opts *o)
+{
+	if (o->format_word < 0)
+		return;
+	if (o->disk && o->format_word < FORMAT_DISK)
+		cli_usage_error(c, "--format %s is a VNFS format; --disk takes qcow2 or raw", formats[o->format_word]);
+	if (!o->disk && o->format_word >= FORMAT_DISK)
+		cli_usage_error(c, "--format %s is a disk image format, for --disk", formats[o->format_word]);
+	o->raw = o->format_word == FORMAT_DISK + 1;
+	if (!o->disk)
+		o->format = o->format_word < 2 ? MKC_VNFS_NEWC : MKC_VNFS_PAX;
+}
+
+/* The N arguments (FIRST ... LAST): TEMPLATE PATH, --config FILE PATH, --vnfs or --disk OUTPUT PATH. */
 static void check_args(struct cli *c, struct opts *o, size_t n, char *first, char *last)
 {
 	o->template = o->config ? o->config : first;
 	o->path = last;
 	if (o->list)
 		return;
-	if (o->vnfs) {
+	check_format(c, o);
+	if (o->vnfs && o->disk)
+		cli_usage_error(c, "--vnfs and --disk: one image at a time");
+	if (o->disk) {
+		if (n != 1)
+			cli_usage_error(c, "--disk OUTPUT needs exactly one PATH to pack");
+	} else if (o->vnfs) {
 		if (n != 1)
 			cli_usage_error(c, "--vnfs OUTPUT needs exactly one PATH to pack");
 		mkc_vnfs_from_name(o->vnfs, &o->format, &o->compress);
@@ -99,12 +129,22 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		{ "dry-run", 'n', POPT_ARG_NONE, &o->dry_run, 0, "print the commands, change nothing", NULL },
 		{ "no-stateless", 0, POPT_ARG_NONE, &o->no_stateless, 0, "skip the stateless post steps", NULL },
 		{ "vnfs", 0, POPT_ARG_STRING, &o->vnfs, 0, "pack PATH into the VNFS image OUTPUT", "OUTPUT" },
-		{ "format", 0, POPT_ARG_STRING, NULL, OPT_FORMAT, "VNFS format: newc (cpio) or pax (tar)", "FORMAT" },
+		{ "format", 0, POPT_ARG_STRING, NULL, OPT_FORMAT, "VNFS format: newc (cpio) or pax (tar); disk: qcow2 or raw",
+		  "FORMAT" },
 		{ "compress", 0, POPT_ARG_STRING, NULL, OPT_COMPRESS, "VNFS compression: gzip, zstd, xz or none", "NAME" },
 		{ "level", 0, POPT_ARG_STRING, NULL, OPT_LEVEL, "compression level (gzip, xz: 0 to 9; zstd: 0 to 19)",
 		  "N" },
 		{ "threads", 0, POPT_ARG_STRING, NULL, OPT_THREADS, "compression threads for zstd and xz (default: CPUs)",
 		  "N" },
+		{ "disk", 0, POPT_ARG_STRING, &o->disk, 0, "pack PATH into the bootable disk image OUTPUT", "OUTPUT" },
+		{ "disk-size", 0, POPT_ARG_STRING, NULL, OPT_DISK_SIZE, "disk: the whole image's size (default: the tree's "
+		  "needs plus --disk-free)", "SIZE" },
+		{ "disk-free", 0, POPT_ARG_STRING, NULL, OPT_DISK_FREE, "disk: room left on the root filesystem (default 256M)",
+		  "SIZE" },
+		{ "cmdline", 0, POPT_ARG_STRING, &o->cmdline, 0, "disk: kernel options after root=UUID=... ro", "ARGS" },
+		{ "uuid-seed", 0, POPT_ARG_STRING, &o->uuid_seed, 0, "disk: derive the UUIDs from STRING (default: random)",
+		  "STRING" },
+		{ "force", 'f', POPT_ARG_NONE, &o->force, 0, "disk: replace an existing OUTPUT", NULL },
 		{ "exclude", 0, POPT_ARG_STRING, NULL, OPT_EXCLUDE, "leave out paths matching PATTERN (repeatable)",
 		  "PATTERN" },
 		{ "exclude-from", 0, POPT_ARG_STRING, &o->exclude_from, 0,
@@ -116,10 +156,9 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		CLI_VERSION_OPTION,
 		POPT_AUTOHELP POPT_TABLEEND
 	};
-	static const char *const formats[] = { "newc", "cpio", "pax", "tar", NULL };
 	static const char *const compressors[] = { "gzip", "gz", "zstd", "zst", "xz", "none", NULL };
 	struct cli c;
-	cli_begin(&c, "mkchroot", argc, argv, table, "TEMPLATE PATH | --vnfs OUTPUT PATH",
+	cli_begin(&c, "mkchroot", argc, argv, table, "TEMPLATE PATH | --vnfs OUTPUT PATH | --disk OUTPUT PATH",
 		  CLI_JSON_FAILURES | CLI_ARGS_ANYWHERE);
 	while (cli_next(&c) > 0) {
 		char *v;
@@ -131,7 +170,14 @@ static void parse_options(int argc, char **argv, struct opts *o)
 			free(v);
 			break;
 		case OPT_FORMAT:
-			o->format = cli_choice(&c, formats) < 2 ? MKC_VNFS_NEWC : MKC_VNFS_PAX;
+			o->format_word = cli_choice(&c, formats);
+			break;
+		case OPT_DISK_SIZE:
+		case OPT_DISK_FREE:
+			v = (char *)cli_value(&c);
+			if (mkc_disk_parse_size(v, c.opt == OPT_DISK_SIZE ? &o->disk_size : &o->disk_free) < 0)
+				cli_usage_error(&c, "%s %s: a size in bytes, or with K, M, G or T", cli_option_name(&c), v);
+			free(v);
 			break;
 		case OPT_COMPRESS:
 			o->compress = (enum mkc_vnfs_compress)mkc_vnfs_compress_parse(compressors[cli_choice(&c, compressors)]);
@@ -195,6 +241,14 @@ static int pack(struct opts *o, struct mkc_vnfs_stats *st)
 	if (v.clamp < 0)
 		return 1;
 	return mkc_vnfs_pack(o->vnfs, o->path, &v, st);
+}
+
+static int disk(struct opts *o)
+{
+	struct mkc_disk_opts d = { .output = o->disk, .root = o->path, .raw = o->raw, .size = o->disk_size,
+				   .free_bytes = o->disk_free, .seed = o->uuid_seed, .cmdline = o->cmdline,
+				   .no_stateless = o->no_stateless, .force = o->force, .dry_run = o->dry_run };
+	return mkc_disk_make(&d);
 }
 
 static int build(struct opts *o, struct mkc_template *t)
@@ -296,9 +350,16 @@ static void report(const struct opts *o, int rc, const struct mkc_template *t, c
 {
 	const char *err = log_first_warning();
 	json_t *j = jsonl_result(rc, rc ? (err ? err : "failed") : NULL);
-	jsonl_set_str(j, "action", o->list ? "list" : o->vnfs ? "vnfs" : "build");
+	jsonl_set_str(j, "action", o->list ? "list" : o->vnfs ? "vnfs" : o->disk ? "disk" : "build");
 	if (o->list) {
 		json_object_set_new(j, "templates", templates_json(o));
+	} else if (o->disk) {
+		jsonl_set_str(j, "source", o->path);
+		jsonl_set_str(j, "output", o->disk);
+		jsonl_set_str(j, "format", o->raw ? "raw" : "qcow2");
+		json_object_set_new(j, "dry_run", json_boolean(o->dry_run));
+		if (lines)
+			json_object_set_new(j, "plan", json_incref(lines));
 	} else if (o->vnfs) {
 		jsonl_set_str(j, "source", o->path);
 		jsonl_set_str(j, "output", o->vnfs);
@@ -324,7 +385,7 @@ static void report(const struct opts *o, int rc, const struct mkc_template *t, c
 int main(int argc, char **argv)
 {
 	log_init(argv[0]);
-	struct opts o = { 0 };
+	struct opts o = { .format_word = -1, .disk_free = MKC_DISK_FREE_DEFAULT };
 	parse_options(argc, argv, &o);
 	log_set_verbosity(o.debug ? LOG_DEBUG : o.verbose ? LOG_VERBOSE : o.quiet ? LOG_QUIET : LOG_NORMAL);
 
@@ -333,7 +394,7 @@ int main(int argc, char **argv)
 	FILE *capture = NULL;
 	int saved = o.json ? stdout_aside(&o, &capture) : -1;
 	double t0 = now_monotonic();
-	int status = o.list ? list(&o) : o.vnfs ? pack(&o, &st) : build(&o, &t);
+	int status = o.list ? list(&o) : o.vnfs ? pack(&o, &st) : o.disk ? disk(&o) : build(&o, &t);
 	double seconds = now_monotonic() - t0;
 	json_t *lines = saved >= 0 ? stdout_back(saved, capture) : NULL;
 	if (o.json)
@@ -341,7 +402,7 @@ int main(int argc, char **argv)
 	mkc_template_free(&t);
 	exclude_free(&o.excl);
 	free(o.mirror); free(o.packages); free(o.source); free(o.from); free(o.templates); free(o.config);
-	free(o.cache); free(o.vnfs); free(o.exclude_from);
+	free(o.cache); free(o.vnfs); free(o.exclude_from); free(o.disk); free(o.cmdline); free(o.uuid_seed);
 	free(o.first);
 	free(o.last);
 	return status;

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * disk — mkchroot --disk: pack a node root into a bootable disk image
+ * (qcow2, or raw), without loop devices or mounts: the root filesystem made
+ * by mkfs.ext4 -d from the tree, then adjusted with debugfs (fstab, boot
+ * entries, the stateless steps) so the administrator's tree is never
+ * changed; GRUB for BIOS in the BIOS boot partition; the whole built in a
+ * directory beside OUT and renamed into place only when complete.
+ */
+#ifndef MKCHROOT_DISK_H
+#define MKCHROOT_DISK_H
+
+#include <stdint.h>
+
+struct mkc_disk_opts {
+	const char *output, *root;
+	int raw;              /* --format raw, else qcow2 */
+	uint64_t size;        /* --disk-size, 0: from the tree */
+	uint64_t free_bytes;  /* --disk-free */
+	const char *seed;     /* --uuid-seed, NULL: random */
+	const char *cmdline;  /* --cmdline: kernel options after root=UUID=... ro */
+	int no_stateless, force, dry_run;
+};
+
+/* Make O->output. 0; 1 after a message (usage or local error, no OUT written); 2 a tool failed. */
+int mkc_disk_make(const struct mkc_disk_opts *o);
+
+#endif

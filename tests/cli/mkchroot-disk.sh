@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# mkchroot --disk: the image read back by other tools (qemu-img check/info,
+# sfdisk --json, blkid, debugfs, e2fsck, fsck.fat, GRUB's own diskboot.img)
+# and by nodeimage --kexec -n from a loop device; the stateless steps in the
+# image while the administrator's tree stays as it was; -n writes nothing;
+# an existing OUT, a root that does not fit, a root without a kernel, a
+# missing tool and an interruption each leave nothing behind.
+source "${CT_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+source "$CT_TOP/tests/cli/bootdisk.inc"
+need_root
+need_cmd mkfs.ext4 debugfs sfdisk mkfs.vfat fsck.fat grub-mkimage qemu-img jq blkid e2fsck losetup
+[ -e /usr/lib/grub/i386-pc/boot.img ] || skip_all "not installed: grub-pc-bin"
+s=$(scratch)
+K=6.1.0-13-amd64
+
+# the administrator's tree: two kernels, an identity, host keys, a random seed
+mkdir -p "$s/root/etc/ssh" "$s/root/boot" "$s/root/var/lib/systemd" "$s/root/usr/bin"
+echo "not a kernel" >"$s/root/boot/vmlinuz-6.1.0-9-amd64"
+echo "not a kernel either" >"$s/root/boot/vmlinuz-$K"
+echo "initrd" >"$s/root/boot/initrd.img-$K"
+echo 0123456789abcdef0123456789abcdef >"$s/root/etc/machine-id"
+echo key >"$s/root/etc/ssh/ssh_host_ed25519_key"
+echo key >"$s/root/etc/ssh/ssh_host_ed25519_key.pub"
+echo "PermitRootLogin prohibit-password" >"$s/root/etc/ssh/sshd_config"
+echo seed >"$s/root/var/lib/systemd/random-seed"
+head -c 3000000 /dev/urandom >"$s/root/usr/bin/big"
+snapshot() { (cd "$1" && find . -printf '%p %y %m %s %T@\n' | sort && find . -type f -exec md5sum {} + | sort); }
+before=$(snapshot "$s/root")
+# no work directory (.OUT.XXXXXX) and no OUT left in the scratch directory
+leftovers() { find "$s" -maxdepth 1 -name "*$1*" | wc -l; }
+
+# --- -n: the plan, nothing written ---------------------------------------------
+run mkchroot --disk "$s/n.qcow2" -n --cmdline console=ttyS0 "$s/root"
+is "$rc" 0 "-n exits 0"
+like "$out" "partition 3 root start 135168, 2[0-9]{2} MiB, ext4" "-n: the root last, sized from the tree plus 256 MiB free"
+like "$out" "boot entry: /boot/vmlinuz-$K, /boot/initrd.img-$K root=UUID=[0-9a-f-]{36} ro console=ttyS0" \
+	"-n: the newest kernel, its initrd, the command line"
+is "$(leftovers n.qcow2)" 0 "-n writes nothing"
+run mkchroot --json -n --disk "$s/n.qcow2" "$s/root"
+is "$(jq -r '.action + " " + .format + " " + (.plan | length | tostring)' <<<"$out")" "disk qcow2 7" "--json -n: the plan as lines"
+
+# --- the qcow2 image --------------------------------------------------------------
+run mkchroot --disk "$s/disk.qcow2" --disk-size 128M --cmdline "console=ttyS0 quiet" "$s/root"
+is "$rc" 0 "--disk exits 0"
+t "qemu-img check: a sound qcow2" qemu-img check -q "$s/disk.qcow2"
+info=$(qemu-img info --output=json "$s/disk.qcow2")
+is "$(jq -r '.format + " " + (."virtual-size" | tostring)' <<<"$info")" "qcow2 134217728" "qcow2 of --disk-size 128M"
+t "sparse and compressed: under 8 MiB in the file" test "$(jq '."actual-size"' <<<"$info")" -lt $((8 << 20))
+qemu-img convert -O raw "$s/disk.qcow2" "$s/disk.raw"
+parts=$(sfdisk --json "$s/disk.raw")
+is "$(jq -r '.partitiontable | .label + " " + ([.partitions[] | .type] | join(" "))' <<<"$parts")" \
+	"gpt 21686148-6E6F-744E-6564-4546494C4549 C12A7328-F81F-11D2-BA4B-00A0C93EC93B 4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709" \
+	"GPT: BIOS boot, EFI system, root, in this order"
+is "$(jq '.partitiontable | .partitions[2].start + .partitions[2].size - 1 == ([.partitions[] | .start + .size - 1] | max)' <<<"$parts")" \
+	true "the root partition is the last on the disk"
+! has_cmd "sgdisk -v: both GPT copies sound" sgdisk ||
+	like "$(sgdisk -v "$s/disk.raw")" "No problems found" "sgdisk -v: both GPT copies sound (mkfs.ext4 wrote at its offset only)"
+read -r p2 p3 <<<"$(jq -r '.partitiontable.partitions[1:] | map(.start | tostring) | join(" ")' <<<"$parts")"
+dd if="$s/disk.raw" of="$s/p2" bs=512 skip="$p2" count=131072 status=none
+dd if="$s/disk.raw" of="$s/p3" bs=512 skip="$p3" status=none
+is "$(blkid -p -o value -s TYPE "$s/p2")" vfat "the ESP is FAT"
+t "fsck.fat: the ESP is sound" fsck.fat -n "$s/p2"
+is "$(blkid -p -o value -s TYPE "$s/p3")" ext4 "the root is ext4"
+t "e2fsck: the root is sound" e2fsck -fn "$s/p3"
+uuid=$(blkid -p -o value -s UUID "$s/p3")
+cat_root() { debugfs -R "cat $1" "$s/p3" 2>/dev/null; }
+is "$(cat_root /etc/fstab | grep -v '^#')" "UUID=$uuid / ext4 errors=remount-ro 0 1" "fstab: the root by the filesystem's UUID"
+like "$(cat_root /boot/loader/entries/mkchroot-$K.conf)" \
+	"^title .*
+version $K
+linux /boot/vmlinuz-$K
+initrd /boot/initrd.img-$K
+options root=UUID=$uuid ro console=ttyS0 quiet$" "BLS entry: the newest kernel, root=UUID, --cmdline"
+like "$(cat_root /boot/grub/grub.cfg)" "search --no-floppy --fs-uuid --set=root $uuid" "grub.cfg: finds the root by UUID"
+like "$(cat_root /boot/grub/grub.cfg)" "linux /boot/vmlinuz-$K root=UUID=$uuid ro console=ttyS0 quiet" "grub.cfg: the same kernel and options"
+is "$(cmp -n 500 "$s/disk.raw" /usr/lib/grub/i386-pc/diskboot.img --ignore-initial=$((2048 * 512)):0 && echo same)" same \
+	"GRUB's core.img (diskboot.img first) at the BIOS boot partition"
+is "$(od -An -tu8 -j $((0x1f4)) -N 8 --skip-bytes=$((2048 * 512 + 0x1f4)) "$s/disk.raw" 2>/dev/null | tr -d ' ')" 2049 \
+	"core.img's block list: the rest of it from sector 2049"
+is "$(od -An -tu8 -j $((0x5c)) -N 8 "$s/disk.raw" | tr -d ' ')" 2048 "the MBR's boot code loads core.img from sector 2048"
+is "$(od -An -tx1 -j 510 -N 2 "$s/disk.raw" | tr -d ' ')" 55aa "the protective MBR's signature kept"
+
+# --- stateless in the image, the tree untouched ---------------------------------
+is "$(debugfs -R 'stat /etc/machine-id' "$s/p3" 2>/dev/null | grep -oE 'Mode: +[0-7]+|Project: +[0-9]+ +Size: [0-9]+' |
+	sed -E 's/Project: +[0-9]+ +//' | tr -s ' ' | paste -sd' ')" "Mode: 0444 Size: 0" "the image's machine-id is empty (systemd makes one at first boot)"
+is "$(debugfs -R 'ls /etc/ssh' "$s/p3" 2>/dev/null | grep -o 'ssh_host[^ ]*' | wc -l)" 0 "no ssh host keys in the image"
+like "$(debugfs -R 'ls /etc/ssh' "$s/p3" 2>/dev/null)" sshd_config "the rest of /etc/ssh kept"
+is "$(cat_root /var/lib/systemd/random-seed)" "" "no random seed in the image"
+is "$(snapshot "$s/root")" "$before" "the administrator's tree is unchanged"
+
+# --- nodeimage finds the entry -------------------------------------------------
+export NODEIMAGE_CONF=$s/nodeimage.conf
+: >"$NODEIMAGE_CONF"
+bd_loop loop "$s/loop.img" 128 || skip_all "losetup does not work here"
+run nodeimage -q --kexec -n "$s/disk.qcow2" "$loop"
+is "$rc" 0 "nodeimage --kexec -n on the written image exits 0"
+like "$out" "^kernel $loop(p)?3:/boot/vmlinuz-$K\$" "nodeimage: the newest kernel, on partition 3"
+like "$out" "^cmdline root=UUID=$uuid ro console=ttyS0 quiet\$" "nodeimage: the entry's command line"
+
+# --- raw, --no-stateless ---------------------------------------------------------
+run mkchroot --disk "$s/keep.img" --format raw --no-stateless --disk-size 100M "$s/root"
+is "$rc" 0 "--format raw --no-stateless exits 0"
+is "$(qemu-img info --output=json "$s/keep.img" | jq -r '.format + " " + (."virtual-size" | tostring)')" "raw 104857600" \
+	"a raw image of --disk-size"
+start=$(sfdisk --json "$s/keep.img" | jq '.partitiontable.partitions[2].start')
+dd if="$s/keep.img" of="$s/k3" bs=512 skip="$start" status=none
+is "$(debugfs -R 'cat /etc/machine-id' "$s/k3" 2>/dev/null)" 0123456789abcdef0123456789abcdef "--no-stateless: the machine-id kept"
+like "$(debugfs -R 'ls /etc/ssh' "$s/k3" 2>/dev/null)" ssh_host_ed25519_key "--no-stateless: the host keys kept"
+mkdir "$s/with space"
+run mkchroot --disk "$s/with space/d.img" --format raw --disk-size 100M "$s/root"
+is "$rc" 0 "an OUT in a directory with a space: exit 0 (debugfs given quoted paths)"
+run mkchroot --disk "$s/x.img" --format newc "$s/root"
+like "$err" "--format newc is a VNFS format" "--disk --format newc: refused"
+
+# --- refusals: nothing written, nothing left --------------------------------------
+sum=$(md5sum <"$s/disk.qcow2")
+run mkchroot --disk "$s/disk.qcow2" "$s/root"
+is "$rc" 1 "an existing OUT: exit 1"
+like "$err" "disk.qcow2: exists \(--force replaces it\)" "an existing OUT: says --force replaces it"
+is "$(md5sum <"$s/disk.qcow2")" "$sum" "an existing OUT: untouched"
+run mkchroot --disk "$s/disk.qcow2" --force --disk-size 128M "$s/root"
+is "$rc" 0 "--force: exit 0"
+t "--force: replaced (new UUIDs)" test "$(md5sum <"$s/disk.qcow2")" != "$sum"
+run mkchroot --disk "$s/small.qcow2" --disk-size 70M "$s/root"
+is "$rc" 1 "a root that does not fit --disk-size: exit 1"
+like "$err" "needs a root filesystem of [0-9]+ MiB, a disk of at least [0-9]+ MiB; --disk-size gives 70 MiB" \
+	"does not fit: says how much it needs"
+is "$(leftovers small.qcow2)" 0 "does not fit: nothing written"
+run mkchroot --disk "$s/root/usr/disk.qcow2" "$s/root"
+like "$err" "disk.qcow2: inside the tree it would pack" "an OUT inside the tree: refused"
+is "$(find "$s/root/usr" -name '*disk.qcow2*' | wc -l)" 0 "an OUT inside the tree: nothing written"
+mkdir -p "$s/nokernel/etc"
+run mkchroot --disk "$s/nok.qcow2" "$s/nokernel"
+like "$err" "no kernel to boot .*linux-image-amd64" "a root without a kernel: refused, naming the package to add"
+is "$(leftovers nok.qcow2)" 0 "no kernel: nothing written"
+mkdir "$s/bin"
+for p in mkfs.ext4 debugfs sfdisk mkfs.vfat grub-mkimage; do ln -s "$(command -v $p)" "$s/bin/$p"; done
+run env PATH="$s/bin" "$(command -v mkchroot)" --disk "$s/notool.qcow2" "$s/root"
+is "$rc" 1 "qemu-img missing: exit 1"
+like "$err" "needs qemu-img, not in PATH: install the Debian package qemu-utils" "qemu-img missing: names the package"
+is "$(leftovers notool.qcow2)" 0 "a missing tool: nothing written"
+# a TERM while qemu-img runs: the image it made is not renamed into place
+printf '#!/bin/sh\nkill -TERM $PPID\nexec %s "$@"\n' "$(command -v qemu-img)" >"$s/bin/qemu-img"
+chmod 755 "$s/bin/qemu-img"
+run env PATH="$s/bin" "$(command -v mkchroot)" --disk "$s/term.qcow2" "$s/root"
+is "$rc" 1 "interrupted: exit 1"
+like "$err" "term.qcow2: interrupted, not written" "interrupted: says so"
+is "$(leftovers term.qcow2)" 0 "interrupted: no OUT, no work directory left"
