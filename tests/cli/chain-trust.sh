@@ -15,23 +15,11 @@ source "$CT_TOP/tests/lib.sh"
 N=5
 start_cluster $N --or-skip
 nodes=$CT_NODES
-# the nodes see the host's files but have their own /tmp: the scratch is elsewhere
-d=$(scratch "$CT_TOP/build")
+# the nodes see the host's /var/tmp but have their own /tmp (and a checkout under /tmp
+# reaches them read-only): the wrapper writes its control log here
+d=$(scratch /var/tmp)
 w=$d/wrap
 mkdir -p "$w" "$d/root/etc/cron.d"
-
-# wait_for WHAT SECONDS CMD...: until CMD succeeds; fails naming WHAT after SECONDS
-wait_for() {
-	local what=$1 end=$((SECONDS + $2))
-	shift 2
-	until "$@"; do
-		if [ "$SECONDS" -ge "$end" ]; then
-			echo "# gave up waiting for $what" >&2
-			return 1
-		fi
-		sleep 0.02
-	done
-}
 
 # the compromised relay: on node02 a "next" line waits for $w/hold (a FIFO) when there is one
 cat >"$w/ctrelay" <<EOF
@@ -79,7 +67,7 @@ touch -d '2023-03-03 03:03:03' "$d/big"
 # --- (a) an entry the head never sent ----------------------------------------------
 mkfifo "$w/hold"
 start_push forge "$d/big" /tmp/forge
-wait_for "node02's relay to be told its successor" 60 has_next
+wait_for "node02's relay to be told its successor" has_next
 read -r host port <<<"$(successor)"
 out=$("$CT_BIN/relay_rogue" forge "$host" "$port" "$(secret)" "$d/root/etc/cron.d/owned" "$(from)" 2>&1)
 like "$out" "^resume 0 0" "forged entry: node03 held nothing yet"
@@ -98,7 +86,7 @@ others_have "$d/big" /tmp/forge "forged entry: every other node has what the hea
 # --- (b) other bytes for a real entry ---------------------------------------------
 head -c 150000000 /dev/zero | tr '\0' x >"$d/huge"
 start_push replace "$d/huge" /tmp/replace
-wait_for "node03's temporary file to pass 2 MB" 120 temp_grows replace
+wait_for "node03's temporary file to pass 2 MB" temp_grows replace
 read -r host port <<<"$(successor)"
 out=$("$CT_BIN/relay_rogue" data "$host" "$port" "$(secret)" 150000000 "$(from)" 2>&1)
 like "$out" "^resume 0 [1-9]" "replaced bytes: node03 was inside the entry"
@@ -115,7 +103,7 @@ for i in $(seq 1 $N); do on $i rm -f /tmp/replace /tmp/forge; done
 # --- (c) the source changes while the chain carries it ----------------------------
 n1grows() { [ -n "$(find "$(node_tmp node01)" -maxdepth 1 -name '.cpush.changing.*' -size +2M 2>/dev/null)" ]; }
 start_push changing "$d/huge" /tmp/changing
-wait_for "node01's temporary file to pass 2 MB" 120 n1grows
+wait_for "node01's temporary file to pass 2 MB" n1grows
 # the head is held while its source's second half is rewritten: the feeder is far from it
 kill -STOP "$push"
 printf 'changed' | dd of="$d/huge" bs=1 seek=100000000 conv=notrunc status=none
