@@ -737,7 +737,13 @@ static void check_stalls(struct chainrun *cr, double now)
 			struct rnode *r = &cr->r[i];
 			if (r->chain != k || !live(r) || r->ended)
 				continue;
-			if (!neighbour(cr, r, -1) && cpfeed_done(cr->feed[k]) && !r->pred_end)
+			/*
+			 * Everything before it has ended: the head's feed, or a live
+			 * predecessor (which may have ended before a re-link made it
+			 * this node's, so its "end" never set the time).
+			 */
+			struct rnode *prev = neighbour(cr, r, -1);
+			if (!r->pred_end && (prev ? prev->ended : cpfeed_done(cr->feed[k])))
 				r->pred_end = now;
 			if (r->pred_end && now - r->pred_end > CPCHAIN_STALL)
 				lose(cr, r, "stalled");
