@@ -51,7 +51,7 @@ usage_fails "mkchroot --level 99" "mkchroot: --level 99: out of range (0 to 19)"
 usage_fails "mkchroot --threads 0" "mkchroot: --threads 0: out of range (1 to 1024)" mkchroot --vnfs "$d/o.img" --threads 0 "$d"
 usage_fails "mkchroot --level 12 for gzip" "mkchroot: --level 12: out of range for gzip (0 to 9)" \
 	mkchroot --vnfs "$d/o.cpio.gz" --level 12 "$d"
-usage_fails "mkchroot --format zip" "mkchroot: --format zip: not one of newc, cpio, pax or tar" \
+usage_fails "mkchroot --format zip" "mkchroot: --format zip: not one of newc, cpio, pax, tar, qcow2 or raw" \
 	mkchroot --vnfs "$d/o.img" --format zip "$d"
 usage_fails "mkchroot --compress lz4" "mkchroot: --compress lz4: not one of gzip, gz, zstd, zst, xz or none" \
 	mkchroot --vnfs "$d/o.img" --compress lz4 "$d"
