@@ -190,3 +190,10 @@ _gone() { # PID...: none runs (gone, or a zombie not yet reaped)
 	done
 }
 wait_gone() { wait_for "process $* to end" _gone "$@"; }
+# reap PID: wait for a child of the test to exit and return its status; one that is
+# still running at the deadline fails the check "waited ... for process PID to end"
+# and is killed (the test goes on instead of hanging)
+reap() {
+	wait_gone "$1" || kill -KILL "$1" 2>/dev/null
+	wait "$1"
+}

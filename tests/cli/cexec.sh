@@ -199,7 +199,7 @@ kill -INT "$cpid"
 wait_line "$S/int.err" "still running"
 like "$(cat "$S/int.err")" "4 nodes still running: node\[01-04\]" "first Ctrl-C prints the nodes still running"
 kill -INT "$cpid"
-wait "$cpid"
+reap "$cpid"
 is "$?" 130 "a second Ctrl-C within a second aborts (exit 130)"
 eventually "... and kills the remote commands (by their pids)" none_running "$I" "sleep 4321"
 

@@ -58,7 +58,7 @@ start_push() {
 	push=$!
 	at_exit "kill $push 2>/dev/null"
 }
-end_push() { wait "$push"; rc=$?; err=$(cat "$d/$1.err"); }
+end_push() { reap "$push"; rc=$? err=$(cat "$d/$1.err"); }
 
 head -c 30000000 /dev/urandom >"$d/big"
 chmod 640 "$d/big"

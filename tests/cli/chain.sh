@@ -6,15 +6,17 @@
 # cut out (the others complete, that node is reported, exit 2, no file at
 # its target); a node without the relay gets it uploaded and removed; a
 # connection to a relay port without the key is closed and nothing is
-# written (that one needs no cluster).
+# written, while what the head's key signs does land (that one needs no
+# cluster).
 source "$CT_TOP/tests/lib.sh"
 d=$(scratch)
 
 # --- a relay refuses a peer without the key (local, no cluster) --------------
-key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+hex32() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+key=$(hex32) head_seed=$(hex32)
 mkdir -p "$d/refuse"
 coproc RELAY { cd "$d/refuse" && exec "$CT_BIN/ctrelay"; }
-echo "start $key $key tagref 127.0.0.1" >&"${RELAY[1]}"
+echo "start $key $("$CT_BIN/relay_rogue" pubkey "$head_seed") tagref 127.0.0.1" >&"${RELAY[1]}"
 read -r -t "$CT_WAIT" ready raddr rport <&"${RELAY[0]}"
 is "$ready $raddr" "ready 127.0.0.1" "relay: listens on the address it is given"
 # a peer that answers the challenge with garbage, then sends a would-be frame
@@ -24,8 +26,14 @@ read -r -t "$CT_WAIT" what peer rest <&"${RELAY[0]}"
 is "$what $peer $rest" "closed 127.0.0.1 peer does not hold the transfer key" \
 	"relay: a peer without the key is closed, reported as a drop, never as a content refusal"
 is "$(ls -A "$d/refuse"; find /tmp -maxdepth 1 -name '.cpush.*tagref*')" "" "relay: nothing written for it (no file, no temporary)"
+# the positive control: the same relay, the same check, a peer with the key sending what
+# the head's key signed (relay_rogue given the head's signing key)
+out=$(RELAY_ROGUE_SEED=$head_seed "$CT_BIN/relay_rogue" forge 127.0.0.1 "$rport" "$key" "$d/refuse/signed" 2>&1)
+like "$out" "resume 0 0" "relay: still serves after the stranger, and takes a peer with the key"
+wait_file "$d/refuse/signed"
+is "$(ls -A "$d/refuse")" signed "relay: what the head's key signed lands (the check above sees a write)"
 echo quit >&"${RELAY[1]}"
-wait "$RELAY_PID" 2>/dev/null
+reap "$RELAY_PID" 2>/dev/null
 is "$?" 0 "relay: leaves on quit"
 
 N=5

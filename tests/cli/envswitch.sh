@@ -147,8 +147,8 @@ at_exit "kill $reader"
 pids=()
 for i in $(seq 1 100); do envswitch "tag$i" = "name-$i" --force 2>>"$d/writers.err" & pids+=($!); done
 fails=0
-for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
-touch "$d/stop"; wait "$reader"
+for p in "${pids[@]}"; do reap "$p" || fails=$((fails + 1)); done
+touch "$d/stop"; reap "$reader"
 is "$fails" 0 "100 concurrent envswitch runs all succeed"
 n=0
 for i in $(seq 1 100); do grep -qx "tag$i = name-$i" "$uconf" && n=$((n + 1)); done

@@ -135,7 +135,7 @@ f2_landed() {
 }
 wait_for "node03's imgsync server to have landed f2" f2_landed
 [ -n "$pid" ] && kill -9 "$pid"
-wait "$client"
+reap "$client"
 crc=$?
 t "killing the node's server fails the run (status $crc)" test "$crc" -eq 2
 bad=0

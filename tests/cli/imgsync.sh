@@ -117,7 +117,7 @@ f3_landed() {
 }
 wait_for "the local imgsync server to have landed f3" f3_landed
 [ -n "$server" ] && kill -9 "$server"
-wait "$client"
+reap "$client"
 crc=$?
 t "client reports the killed server (status $crc)" test "$crc" -eq 2
 mixed=0 bad=0

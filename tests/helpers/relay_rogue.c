@@ -11,8 +11,13 @@
  *   relay_rogue data HOST PORT SECRET SIZE [FROM]   other bytes for the entry
  *       the relay is receiving, from where it is up to SIZE
  *
+ *   relay_rogue pubkey SEED   the public key (hex) of the signing key SEED
+ *
  * FROM: the address to connect from (the compromised node's own, which may
- * be its target's rightful predecessor).
+ * be its target's rightful predecessor). With RELAY_ROGUE_SEED (64 hex
+ * digits) in the environment, forge signs with that key instead: given to
+ * the relay as the head's, it is the positive control that what forge sends
+ * does land when the head's key signed it.
  * Prints "resume ENTRY OFFSET" (what the relay said it holds), then, once
  * sent, waits (30 s at most) for the relay to close the connection: prints
  * "closed" (exit 0) or "kept open" (exit 3). Exit 1 on errors.
@@ -65,18 +70,34 @@ static int dial(const char *host, const char *port, const char *from)
 	return fd;
 }
 
-/* A setuid file at PATH, under a key of the rogue's own making. */
+/* The signing key from SEED (hex), its public key into PUB; NULL if SEED is not one. */
+static EVP_PKEY *seeded_signer(const char *seed, unsigned char pub[RELAY_PUB_LEN])
+{
+	unsigned char raw[RELAY_KEY_LEN];
+	size_t len = RELAY_PUB_LEN;
+	if (relay_secret_parse(seed, raw) < 0)
+		return NULL;
+	EVP_PKEY *sk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, raw, sizeof raw);
+	if (sk && (EVP_PKEY_get_raw_public_key(sk, pub, &len) != 1 || len != RELAY_PUB_LEN)) {
+		EVP_PKEY_free(sk);
+		sk = NULL;
+	}
+	return sk;
+}
+
+/* A setuid file at PATH, under a key of the rogue's own making (or RELAY_ROGUE_SEED's). */
 static int forge(int fd, const struct relay_key *k, uint32_t i, const char *path)
 {
 	static const char body[] = "* * * * * root id >/tmp/owned\n";
 	unsigned char pub[RELAY_PUB_LEN], p[8192], end[RELAY_END_LEN];
-	EVP_PKEY *sk = relay_signer_new(pub);
+	const char *seed = getenv("RELAY_ROGUE_SEED");
+	EVP_PKEY *sk = seed ? seeded_signer(seed, pub) : relay_signer_new(pub);
 	struct relay_entry e = { .type = RELAY_E_FILE, .mode = 04755, .mtime = 1, .size = sizeof body - 1 };
 	snprintf(e.path, sizeof e.path, "%s", path);
-	EVP_Digest(body, sizeof body - 1, e.sha256, NULL, EVP_sha256(), NULL);
-	size_t n = sk ? relay_entry_sign(sk, i, i + 1, &e, p) : 0;
 	unsigned char h[32], hashes[RELAY_SIG_LEN + 32];
 	relay_block_hash(body, sizeof body - 1, h);
+	relay_digest(h, 1, e.sha256);
+	size_t n = sk ? relay_entry_sign(sk, i, i + 1, &e, p) : 0;
 	int rc = n && relay_end_sign(sk, i + 1, end) == 0 && relay_hashes_sign(sk, i, 0, h, 1, hashes) ? 0 : -1;
 	rc = rc ? rc : send_frame(fd, k, RELAY_ENTRY, i, UINT64_MAX, p, n);
 	rc = rc ? rc : send_frame(fd, k, RELAY_HASHES, i, 0, hashes, sizeof hashes);
@@ -117,9 +138,21 @@ int main(int argc, char **argv)
 {
 	unsigned char secret[RELAY_KEY_LEN];
 	struct relay_key k;
+	if (argc == 3 && strcmp(argv[1], "pubkey") == 0) {
+		unsigned char pub[RELAY_PUB_LEN];
+		EVP_PKEY *sk = seeded_signer(argv[2], pub);
+		if (!sk)
+			return 1;
+		for (size_t j = 0; j < sizeof pub; j++)
+			printf("%02x", pub[j]);
+		printf("\n");
+		EVP_PKEY_free(sk);
+		return 0;
+	}
 	if ((argc != 6 && argc != 7) || (strcmp(argv[1], "forge") != 0 && strcmp(argv[1], "data") != 0) ||
 	    relay_secret_parse(argv[4], secret) < 0) {
-		fprintf(stderr, "usage: relay_rogue forge|data HOST PORT SECRET PATH|SIZE [FROM]\n");
+		fprintf(stderr, "usage: relay_rogue forge|data HOST PORT SECRET PATH|SIZE [FROM]\n"
+				"       relay_rogue pubkey SEED\n");
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
