@@ -158,12 +158,13 @@ start_cluster() {
 #   wait_line FILE REGEX      a line of FILE matches REGEX (grep -E)
 #   wait_port ADDR PORT       a TCP listener on ADDR:PORT (in this network namespace)
 #   wait_gone PID...          none of the PIDs runs any more (a zombie counts as gone)
+# CT_POLL: seconds between tries (0.05; longer where each try is costly)
 CT_WAIT=${CT_WAIT:-120}
 _wait_until() {
 	local end=$((SECONDS + CT_WAIT))
 	until "$@"; do
 		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.05
+		sleep "${CT_POLL:-0.05}"
 	done
 }
 wait_for() {

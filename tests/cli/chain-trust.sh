@@ -11,6 +11,8 @@
 # Either way node03 writes nothing and says so, cpush exits 2 naming node03
 # and every other node has exactly what the head sent. (c) A source file
 # rewritten while the chain carries it: no node lands it, the run says why.
+# (d) A file node02 landed is changed there before node02 feeds it on: its
+# successor gets none of it, node02 is blamed, the others get the head's.
 source "$CT_TOP/tests/lib.sh"
 N=5
 start_cluster $N --or-skip
@@ -116,3 +118,27 @@ is "$(grep -c 'relay refused' <<<"$err")" 0 "changed source: no node is blamed f
 left=0
 for i in $(seq 1 $N); do left=$((left + $(nothing_at $i /tmp/changing))); done
 is "$left" 0 "changed source: no node has the file or a temporary file of it"
+
+# --- (d) a landed file changes on its node before that node feeds it on -------------
+# node02 lands a and starts on b while its successor is held back; a is rewritten there
+# (same size, other bytes); released, node02 re-feeds node03 from what it landed
+mkdir -p "$d/tree"
+head -c 3000000 /dev/urandom >"$d/tree/a"
+head -c 60000000 /dev/zero | tr '\0' y >"$d/tree/b"
+n2landed() { [ -f "$(node_tmp node02)/refeed/a" ] && [ -n "$(find "$(node_tmp node02)/refeed" -name '.cpush.b.*' 2>/dev/null)" ]; }
+mkfifo "$w/hold"
+rm -f "$w"/ctl.*
+CT_RELAY_PATH=$w/ctrelay "$CT_BIN/cpush" --chain -r -w "$nodes" "$d/tree/" /tmp/refeed >"$d/refeed.out" 2>"$d/refeed.err" &
+push=$!
+at_exit "kill $push 2>/dev/null"
+wait_for "node02 to land a and start on b" n2landed
+printf 'rewritten on node02' | dd of="$(node_tmp node02)/refeed/a" bs=1 seek=1000000 conv=notrunc status=none
+echo go >"$w/hold"
+end_push refeed
+is "$rc" 2 "changed landed file: cpush exits 2"
+like "$err" "node02: .*refeed/a: changed since it was hashed" "changed landed file: node02 is named, with the file that changed there"
+like "$err" "cpush: 5 nodes: 4 ok, 1 failed" "changed landed file: no other node failed"
+got=
+for i in 1 3 4 5; do got+="$(on $i sh -c 'cd /tmp/refeed && sha256sum a b' 2>&1)"$'\n'; done
+is "$got" "$(for i in 1 3 4 5; do (cd "$d/tree" && sha256sum a b); done)"$'\n' \
+	"changed landed file: every other node has a and b as the head sent them (node03 got nothing of node02's a)"

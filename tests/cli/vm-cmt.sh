@@ -89,17 +89,16 @@ step "cmt-live-init: eth0: $VM_NET.37/24" "the live system is up, its network fr
 	step "cmt-provision: .* step 2/2: nodeimage --wipe --grow --hostname node-37 --kexec" "cmt-provision runs nodeimage" &&
 	step "^kernel /dev/vda3:/boot/vmlinuz-" "nodeimage found the written system's kernel on its last partition" &&
 	step "kexec_core: Starting new kernel" "it kexecs into the written kernel"
-while [ "$(grep -c 'Linux version' "$con")" -lt 2 ] && [ $SECONDS -lt $deadline ] && vm_running node; do sleep 1; done
+two_kernels() { [ "$(grep -c 'Linux version' "$con")" -ge 2 ]; }
+vm_until $deadline node two_kernels
 is "$(grep -c 'Linux version' "$con")" 2 "two kernels booted in one VM run, no firmware reboot: the live one, the written one ($((SECONDS - start)) s)"
 is "$(grep -c 'cmt-provision: .* FAILED' "$con")" 0 "no step failed"
 
 # --- the written system answers -----------------------------------------------------------------------
 vm_home "$d/home" node-37 $VM_NET.37
 got=
-while [ $SECONDS -lt $deadline ] && vm_running node; do
-	got=$(HOME=$d/home ip netns exec $ns "$VM_BIN/cexec" -w node-37 -t 5 hostname 2>/dev/null) && [ -n "$got" ] && break
-	sleep 3
-done
+answers() { got=$(HOME=$d/home ip netns exec $ns "$VM_BIN/cexec" -w "$1" -t 5 hostname 2>/dev/null) && [ -n "$got" ]; }
+vm_until $deadline node answers node-37
 like "$got" "node-37" "cexec -w node-37 hostname: the written system answers under its name ($((SECONDS - start)) s)"
 run env HOME="$d/home" ip netns exec $ns "$VM_BIN/cexec" -w node-37 -t 5 "findmnt -no SOURCE,FSTYPE /; cat /proc/cmdline"
 like "$out" "/dev/vda3 ext4" "its root is the written disk's ext4 partition, the last"
@@ -111,7 +110,7 @@ t "nodeimage fetched the image with byte ranges" test $? = 0
 
 # --- scenario 3: the same disk boots cold in a fresh VM, through the GRUB it carries -------------
 HOME=$d/home ip netns exec $ns "$VM_BIN/cexec" -w node-37 -t 5 "systemctl poweroff" >/dev/null 2>&1
-for _ in $(seq 60); do vm_running node || break; sleep 1; done
+eventually "the written system powers off when told" vm_stopped node
 vm_stop node
 con2=$d/console-cold.log
 start2=$SECONDS

@@ -34,10 +34,8 @@ t "the VM starts with the VNFS image as its initramfs" vm_running node01
 vm_home "$d/home" node01 $VM_NET.38
 c3() { HOME=$d/home ip netns exec $ns "$@"; }
 got=
-while [ $SECONDS -lt $deadline ] && vm_running node01; do
-	got=$(c3 "$VM_BIN/cexec" -w node01 -t 5 hostname 2>/dev/null) && [ -n "$got" ] && break
-	sleep 3
-done
+answers() { got=$(c3 "$VM_BIN/cexec" -w node01 -t 5 hostname 2>/dev/null) && [ -n "$got" ]; }
+vm_until $deadline node01 answers
 like "$got" "node01" "cexec -w node01 hostname: the stateless node answers ($((SECONDS - start)) s after start)"
 [ -n "$got" ] || { echo "#   console (last lines):"; tail -30 "$con" | sed 's/^/#   /'; }
 run c3 "$VM_BIN/cexec" -w node01 -t 5 "findmnt -no FSTYPE /; cat /etc/machine-id | wc -c"
