@@ -11,8 +11,10 @@
 # Either way node03 writes nothing and says so, cpush exits 2 naming node03
 # and every other node has exactly what the head sent. (c) A source file
 # rewritten while the chain carries it: no node lands it, the run says why.
-# (d) A file node02 landed is changed there before node02 feeds it on: its
-# successor gets none of it, node02 is blamed, the others get the head's.
+# (d) A file node02 landed is changed there before node02 feeds it on (its
+# held-back successor is re-fed from what node02 landed, then mid-entry from
+# its temporary file): its successor gets none of the changed file, node02 is
+# blamed, the others get the head's.
 source "$CT_TOP/tests/lib.sh"
 N=5
 start_cluster $N --or-skip
