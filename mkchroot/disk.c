@@ -15,6 +15,7 @@
 
 #include "disk.h"
 #include "diskplan.h"
+#include "esp.h"
 #include "fsutil.h"
 #include "grubbios.h"
 #include "log.h"
@@ -136,6 +137,7 @@ static int check_tools(const struct mkc_disk_opts *o)
 	static const struct { const char *prog, *pkg; } tools[] = {
 		{ "mkfs.ext4", "e2fsprogs" },  { "debugfs", "e2fsprogs" },       { "sfdisk", "fdisk" },
 		{ "mkfs.vfat", "dosfstools" }, { "grub-mkimage", "grub-common" }, { "qemu-img", "qemu-utils" },
+		{ "mcopy", "mtools" },
 	};
 	int rc = 0;
 	for (size_t i = 0; i < sizeof tools / sizeof *tools; i++) {
@@ -148,6 +150,11 @@ static int check_tools(const struct mkc_disk_opts *o)
 	}
 	if (access(GRUB_PC_DIR "/boot.img", R_OK) < 0) {
 		warnmsg("--disk needs GRUB for BIOS (%s/boot.img): install the Debian package grub-pc-bin", GRUB_PC_DIR);
+		rc = -1;
+	}
+	if (access(MKC_GRUB_EFI_DIR "/linux.mod", R_OK) < 0) {
+		warnmsg("--disk needs GRUB for UEFI (%s/linux.mod): install the Debian package grub-efi-amd64-bin",
+			MKC_GRUB_EFI_DIR);
 		rc = -1;
 	}
 	return rc;
@@ -385,13 +392,7 @@ static int make_root(const struct work *w)
 
 static int make_esp(const struct work *w)
 {
-	char *img = wpath(w, "esp.img"), kib[32];
-	snprintf(kib, sizeof kib, "%ju", (uintmax_t)(w->plan.part[MKC_PART_ESP].sectors / 2));
-	char *argv[] = { "mkfs.vfat", "-C", "--invariant", "-F", "32", "-n", "ESP", "-i", (char *)w->plan.esp_serial,
-			 img, kib, NULL };
-	int rc = run(argv, NULL) ? 2 : 0;
-	free(img);
-	return rc;
+	return mkc_esp_make(w->dir, &w->plan, run);
 }
 
 /* GRUB's core.img for BIOS: finds the root by its UUID, reads /boot/grub/grub.cfg there. */
@@ -534,6 +535,7 @@ static void remove_work(struct work *w)
 		unlink(p);
 		free(p);
 	}
+	mkc_esp_clean(w->dir);
 	if (rmdir(w->dir) < 0)
 		warnmsg_errno("%s", w->dir);
 }
@@ -546,7 +548,9 @@ static void print_plan(const struct work *w)
 	for (size_t i = 0; i < MKC_NPARTS; i++)
 		printf("  partition %zu %-4s start %ju, %ju MiB, %s\n", i + 1, p->part[i].name,
 		       (uintmax_t)p->part[i].start, (uintmax_t)(p->part[i].sectors * MKC_SECTOR / MKC_MIB),
-		       i == MKC_PART_ROOT ? "ext4" : i == MKC_PART_ESP ? "FAT32" : "GRUB core.img");
+		       i == MKC_PART_ROOT  ? "ext4"
+		       : i == MKC_PART_ESP ? "FAT32, GRUB for UEFI at " MKC_ESP_LOADER
+					   : "GRUB core.img for BIOS");
 	printf("  root filesystem UUID %s, %ju inodes, at least %ju MiB for the tree\n", p->fs_uuid,
 	       (uintmax_t)p->inodes, (uintmax_t)(p->root_min / MKC_MIB));
 	printf("  boot entry: /boot/vmlinuz-%s%s%s %s\n", w->k.version, w->k.initrd ? ", " : "",

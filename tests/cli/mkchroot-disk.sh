@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # mkchroot --disk: the image read back by other tools (qemu-img check/info,
-# sfdisk --json, blkid, debugfs, e2fsck, fsck.fat, GRUB's own diskboot.img)
+# sfdisk --json, blkid, debugfs, e2fsck, fsck.fat, mtools, GRUB's own diskboot.img)
 # and by nodeimage --kexec -n from a loop device; the stateless steps in the
 # image while the administrator's tree stays as it was; -n writes nothing;
 # an existing OUT, a root that does not fit, a root without a kernel, a
@@ -9,8 +9,9 @@
 source "${CT_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 source "$CT_TOP/tests/cli/bootdisk.inc"
 need_root
-need_cmd mkfs.ext4 debugfs sfdisk mkfs.vfat fsck.fat grub-mkimage qemu-img jq blkid e2fsck losetup
+need_cmd mkfs.ext4 debugfs sfdisk mkfs.vfat fsck.fat mcopy mdir mtype grub-mkimage qemu-img jq blkid e2fsck losetup
 [ -e /usr/lib/grub/i386-pc/boot.img ] || skip_all "not installed: grub-pc-bin"
+[ -e /usr/lib/grub/x86_64-efi/linux.mod ] || skip_all "not installed: grub-efi-amd64-bin"
 s=$(scratch)
 K=6.1.0-13-amd64
 
@@ -36,9 +37,13 @@ is "$rc" 0 "-n exits 0"
 like "$out" "partition 3 root start 135168, 2[0-9]{2} MiB, ext4" "-n: the root last, sized from the tree plus 256 MiB free"
 like "$out" "boot entry: /boot/vmlinuz-$K, /boot/initrd.img-$K root=UUID=[0-9a-f-]{36} ro console=ttyS0" \
 	"-n: the newest kernel, its initrd, the command line"
+like "$out" "partition 2 esp +start 4096, 64 MiB, FAT32, GRUB for UEFI at \\\\EFI\\\\BOOT\\\\BOOTX64.EFI" \
+	"-n: the ESP and its EFI loader"
+like "$out" "partition 1 bios start 2048, 1 MiB, GRUB core.img for BIOS" "-n: the BIOS boot partition and its GRUB"
 is "$(leftovers n.qcow2)" 0 "-n writes nothing"
 run mkchroot --json -n --disk "$s/n.qcow2" "$s/root"
 is "$(jq -r '.action + " " + .format + " " + (.plan | length | tostring)' <<<"$out")" "disk qcow2 7" "--json -n: the plan as lines"
+like "$(jq -r '.plan[]' <<<"$out")" 'BOOTX64\.EFI' "--json -n: the plan names the EFI loader"
 
 # --- the qcow2 image --------------------------------------------------------------
 run mkchroot --disk "$s/disk.qcow2" --disk-size 128M --cmdline "console=ttyS0 quiet" "$s/root"
@@ -61,10 +66,19 @@ dd if="$s/disk.raw" of="$s/p2" bs=512 skip="$p2" count=131072 status=none
 dd if="$s/disk.raw" of="$s/p3" bs=512 skip="$p3" status=none
 is "$(blkid -p -o value -s TYPE "$s/p2")" vfat "the ESP is FAT"
 t "fsck.fat: the ESP is sound" fsck.fat -n "$s/p2"
+is "$(mdir -i "$s/p2" -b ::/EFI/BOOT)" "::/EFI/BOOT/BOOTX64.EFI" "the ESP holds the removable-media loader \\EFI\\BOOT\\BOOTX64.EFI, alone"
+mtype -i "$s/p2" ::/EFI/BOOT/BOOTX64.EFI >"$s/bootx64.efi"
+# PE32+ for x86-64: "MZ", the PE header where e_lfanew says, machine 0x8664, subsystem 10 (EFI application)
+pe=$(od -An -tu4 -j 60 -N 4 "$s/bootx64.efi" | tr -d ' ')
+is "$(od -An -tx1 -N 2 "$s/bootx64.efi" | tr -d ' ') $(od -An -tx1 -j "$pe" -N 6 "$s/bootx64.efi" | tr -d ' ') $(od -An -tu2 -j $((pe + 24 + 68)) -N 2 "$s/bootx64.efi" | tr -d ' ')" \
+	"4d5a 504500006486 10" "BOOTX64.EFI is an x86-64 EFI application"
 is "$(blkid -p -o value -s TYPE "$s/p3")" ext4 "the root is ext4"
 t "e2fsck: the root is sound" e2fsck -fn "$s/p3"
 uuid=$(blkid -p -o value -s UUID "$s/p3")
 cat_root() { debugfs -R "cat $1" "$s/p3" 2>/dev/null; }
+is "$(grep -a -o -e "search --no-floppy --fs-uuid --set=root $uuid" -e 'configfile (\$root)/boot/grub/grub.cfg' "$s/bootx64.efi")" \
+	"search --no-floppy --fs-uuid --set=root $uuid
+configfile (\$root)/boot/grub/grub.cfg" "BOOTX64.EFI's early config: the root by its UUID, then its /boot/grub/grub.cfg"
 is "$(cat_root /etc/fstab | grep -v '^#')" "UUID=$uuid / ext4 errors=remount-ro 0 1" "fstab: the root by the filesystem's UUID"
 like "$(cat_root /boot/loader/entries/mkchroot-$K.conf)" \
 	"^title .*
@@ -107,6 +121,18 @@ start=$(sfdisk --json "$s/keep.img" | jq '.partitiontable.partitions[2].start')
 dd if="$s/keep.img" of="$s/k3" bs=512 skip="$start" status=none
 is "$(debugfs -R 'cat /etc/machine-id' "$s/k3" 2>/dev/null)" 0123456789abcdef0123456789abcdef "--no-stateless: the machine-id kept"
 like "$(debugfs -R 'ls /etc/ssh' "$s/k3" 2>/dev/null)" ssh_host_ed25519_key "--no-stateless: the host keys kept"
+
+# --- the ESP: its volume id from --uuid-seed, its files' times SOURCE_DATE_EPOCH ----------
+esp_of() { dd if="$1" bs=512 skip=4096 count=131072 status=none; }
+for n in a1 a2 b; do
+	SOURCE_DATE_EPOCH=1700000000 mkchroot --disk "$s/$n.img" --format raw --disk-size 100M --uuid-seed "${n%[12]}" "$s/root"
+done
+is "$(esp_of "$s/a1.img" | md5sum)" "$(esp_of "$s/a2.img" | md5sum)" "the same --uuid-seed and SOURCE_DATE_EPOCH: the same ESP, byte for byte"
+esp_of "$s/a1.img" >"$s/a1.esp"
+esp_of "$s/b.img" >"$s/b.esp"
+t "another --uuid-seed: another FAT volume id" test "$(blkid -p -o value -s UUID "$s/a1.esp")" != "$(blkid -p -o value -s UUID "$s/b.esp")"
+is "$(mdir -i "$s/a1.esp" -/ ::/ | grep -E '^(EFI|BOOT|BOOTX64) ' | grep -Eo '[0-9]{4}-[0-9]{2}-[0-9]{2} +[0-9]+:[0-9]+' | sort -u)" \
+	"$(TZ=UTC date -d @1700000000 '+%Y-%m-%d  %H:%M')" "the ESP's directories and loader are dated SOURCE_DATE_EPOCH"
 mkdir "$s/with space"
 run mkchroot --disk "$s/with space/d.img" --format raw --disk-size 100M "$s/root"
 is "$rc" 0 "an OUT in a directory with a space: exit 0 (debugfs given quoted paths)"
@@ -137,9 +163,20 @@ is "$(leftovers nok.qcow2)" 0 "no kernel: nothing written"
 mkdir "$s/bin"
 for p in mkfs.ext4 debugfs sfdisk mkfs.vfat grub-mkimage; do ln -s "$(command -v $p)" "$s/bin/$p"; done
 run env PATH="$s/bin" "$(command -v mkchroot)" --disk "$s/notool.qcow2" "$s/root"
-is "$rc" 1 "qemu-img missing: exit 1"
+is "$rc" 1 "qemu-img and mtools missing: exit 1"
 like "$err" "needs qemu-img, not in PATH: install the Debian package qemu-utils" "qemu-img missing: names the package"
+like "$err" "needs mcopy, not in PATH: install the Debian package mtools" "mtools missing: names the package"
 is "$(leftovers notool.qcow2)" 0 "a missing tool: nothing written"
+ln -s "$(command -v mcopy)" "$s/bin/mcopy"
+# GRUB's modules missing from the head: hidden under an empty directory in a mount namespace of this command only
+run unshare -m sh -c 'mount -t tmpfs none /usr/lib/grub/x86_64-efi && mount -t tmpfs none /usr/lib/grub/i386-pc && exec "$@"' - \
+	mkchroot --disk "$s/nogrub.qcow2" "$s/root"
+is "$rc" 1 "GRUB's modules missing: exit 1"
+like "$err" "needs GRUB for UEFI \(/usr/lib/grub/x86_64-efi/linux.mod\): install the Debian package grub-efi-amd64-bin" \
+	"GRUB for UEFI missing: names grub-efi-amd64-bin"
+like "$err" "needs GRUB for BIOS \(/usr/lib/grub/i386-pc/boot.img\): install the Debian package grub-pc-bin" \
+	"GRUB for BIOS missing: names grub-pc-bin"
+is "$(leftovers nogrub.qcow2)" 0 "GRUB missing: nothing written"
 # a TERM while qemu-img runs: the image it made is not renamed into place
 printf '#!/bin/sh\nkill -TERM $PPID\nexec %s "$@"\n' "$(command -v qemu-img)" >"$s/bin/qemu-img"
 chmod 755 "$s/bin/qemu-img"

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Unit tests for mkchroot --disk's layout (diskplan) and GRUB's BIOS boot sectors (grubbios). */
+/*
+ * Unit tests for mkchroot --disk's layout (diskplan), GRUB's BIOS boot sectors
+ * (grubbios) and the EFI system partition's commands (esp).
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,7 +12,9 @@
 #include <string.h>
 
 #include "../../mkchroot/diskplan.h"
+#include "../../mkchroot/esp.h"
 #include "../../mkchroot/grubbios.h"
+#include "xalloc.h"
 
 static const struct mkc_tree_usage small = { .blocks = 10000, .inodes = 3000 }; /* 39 MiB */
 
@@ -162,12 +167,64 @@ static void test_grub_mbr(void **state)
 		assert_int_equal(mbr[i], (unsigned char)i);
 }
 
+/* The words of ARGV joined by spaces. Caller frees. */
+static char *joined(char **argv)
+{
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	return xjoin(argv, n, " ");
+}
+
+static void test_esp_plan(void **state)
+{
+	(void)state;
+	struct mkc_disk_plan p;
+	struct mkc_esp_plan e;
+	char err[256], want[512];
+	mkc_disk_plan(&small, 0, 0, "seed", &p, err, sizeof err);
+	mkc_esp_plan("/w", &p, &e);
+	/* the early config finds the root by its filesystem's UUID and reads its grub.cfg */
+	snprintf(want, sizeof want,
+		 "search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)/boot/grub\n"
+		 "configfile ($root)/boot/grub/grub.cfg\n",
+		 p.fs_uuid);
+	assert_string_equal(e.early_cfg, want);
+	/* the FAT as a file the size of the partition, its volume id from the seed */
+	char *s = joined(e.argv[MKC_ESP_MKFS]);
+	snprintf(want, sizeof want, "mkfs.vfat -C --invariant -F 32 -n ESP -i %s /w/esp.img 65536", p.esp_serial);
+	assert_string_equal(s, want);
+	free(s);
+	/* GRUB for UEFI from the head's modules, the early config in it, at the removable-media path */
+	s = joined(e.argv[MKC_ESP_GRUB]);
+	assert_non_null(strstr(s, "grub-mkimage -O x86_64-efi -d /usr/lib/grub/x86_64-efi "
+				  "-o /w/esp/EFI/BOOT/BOOTX64.EFI -c /w/efi.cfg -p /boot/grub "));
+	const char *mods[] = { " part_gpt", " ext2", " search_fs_uuid", " configfile", " normal", " linux", " serial" };
+	for (size_t i = 0; i < sizeof mods / sizeof *mods; i++)
+		assert_non_null(strstr(s, mods[i]));
+	assert_null(strstr(s, "biosdisk"));
+	free(s);
+	/* mtools copies the staged tree in, no mount */
+	s = joined(e.argv[MKC_ESP_COPY]);
+	assert_string_equal(s, "mcopy -s -i /w/esp.img /w/esp/EFI ::/");
+	free(s);
+	mkc_esp_plan_free(&e);
+	assert_null(e.early_cfg);
+	/* another seed: another volume id */
+	struct mkc_disk_plan q;
+	mkc_disk_plan(&small, 0, 0, "other", &q, err, sizeof err);
+	assert_string_not_equal(p.esp_serial, q.esp_serial);
+	mkc_esp_plan("/w", &q, &e);
+	assert_string_equal(e.argv[MKC_ESP_MKFS][8], q.esp_serial);
+	mkc_esp_plan_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),     cmocka_unit_test(test_size),      cmocka_unit_test(test_uuids),
 		cmocka_unit_test(test_script),     cmocka_unit_test(test_parse_size), cmocka_unit_test(test_grub_core),
-		cmocka_unit_test(test_grub_mbr),
+		cmocka_unit_test(test_grub_mbr),   cmocka_unit_test(test_esp_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
