@@ -99,7 +99,7 @@ vm_home "$d/home" node-37 $VM_NET.37
 got=
 answers() { got=$(HOME=$d/home ip netns exec $ns "$VM_BIN/cexec" -w "$1" -t 5 hostname 2>/dev/null) && [ -n "$got" ]; }
 vm_until $deadline node answers node-37
-like "$got" "node-37" "cexec -w node-37 hostname: the written system answers under its name ($((SECONDS - start)) s)"
+like "$got" "^node-37$" "cexec -w node-37 hostname: the written system answers under its name ($((SECONDS - start)) s)"
 run env HOME="$d/home" ip netns exec $ns "$VM_BIN/cexec" -w node-37 -t 5 "findmnt -no SOURCE,FSTYPE /; cat /proc/cmdline"
 like "$out" "/dev/vda3 ext4" "its root is the written disk's ext4 partition, the last"
 like "$out" "root=UUID=.* console=ttyS0 net.ifnames=0 ip=$VM_NET.37::" "its command line: the boot entry's, then --append"

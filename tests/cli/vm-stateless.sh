@@ -36,7 +36,7 @@ c3() { HOME=$d/home ip netns exec $ns "$@"; }
 got=
 answers() { got=$(c3 "$VM_BIN/cexec" -w node01 -t 5 hostname 2>/dev/null) && [ -n "$got" ]; }
 vm_until $deadline node01 answers
-like "$got" "node01" "cexec -w node01 hostname: the stateless node answers ($((SECONDS - start)) s after start)"
+like "$got" "^node01$" "cexec -w node01 hostname: the stateless node answers ($((SECONDS - start)) s after start)"
 [ -n "$got" ] || { echo "#   console (last lines):"; tail -30 "$con" | sed 's/^/#   /'; }
 run c3 "$VM_BIN/cexec" -w node01 -t 5 "findmnt -no FSTYPE /; cat /etc/machine-id | wc -c"
 like "$out" "rootfs|tmpfs|ramfs" "its root is the unpacked image in memory"
