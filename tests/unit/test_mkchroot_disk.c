@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../mkchroot/diskplan.h"
+#include "../../mkchroot/ext4times.h"
 #include "../../mkchroot/grubbios.h"
 
 static const struct mkc_tree_usage small = { .blocks = 10000, .inodes = 3000 }; /* 39 MiB */
@@ -162,12 +163,21 @@ static void test_grub_mbr(void **state)
 		assert_int_equal(mbr[i], (unsigned char)i);
 }
 
+/* ext4's crc32c: the Castagnoli check value, and the seed carried from one call to the next. */
+static void test_crc32c(void **state)
+{
+	(void)state;
+	assert_int_equal(~mkc_crc32c(~0u, "123456789", 9), 0xe3069283u);
+	assert_int_equal(mkc_crc32c(mkc_crc32c(~0u, "1234", 4), "56789", 5), mkc_crc32c(~0u, "123456789", 9));
+	assert_int_equal(mkc_crc32c(7, "", 0), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),     cmocka_unit_test(test_size),      cmocka_unit_test(test_uuids),
 		cmocka_unit_test(test_script),     cmocka_unit_test(test_parse_size), cmocka_unit_test(test_grub_core),
-		cmocka_unit_test(test_grub_mbr),
+		cmocka_unit_test(test_grub_mbr),      cmocka_unit_test(test_crc32c),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
