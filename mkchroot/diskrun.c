@@ -37,6 +37,7 @@ static int wait_drawing(pid_t pid, const struct mkc_disk_step *step)
 	progress_hook_log(line);
 	int st = -1;
 	for (;;) {
+		progress_update(line, mkc_disk_file_used(step->watch)); /* drawn at once, then five times a second */
 		pid_t r = waitpid(pid, &st, WNOHANG);
 		if (r == pid)
 			break;
@@ -44,7 +45,6 @@ static int wait_drawing(pid_t pid, const struct mkc_disk_step *step)
 			st = -1;
 			break;
 		}
-		progress_update(line, mkc_disk_file_used(step->watch));
 		poll(NULL, 0, 200); /* a redraw's pace, not a wait for an event: waitpid above is that */
 	}
 	progress_end(line);

@@ -11,7 +11,7 @@
 source "${CT_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 source "$CT_TOP/tests/cli/bootdisk.inc"
 need_root
-need_cmd mkfs.ext4 debugfs sfdisk mkfs.vfat fsck.fat grub-mkimage qemu-img jq blkid e2fsck losetup
+need_cmd mkfs.ext4 debugfs sfdisk mkfs.vfat fsck.fat grub-mkimage qemu-img jq blkid e2fsck losetup partx script
 [ -e /usr/lib/grub/i386-pc/boot.img ] || skip_all "not installed: grub-pc-bin"
 s=$(scratch)
 K=6.1.0-13-amd64
@@ -227,3 +227,13 @@ run nodeimage -q --sha256 "$(printf '0%.0s' {1..64})" "$s/r1.qcow2" "$s/other.ra
 is "$rc" 5 "nodeimage --sha256 with another digest: refused (exit 5)"
 run mkchroot --disk "$s/r1.qcow2" --force "$s/root"
 is "$rc $(leftovers r1.qcow2.sha256)" "0 0" "--force without --sha256: the replaced image's OUT.sha256 removed"
+
+# --- progress on a terminal, nothing through a pipe ---------------------------------
+out=$(script -qe -c "$(printf '%q ' "$(command -v mkchroot)" --disk "$s/tty.qcow2" --sha256 "$s/root")" /dev/null </dev/null)
+rc=$?
+is "$rc" 0 "on a terminal: exit 0"
+like "$out" $'\rroot filesystem  .* / [0-9.]+ MiB' "on a terminal: the root filesystem's line, of the tree's size"
+like "$out" $'\rsha256  .* / [0-9.]+ MiB  100%' "on a terminal: the SHA-256 line, to 100%"
+like "$out" $'\rqcow2  ' "on a terminal: the qcow2 line"
+run sh -c "'$(command -v mkchroot)' --disk '$s/pipe.qcow2' --sha256 '$s/root' 2>&1 | cat"
+is "$rc $out" "0 " "through a pipe: no progress"
