@@ -552,8 +552,11 @@ static int finish(const struct work *w)
 	free(qcow);
 	rc = rc ? rc : put_in_place(w, w->o->raw ? "disk.raw" : "disk.qcow2", w->o->output);
 	char *sum = sum_name(w->o->output);
-	if (rc == 0 && w->o->sha256)
+	if (rc == 0 && w->o->sha256) {
 		rc = put_in_place(w, "disk.sha256", sum);
+		if (rc == 0 && w->o->digest)
+			memcpy(w->o->digest, w->sha256, sizeof w->sha256);
+	}
 	else if (rc == 0 && unlink(sum) == 0) /* the digest of an image --force replaced */
 		verbose("%s: removed, it was the replaced image's", sum);
 	free(sum);

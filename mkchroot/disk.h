@@ -21,6 +21,7 @@ struct mkc_disk_opts {
 	const char *cmdline;  /* --cmdline: kernel options after root=UUID=... ro */
 	int no_stateless, force, dry_run;
 	int sha256;           /* --sha256: write OUT.sha256 */
+	char *digest;         /* with --sha256, 65 bytes: set to the digest written */
 	int clamp;            /* SOURCE_DATE_EPOCH given: every time in the image at most CLAMP_TIME */
 	int64_t clamp_time;
 };

@@ -35,6 +35,7 @@ struct opts {
 	char *mirror, *packages, *source, *from, *templates, *config, *cache, *vnfs, *exclude_from;
 	char *disk, *cmdline, *uuid_seed;
 	uint64_t disk_size, disk_free;
+	char digest[65];             /* --disk --sha256: what OUT.sha256 holds, for --json */
 	int format_word;             /* --format's word, -1 if not given */
 	int fs_word;                 /* --fs's word, -1 if not given */
 	enum mkc_vnfs_format format;
@@ -261,7 +262,7 @@ static int disk(struct opts *o)
 	struct mkc_disk_opts d = { .output = o->disk, .root = o->path, .raw = o->raw, .size = o->disk_size,
 				   .free_bytes = o->disk_free, .seed = o->uuid_seed, .cmdline = o->cmdline,
 				   .no_stateless = o->no_stateless, .force = o->force, .dry_run = o->dry_run,
-				   .sha256 = o->sha256 };
+				   .sha256 = o->sha256, .digest = o->digest };
 	if (o->fs_word == FS_XFS) {
 		warnmsg("--fs xfs: not made: this mkfs.xfs fills a filesystem from a protofile only (no hard links, "
 			"extended attributes or file times), so --disk makes ext4 (--fs ext4, the default)");
@@ -379,6 +380,8 @@ static void report(const struct opts *o, int rc, const struct mkc_template *t, c
 		jsonl_set_str(j, "source", o->path);
 		jsonl_set_str(j, "output", o->disk);
 		jsonl_set_str(j, "format", o->raw ? "raw" : "qcow2");
+		if (o->digest[0])
+			jsonl_set_str(j, "sha256", o->digest);
 		json_object_set_new(j, "dry_run", json_boolean(o->dry_run));
 		if (lines)
 			json_object_set_new(j, "plan", json_incref(lines));
