@@ -9,16 +9,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "disk.h"
 #include "diskplan.h"
 #include "esp.h"
+#include "diskrun.h"
+#include "diskseed.h"
+#include "disksum.h"
+#include "ext4times.h"
 #include "fsutil.h"
 #include "grubbios.h"
 #include "log.h"
+#include "mounted.h"
 #include "spawn.h"
 #include "xalloc.h"
 
@@ -166,7 +170,11 @@ struct work {
 	struct mkc_disk_plan plan;
 	struct kernel k;
 	char *dir;
-	char *options; /* the kernel command line */
+	char *options;       /* the kernel command line */
+	char *raw_path;      /* DIR/disk.raw */
+	char *seed;          /* --uuid-seed, or the tree's (diskseed.h) */
+	uint64_t tree_bytes; /* what mkfs.ext4 -d will copy */
+	char sha256[65];     /* with --sha256: of disk.raw */
 };
 
 static char *wpath(const struct work *w, const char *name)
@@ -184,39 +192,12 @@ static int put_file(const struct work *w, const char *name, const char *text)
 	return rc;
 }
 
-/* Run ARGV, its stdin from the file IN (or /dev/null), its stdout away; the exit code (127 if it could not start). */
-static int run(char *const argv[], const char *in)
+/* Run ARGV, its stdin from the file IN (or /dev/null), STEP's line on a terminal; its exit code. */
+static int run(char *const argv[], const char *in, const struct mkc_disk_step *step)
 {
 	if (stop_signal)
 		return 128 + stop_signal;
-	struct spawn_opts so = { .in = SPAWN_NULL, .out = SPAWN_NULL, .err = SPAWN_INHERIT, .fd = -1 };
-	if (in) {
-		so.fd = open(in, O_RDONLY | O_CLOEXEC);
-		if (so.fd < 0) {
-			warnmsg_errno("%s", in);
-			return 1;
-		}
-		so.in = SPAWN_FD;
-	}
-	if (log_verbosity() >= LOG_VERBOSE) {
-		char line[1024] = "";
-		for (size_t i = 0; argv[i]; i++)
-			snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", i ? " " : "", argv[i]);
-		verbose("running %s", line);
-	}
-	struct spawn s;
-	int st = spawn_start(&s, argv, &so);
-	if (so.fd >= 0)
-		close(so.fd);
-	if (st < 0) {
-		warnmsg_errno("%s", argv[0]);
-		return 127;
-	}
-	st = spawn_wait(s.pid);
-	int code = st < 0 ? 1 : spawn_exit_code(st);
-	if (code)
-		warnmsg("%s failed (exit status %d)", argv[0], code);
-	return code;
+	return mkc_disk_run(argv, in, step);
 }
 
 static char *grub_cfg(const struct work *w)
@@ -374,6 +355,27 @@ static int run_debugfs(const struct work *w)
 	return rc;
 }
 
+/* Under SOURCE_DATE_EPOCH: the inode times mkfs.ext4 -d copied from the tree, clamped. */
+static int clamp_times(const struct work *w)
+{
+	if (!w->o->clamp)
+		return 0;
+	char *raw = wpath(w, "disk.raw"), err[256];
+	int fd = open(raw, O_RDWR | O_CLOEXEC);
+	long n = fd < 0 ? -1 : mkc_ext4_clamp_times(fd, w->plan.part[MKC_PART_ROOT].start * MKC_SECTOR, w->o->clamp_time,
+						    err, sizeof err);
+	if (fd < 0)
+		warnmsg_errno("%s", raw);
+	else if (n < 0)
+		warnmsg("the root filesystem's inode times: %s", err);
+	else
+		verbose("SOURCE_DATE_EPOCH: the times of %ld inodes clamped to %jd", n, (intmax_t)w->o->clamp_time);
+	if (fd >= 0)
+		close(fd);
+	free(raw);
+	return n < 0 ? 1 : 0;
+}
+
 /* The root filesystem, made in place in the partitioned disk.raw (mke2fs' offset), then adjusted. */
 static int make_root(const struct work *w)
 {
@@ -385,14 +387,22 @@ static int make_root(const struct work *w)
 		 w->plan.fs_uuid);
 	char *argv[] = { "mkfs.ext4", "-q", "-F", "-b", "4096", "-I", "256", "-m", "0", "-N", inodes, "-U",
 			 (char *)w->plan.fs_uuid, "-L", "root", "-E", ext, "-d", (char *)w->o->root, img, blocks, NULL };
-	int rc = run(argv, NULL) ? 2 : 0;
+	struct mkc_disk_step step = { "root filesystem", img, w->tree_bytes };
+	int rc = run(argv, NULL, &step) ? 2 : 0;
 	free(img);
-	return rc ? rc : run_debugfs(w);
+	rc = rc ? rc : run_debugfs(w);
+	return rc ? rc : clamp_times(w);
+}
+
+/* run, for the ESP's short steps: no progress line */
+static int run_quiet(char *const argv[], const char *in)
+{
+	return run(argv, in, NULL);
 }
 
 static int make_esp(const struct work *w)
 {
-	return mkc_esp_make(w->dir, &w->plan, run);
+	return mkc_esp_make(w->dir, &w->plan, run_quiet);
 }
 
 /* GRUB's core.img for BIOS: finds the root by its UUID, reads /boot/grub/grub.cfg there. */
@@ -407,7 +417,7 @@ static int make_core(const struct work *w)
 	char *argv[] = { "grub-mkimage", "-O", "i386-pc", "-d", GRUB_PC_DIR, "-o", core, "-c", cfg, "-p", "/boot/grub",
 			 "biosdisk", "part_gpt", "ext2", "search", "search_fs_uuid", "normal", "linux", "configfile",
 			 "serial", "terminal", "echo", "test", NULL };
-	rc = run(argv, NULL) ? 2 : 0;
+	rc = run(argv, NULL, NULL) ? 2 : 0;
 	free(cfg);
 	free(core);
 	return rc;
@@ -478,7 +488,7 @@ static int make_table(const struct work *w)
 		return 1;
 	char *raw = wpath(w, "disk.raw"), *script = wpath(w, "sfdisk.txt");
 	char *argv[] = { "sfdisk", "-q", "--no-reread", "--no-tell-kernel", raw, NULL };
-	int rc = run(argv, script) ? 2 : 0;
+	int rc = run(argv, script, NULL) ? 2 : 0;
 	free(raw);
 	free(script);
 	return rc;
@@ -501,27 +511,62 @@ static int assemble(const struct work *w)
 	return rc;
 }
 
-/* The finished image (disk.raw, or converted to qcow2) renamed to OUT. */
-static int finish(const struct work *w)
+/* OUT.sha256's name (caller frees). */
+static char *sum_name(const char *out)
 {
-	char *raw = wpath(w, "disk.raw"), *qcow = wpath(w, "disk.qcow2");
-	const char *done = raw;
-	int rc = 0;
-	if (!w->o->raw) {
-		char *argv[] = { "qemu-img", "convert", "-q", "-c", "-f", "raw", "-O", "qcow2", raw, qcow, NULL };
-		rc = run(argv, NULL) ? 2 : 0;
-		done = qcow;
-	}
-	int fd = rc ? -1 : open(done, O_RDONLY | O_CLOEXEC);
-	if (!rc && (fd < 0 || fsync(fd) < 0 || stop_signal || rename(done, w->o->output) < 0)) {
+	return xasprintf("%s.sha256", out);
+}
+
+/* With --sha256: disk.raw's digest, into the work file disk.sha256. */
+static int make_sum(struct work *w)
+{
+	if (!w->o->sha256)
+		return 0;
+	if (stop_signal || mkc_disk_sha256(w->raw_path, w->sha256) < 0)
+		return 1;
+	char *line = xasprintf("%s\n", w->sha256);
+	int rc = put_file(w, "disk.sha256", line) < 0 ? 1 : 0;
+	free(line);
+	return rc;
+}
+
+/* The work file NAME renamed to DEST, after an fsync. */
+static int put_in_place(const struct work *w, const char *name, const char *dest)
+{
+	char *p = wpath(w, name);
+	int fd = open(p, O_RDONLY | O_CLOEXEC), rc = 0;
+	if (fd < 0 || fsync(fd) < 0 || stop_signal || rename(p, dest) < 0) {
 		if (!stop_signal)
-			warnmsg_errno("%s", w->o->output);
+			warnmsg_errno("%s", dest);
 		rc = 1;
 	}
 	if (fd >= 0)
 		close(fd);
-	free(raw);
+	free(p);
+	return rc;
+}
+
+/* The finished image (disk.raw, or converted to qcow2) renamed to OUT, then its digest to OUT.sha256. */
+static int finish(const struct work *w)
+{
+	char *qcow = wpath(w, "disk.qcow2");
+	int rc = 0;
+	if (!w->o->raw) {
+		char *argv[] = { "qemu-img", "convert", "-q", "-c", "-f", "raw", "-O", "qcow2", w->raw_path, qcow, NULL };
+		struct mkc_disk_step step = { "qcow2", qcow, 0 };
+		rc = run(argv, NULL, &step) ? 2 : 0;
+	}
 	free(qcow);
+	rc = rc ? rc : put_in_place(w, w->o->raw ? "disk.raw" : "disk.qcow2", w->o->output);
+	char *sum = sum_name(w->o->output);
+	if (rc == 0 && w->o->sha256) {
+		rc = put_in_place(w, "disk.sha256", sum);
+		if (rc == 0 && w->o->digest)
+			memcpy(w->o->digest, w->sha256, sizeof w->sha256);
+	}
+	else if (rc == 0 && unlink(sum) == 0) /* the digest of an image --force replaced */
+		verbose("%s: removed, it was the replaced image's", sum);
+	free(sum);
 	return rc;
 }
 
@@ -529,7 +574,7 @@ static void remove_work(struct work *w)
 {
 	static const char *const files[] = { "fstab", "grub.cfg", "bls.conf", "machine-id", "debugfs.cmd",
 					     "debugfs.log", "esp.img", "early.cfg", "core.img",
-					     "sfdisk.txt", "disk.raw", "disk.qcow2", NULL };
+					     "sfdisk.txt", "disk.raw", "disk.qcow2", "disk.sha256", NULL };
 	for (size_t i = 0; files[i]; i++) {
 		char *p = wpath(w, files[i]);
 		unlink(p);
@@ -556,20 +601,11 @@ static void print_plan(const struct work *w)
 	printf("  boot entry: /boot/vmlinuz-%s%s%s %s\n", w->k.version, w->k.initrd ? ", " : "",
 	       w->k.initrd ? w->k.initrd : "", w->options);
 	printf("  stateless steps: %s\n", w->o->no_stateless ? "no (--no-stateless)" : "yes");
-}
-
-/* The seed for the UUIDs: --uuid-seed, else random. */
-static char *seed_of(const struct mkc_disk_opts *o)
-{
-	unsigned char r[16];
-	if (o->seed)
-		return xstrdup(o->seed);
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-		die_errno(1, "getrandom");
-	char *s = xmalloc(33);
-	for (size_t i = 0; i < sizeof r; i++)
-		snprintf(s + 2 * i, 3, "%02x", r[i]);
-	return s;
+	printf("  UUIDs from seed %s\n", w->seed);
+	if (w->o->clamp)
+		printf("  times at most SOURCE_DATE_EPOCH %jd\n", (intmax_t)w->o->clamp_time);
+	if (w->o->sha256)
+		printf("  digest to %s.sha256\n", w->o->output);
 }
 
 /* Is OUT's directory ROOT or below it? mkfs.ext4 -d would pack the work files into themselves. */
@@ -584,6 +620,28 @@ static int out_in_root(const char *out, const char *root)
 	free(d);
 	free(r);
 	return in;
+}
+
+/* OUT is a block device: --disk writes a file, nodeimage writes devices; a mounted one is said so first. */
+static void refuse_device(const char *out, dev_t dev)
+{
+	char where[512];
+	if (mkc_dev_mounted(dev, where, sizeof where))
+		warnmsg("%s: a block device in use, mounted (itself or a partition of it) on %s: not written", out, where);
+	else
+		warnmsg("%s: a block device: --disk writes an image file (nodeimage writes it to a device)", out);
+}
+
+/* --sha256 and OUT.sha256 there already: 1 after a message unless --force replaces a regular file. */
+static int refuse_existing_sum(const struct mkc_disk_opts *o)
+{
+	struct stat sb;
+	char *sum = sum_name(o->output);
+	int bad = lstat(sum, &sb) == 0 && (!S_ISREG(sb.st_mode) || !o->force);
+	if (bad)
+		warnmsg("%s: %s", sum, S_ISREG(sb.st_mode) ? "exists (--force replaces it)" : "not a regular file");
+	free(sum);
+	return bad;
 }
 
 /* What is checked before anything is written: ROOT, OUT, the kernel, the size. */
@@ -604,9 +662,18 @@ static int prepare(struct work *w)
 								     : "inside the tree it would pack");
 		return 1;
 	}
+	if (stat(o->output, &sb) == 0 && S_ISBLK(sb.st_mode)) {
+		close(fd);
+		refuse_device(o->output, sb.st_rdev);
+		return 1;
+	}
 	if (lstat(o->output, &sb) == 0 && (!S_ISREG(sb.st_mode) || !o->force)) {
 		close(fd);
 		warnmsg("%s: %s", o->output, S_ISREG(sb.st_mode) ? "exists (--force replaces it)" : "not a regular file");
+		return 1;
+	}
+	if (o->sha256 && refuse_existing_sum(o)) {
+		close(fd);
 		return 1;
 	}
 	if (find_kernel(o->root, &w->k) < 0) {
@@ -618,9 +685,12 @@ static int prepare(struct work *w)
 	struct mkc_tree_usage u = { 0, 1 };
 	fstat(fd, &sb);
 	usage_dir(fd, sb.st_dev, &u);
-	char err[256], *seed = seed_of(o);
-	int rc = mkc_disk_plan(&u, o->size, o->free_bytes, seed, &w->plan, err, sizeof err);
-	free(seed);
+	w->tree_bytes = u.blocks * 4096;
+	w->seed = o->seed ? xstrdup(o->seed) : mkc_disk_tree_seed(o->root);
+	if (!w->seed)
+		return 1;
+	char err[256];
+	int rc = mkc_disk_plan(&u, o->size, o->free_bytes, w->seed, &w->plan, err, sizeof err);
 	if (rc < 0) {
 		warnmsg("%s: %s", o->root, err);
 		return 1;
@@ -638,6 +708,17 @@ static char *work_template(const char *out)
 	return xasprintf("%.*s/.%s.XXXXXX", (int)(slash - out), out, slash + 1);
 }
 
+/* The tools' environment: C collation (mkfs.ext4 -d orders each directory with alphasort), and under SOURCE_DATE_EPOCH e2fsprogs' clock. */
+static void set_tool_env(const struct mkc_disk_opts *o)
+{
+	setenv("LC_ALL", "C", 1);
+	if (o->clamp) {
+		char t[32];
+		snprintf(t, sizeof t, "%jd", (intmax_t)o->clamp_time);
+		setenv("E2FSPROGS_FAKE_TIME", t, 1);
+	}
+}
+
 static int build(struct work *w)
 {
 	char *tmpl = work_template(w->o->output);
@@ -648,12 +729,15 @@ static int build(struct work *w)
 		return 1;
 	}
 	catch_stop_signals();
+	set_tool_env(w->o);
+	w->raw_path = wpath(w, "disk.raw");
 	int rc = write_adjustments(w) < 0 ? 1 : 0;
 	rc = rc ? rc : make_table(w);
 	rc = rc ? rc : make_root(w);
 	rc = rc ? rc : make_esp(w);
 	rc = rc ? rc : make_core(w);
 	rc = rc ? rc : assemble(w);
+	rc = rc ? rc : make_sum(w);
 	rc = rc ? rc : finish(w);
 	remove_work(w);
 	free(tmpl);
@@ -683,5 +767,7 @@ int mkc_disk_make(const struct mkc_disk_opts *o)
 	free(w.k.version);
 	free(w.k.initrd);
 	free(w.options);
+	free(w.seed);
+	free(w.raw_path);
 	return rc;
 }

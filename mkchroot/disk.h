@@ -17,9 +17,13 @@ struct mkc_disk_opts {
 	int raw;              /* --format raw, else qcow2 */
 	uint64_t size;        /* --disk-size, 0: from the tree */
 	uint64_t free_bytes;  /* --disk-free */
-	const char *seed;     /* --uuid-seed, NULL: random */
+	const char *seed;     /* --uuid-seed, NULL: derived from the tree (diskseed.h) */
 	const char *cmdline;  /* --cmdline: kernel options after root=UUID=... ro */
 	int no_stateless, force, dry_run;
+	int sha256;           /* --sha256: write OUT.sha256 */
+	char *digest;         /* with --sha256, 65 bytes: set to the digest written */
+	int clamp;            /* SOURCE_DATE_EPOCH given: every time in the image at most CLAMP_TIME */
+	int64_t clamp_time;
 };
 
 /* Make O->output. 0; 1 after a message (usage or local error, no OUT written); 2 a tool failed. */

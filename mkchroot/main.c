@@ -31,11 +31,13 @@
 #include "xalloc.h"
 
 struct opts {
-	int debug, verbose, quiet, nogpg, dry_run, no_stateless, list, json, level, threads, force, raw;
+	int debug, verbose, quiet, nogpg, dry_run, no_stateless, list, json, level, threads, force, raw, sha256;
 	char *mirror, *packages, *source, *from, *templates, *config, *cache, *vnfs, *exclude_from;
 	char *disk, *cmdline, *uuid_seed;
 	uint64_t disk_size, disk_free;
+	char digest[65];             /* --disk --sha256: what OUT.sha256 holds, for --json */
 	int format_word;             /* --format's word, -1 if not given */
+	int fs_word;                 /* --fs's word, -1 if not given */
 	enum mkc_vnfs_format format;
 	enum mkc_vnfs_compress compress;
 	struct exclude excl;
@@ -43,11 +45,15 @@ struct opts {
 	const char *template, *path; /* what to build or pack: the template (or --config) and PATH */
 };
 
-enum { OPT_EXCLUDE = 1, OPT_FORMAT, OPT_COMPRESS, OPT_LEVEL, OPT_THREADS, OPT_DISK_SIZE, OPT_DISK_FREE };
+enum { OPT_EXCLUDE = 1, OPT_FORMAT, OPT_COMPRESS, OPT_LEVEL, OPT_THREADS, OPT_DISK_SIZE, OPT_DISK_FREE, OPT_FS };
 
 /* --format's words: the VNFS formats, then the disk image formats. */
 static const char *const formats[] = { "newc", "cpio", "pax", "tar", "qcow2", "raw", NULL };
 #define FORMAT_DISK 4
+
+/* --fs's words: ext4, and xfs only to say why not. */
+static const char *const filesystems[] = { "ext4", "xfs", NULL };
+#define FS_XFS 1
 
 /* zstd's levels run to 19 (22 with --ultra, not offered); gzip's and xz's to 9. */
 #define MKC_LEVEL_MAX 19
@@ -98,6 +104,8 @@ static void check_args(struct cli *c, struct opts *o, size_t n, char *first, cha
 	check_format(c, o);
 	if (o->vnfs && o->disk)
 		cli_usage_error(c, "--vnfs and --disk: one image at a time");
+	if (!o->disk && (o->fs_word >= 0 || o->sha256))
+		cli_usage_error(c, "%s is for --disk", o->sha256 ? "--sha256" : "--fs");
 	if (o->disk) {
 		if (n != 1)
 			cli_usage_error(c, "--disk OUTPUT needs exactly one PATH to pack");
@@ -142,8 +150,11 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		{ "disk-free", 0, POPT_ARG_STRING, NULL, OPT_DISK_FREE, "disk: room left on the root filesystem (default 256M)",
 		  "SIZE" },
 		{ "cmdline", 0, POPT_ARG_STRING, &o->cmdline, 0, "disk: kernel options after root=UUID=... ro", "ARGS" },
-		{ "uuid-seed", 0, POPT_ARG_STRING, &o->uuid_seed, 0, "disk: derive the UUIDs from STRING (default: random)",
-		  "STRING" },
+		{ "uuid-seed", 0, POPT_ARG_STRING, &o->uuid_seed, 0, "disk: derive the UUIDs from STRING (default: from the "
+		  "tree's paths, modes, sizes and times)", "STRING" },
+		{ "fs", 0, POPT_ARG_STRING, NULL, OPT_FS, "disk: the root filesystem, ext4 (xfs is refused)", "TYPE" },
+		{ "sha256", 0, POPT_ARG_NONE, &o->sha256, 0, "disk: write OUTPUT.sha256, the digest nodeimage --sha256 takes",
+		  NULL },
 		{ "force", 'f', POPT_ARG_NONE, &o->force, 0, "disk: replace an existing OUTPUT", NULL },
 		{ "exclude", 0, POPT_ARG_STRING, NULL, OPT_EXCLUDE, "leave out paths matching PATTERN (repeatable)",
 		  "PATTERN" },
@@ -171,6 +182,9 @@ static void parse_options(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_FORMAT:
 			o->format_word = cli_choice(&c, formats);
+			break;
+		case OPT_FS:
+			o->fs_word = cli_choice(&c, filesystems);
 			break;
 		case OPT_DISK_SIZE:
 		case OPT_DISK_FREE:
@@ -247,7 +261,16 @@ static int disk(struct opts *o)
 {
 	struct mkc_disk_opts d = { .output = o->disk, .root = o->path, .raw = o->raw, .size = o->disk_size,
 				   .free_bytes = o->disk_free, .seed = o->uuid_seed, .cmdline = o->cmdline,
-				   .no_stateless = o->no_stateless, .force = o->force, .dry_run = o->dry_run };
+				   .no_stateless = o->no_stateless, .force = o->force, .dry_run = o->dry_run,
+				   .sha256 = o->sha256, .digest = o->digest };
+	if (o->fs_word == FS_XFS) {
+		warnmsg("--fs xfs: not made: this mkfs.xfs fills a filesystem from a protofile only (no hard links, "
+			"extended attributes or file times), so --disk makes ext4 (--fs ext4, the default)");
+		return 1;
+	}
+	d.clamp = source_date_epoch(&d.clamp_time);
+	if (d.clamp < 0)
+		return 1;
 	return mkc_disk_make(&d);
 }
 
@@ -357,6 +380,8 @@ static void report(const struct opts *o, int rc, const struct mkc_template *t, c
 		jsonl_set_str(j, "source", o->path);
 		jsonl_set_str(j, "output", o->disk);
 		jsonl_set_str(j, "format", o->raw ? "raw" : "qcow2");
+		if (o->digest[0])
+			jsonl_set_str(j, "sha256", o->digest);
 		json_object_set_new(j, "dry_run", json_boolean(o->dry_run));
 		if (lines)
 			json_object_set_new(j, "plan", json_incref(lines));
@@ -385,7 +410,7 @@ static void report(const struct opts *o, int rc, const struct mkc_template *t, c
 int main(int argc, char **argv)
 {
 	log_init(argv[0]);
-	struct opts o = { .format_word = -1, .disk_free = MKC_DISK_FREE_DEFAULT };
+	struct opts o = { .format_word = -1, .fs_word = -1, .disk_free = MKC_DISK_FREE_DEFAULT };
 	parse_options(argc, argv, &o);
 	log_set_verbosity(o.debug ? LOG_DEBUG : o.verbose ? LOG_VERBOSE : o.quiet ? LOG_QUIET : LOG_NORMAL);
 

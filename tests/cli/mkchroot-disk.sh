@@ -5,11 +5,13 @@
 # and by nodeimage --kexec -n from a loop device; the stateless steps in the
 # image while the administrator's tree stays as it was; -n writes nothing;
 # an existing OUT, a root that does not fit, a root without a kernel, a
-# missing tool and an interruption each leave nothing behind.
+# missing tool, an interruption and an OUT on a block device each leave
+# nothing behind; under SOURCE_DATE_EPOCH two copies of a tree give
+# byte-identical images; OUT.sha256 is what nodeimage --sha256 checks.
 source "${CT_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 source "$CT_TOP/tests/cli/bootdisk.inc"
 need_root
-need_cmd mkfs.ext4 debugfs sfdisk mkfs.vfat fsck.fat mcopy mdir mtype grub-mkimage qemu-img jq blkid e2fsck losetup
+need_cmd mkfs.ext4 debugfs sfdisk mkfs.vfat fsck.fat mcopy mdir mtype grub-mkimage qemu-img jq blkid e2fsck losetup partx script
 [ -e /usr/lib/grub/i386-pc/boot.img ] || skip_all "not installed: grub-pc-bin"
 [ -e /usr/lib/grub/x86_64-efi/linux.mod ] || skip_all "not installed: grub-efi-amd64-bin"
 s=$(scratch)
@@ -42,7 +44,7 @@ like "$out" "partition 2 esp +start 4096, 64 MiB, FAT32, GRUB for UEFI at \\\\EF
 like "$out" "partition 1 bios start 2048, 1 MiB, GRUB core.img for BIOS" "-n: the BIOS boot partition and its GRUB"
 is "$(leftovers n.qcow2)" 0 "-n writes nothing"
 run mkchroot --json -n --disk "$s/n.qcow2" "$s/root"
-is "$(jq -r '.action + " " + .format + " " + (.plan | length | tostring)' <<<"$out")" "disk qcow2 7" "--json -n: the plan as lines"
+is "$(jq -r '.action + " " + .format + " " + (.plan | length | tostring)' <<<"$out")" "disk qcow2 8" "--json -n: the plan as lines"
 like "$(jq -r '.plan[]' <<<"$out")" 'BOOTX64\.EFI' "--json -n: the plan names the EFI loader"
 
 # --- the qcow2 image --------------------------------------------------------------
@@ -145,9 +147,9 @@ run mkchroot --disk "$s/disk.qcow2" "$s/root"
 is "$rc" 1 "an existing OUT: exit 1"
 like "$err" "disk.qcow2: exists \(--force replaces it\)" "an existing OUT: says --force replaces it"
 is "$(md5sum <"$s/disk.qcow2")" "$sum" "an existing OUT: untouched"
-run mkchroot --disk "$s/disk.qcow2" --force --disk-size 128M "$s/root"
+run mkchroot --disk "$s/disk.qcow2" --force --disk-size 128M --uuid-seed other "$s/root"
 is "$rc" 0 "--force: exit 0"
-t "--force: replaced (new UUIDs)" test "$(md5sum <"$s/disk.qcow2")" != "$sum"
+t "--force: replaced (other UUIDs, from --uuid-seed)" test "$(md5sum <"$s/disk.qcow2")" != "$sum"
 run mkchroot --disk "$s/small.qcow2" --disk-size 70M "$s/root"
 is "$rc" 1 "a root that does not fit --disk-size: exit 1"
 like "$err" "needs a root filesystem of [0-9]+ MiB, a disk of at least [0-9]+ MiB; --disk-size gives 70 MiB" \
@@ -177,10 +179,99 @@ like "$err" "needs GRUB for UEFI \(/usr/lib/grub/x86_64-efi/linux.mod\): install
 like "$err" "needs GRUB for BIOS \(/usr/lib/grub/i386-pc/boot.img\): install the Debian package grub-pc-bin" \
 	"GRUB for BIOS missing: names grub-pc-bin"
 is "$(leftovers nogrub.qcow2)" 0 "GRUB missing: nothing written"
-# a TERM while qemu-img runs: the image it made is not renamed into place
-printf '#!/bin/sh\nkill -TERM $PPID\nexec %s "$@"\n' "$(command -v qemu-img)" >"$s/bin/qemu-img"
-chmod 755 "$s/bin/qemu-img"
-run env PATH="$s/bin" "$(command -v mkchroot)" --disk "$s/term.qcow2" "$s/root"
-is "$rc" 1 "interrupted: exit 1"
-like "$err" "term.qcow2: interrupted, not written" "interrupted: says so"
-is "$(leftovers term.qcow2)" 0 "interrupted: no OUT, no work directory left"
+# each tool the image needs, missing, names its Debian package; nothing is written
+ln -s "$(command -v qemu-img)" "$s/bin/qemu-img"
+for tp in mkfs.ext4:e2fsprogs debugfs:e2fsprogs sfdisk:fdisk qemu-img:qemu-utils; do
+	mv "$s/bin/${tp%%:*}" "$s/bin/away"
+	run env PATH="$s/bin" "$(command -v mkchroot)" --disk "$s/notool.qcow2" "$s/root"
+	like "$rc $err" "^1 .*needs ${tp%%:*}, not in PATH: install the Debian package ${tp#*:}" "${tp%%:*} missing: exit 1, names ${tp#*:}"
+	mv "$s/bin/away" "$s/bin/${tp%%:*}"
+done
+is "$(leftovers notool.qcow2)" 0 "a missing tool: nothing written"
+# a signal when the build reaches a step (the step's tool sends it to mkchroot, then runs):
+# the image is not put in place, OUT.sha256 neither, the work directory is gone
+interrupt_at() { # TOOL SIGNAL: mkchroot --disk --sha256 with TOOL signalling it first
+	rm "$s/bin/$1"
+	printf '#!/bin/sh\nkill -%s $PPID\nexec %s "$@"\n' "$2" "$(command -v "$1")" >"$s/bin/$1"
+	chmod 755 "$s/bin/$1"
+	run env PATH="$s/bin" "$(command -v mkchroot)" --disk "$s/term-$1.qcow2" --sha256 "$s/root"
+	ln -sf "$(command -v "$1")" "$s/bin/$1"
+}
+interrupt_at mkfs.ext4 INT
+is "$rc" 1 "SIGINT while mkfs.ext4 fills the root: exit 1"
+like "$err" "term-mkfs.ext4.qcow2: interrupted, not written" "SIGINT during mkfs.ext4: says so"
+is "$(leftovers term-mkfs)" 0 "SIGINT during mkfs.ext4: no OUT, no OUT.sha256, no work directory left"
+interrupt_at qemu-img TERM
+is "$rc" 1 "SIGTERM while qemu-img converts: exit 1"
+like "$err" "term-qemu-img.qcow2: interrupted, not written" "SIGTERM during qemu-img: says so"
+is "$(leftovers term-qemu-img)" 0 "SIGTERM during qemu-img: no OUT, no OUT.sha256, no work directory left"
+run mkchroot --disk "$s/x.img" --fs xfs "$s/root"
+like "$rc $err" "^1 .*--fs xfs: not made: .*protofile.*--disk makes ext4" "--fs xfs: refused, saying why"
+is "$(leftovers x.img)" 0 "--fs xfs: nothing written"
+
+# --- an OUT on a block device, mounted itself or by a partition -------------------
+truncate -s 16M "$s/m.img"
+printf 'label: gpt\nstart=2048\n' | sfdisk -q "$s/m.img" >/dev/null
+mloop=$(losetup -f --show -P "$s/m.img") && at_exit "losetup -d $mloop"
+partx -a "$mloop" 2>/dev/null # where the kernel's own scan does not add it
+# only with the partition there: else mkchroot would make a file of that name in /dev
+if wait_for "the partition ${mloop}p1" test -b "${mloop}p1"; then
+	mkfs.ext4 -q "${mloop}p1" && mkdir "$s/mnt" && mount "${mloop}p1" "$s/mnt" && at_exit umount "$s/mnt"
+	run mkchroot --disk "$mloop" "$s/root"
+	like "$rc $err" "^1 .*$mloop: a block device in use, mounted .* on $s/mnt: not written" \
+		"an OUT whose partition is mounted: exit 1, names where"
+	run mkchroot --disk "${mloop}p1" --force "$s/root"
+	like "$rc $err" "^1 .*${mloop}p1: a block device in use, mounted .* on $s/mnt" "a mounted OUT, even with --force: refused"
+	umount "$s/mnt"
+	sum=$(md5sum <"$mloop")
+	run mkchroot --disk "$mloop" --force "$s/root"
+	like "$rc $err" "^1 .*$mloop: a block device: --disk writes an image file" "an unmounted block device: refused too"
+	is "$(md5sum <"$mloop")" "$sum" "the device untouched"
+fi
+
+# --- reproducible: SOURCE_DATE_EPOCH, the seed from the tree ----------------------
+# a second copy of the tree: other change times, and an access time of its own
+cp -a "$s/root" "$s/copy"
+touch -a -d 2020-01-01 "$s/copy/usr/bin/big"
+E=1700000000
+seedof() { mkchroot -n --disk "$s/seed.qcow2" "$1" | sed -n 's/.*UUIDs from seed //p'; }
+like "$(seedof "$s/root")" '^tree:[0-9a-f]{64}$' "the default seed: a digest of the tree"
+is "$(seedof "$s/copy")" "$(seedof "$s/root")" "a copy of the tree: the same seed"
+run env SOURCE_DATE_EPOCH=$E mkchroot --disk "$s/r1.qcow2" --sha256 "$s/root"
+is "$rc" 0 "SOURCE_DATE_EPOCH, --sha256: exit 0"
+run env SOURCE_DATE_EPOCH=$E mkchroot --json --disk "$s/r2.qcow2" --sha256 "$s/copy"
+is "$(jq -r .sha256 <<<"$out")" "$(cat "$s/r2.qcow2.sha256")" "--json: the digest OUT.sha256 holds, as \"sha256\""
+t "two builds from two copies: byte-identical qcow2" cmp "$s/r1.qcow2" "$s/r2.qcow2"
+t "and the same OUT.sha256" cmp "$s/r1.qcow2.sha256" "$s/r2.qcow2.sha256"
+run env SOURCE_DATE_EPOCH=$E mkchroot --disk "$s/r1.img" --format raw --uuid-seed fixed "$s/root"
+run env SOURCE_DATE_EPOCH=$E mkchroot --disk "$s/r2.img" --format raw --uuid-seed fixed "$s/copy"
+t "raw with --uuid-seed: byte-identical too" cmp "$s/r1.img" "$s/r2.img"
+dd if="$s/r1.img" of="$s/r3" bs=512 skip=135168 status=none
+t "e2fsck: the root with its times clamped is sound (inode checksums)" e2fsck -fn "$s/r3"
+times=$( (dumpe2fs -h "$s/r3" 2>/dev/null | sed -n 's/^\(Filesystem created\|Last write time\|Last checked\): *//p' |
+	while read -r d; do date -d "$d" +%s; done
+	for f in / /etc/fstab /boot/grub/grub.cfg /usr/bin/big /lost+found; do
+		debugfs -R "stat $f" "$s/r3" 2>/dev/null | sed -n 's/^ *[a-z]*time: 0x\([0-9a-f]*\):.*/\1/p' | while read -r h; do echo $((16#$h)); done
+	done) | sort -un | tail -1)
+is "$times" "$E" "no time in the root filesystem past SOURCE_DATE_EPOCH (superblock, tree, written files)"
+echo changed >>"$s/copy/etc/ssh/sshd_config"
+t "a changed file in the tree: another seed" test "$(seedof "$s/copy")" != "$(seedof "$s/root")"
+
+# --- --sha256: what nodeimage --sha256 takes ---------------------------------------
+like "$(cat "$s/r1.qcow2.sha256")" '^[0-9a-f]{64}$' "OUT.sha256: the 64 hex digits alone"
+run nodeimage -q --sha256 "$(cat "$s/r1.qcow2.sha256")" "$s/r1.qcow2" "$s/written.raw"
+is "$rc" 0 "nodeimage --sha256 \$(cat OUT.sha256) accepts the image it names"
+run nodeimage -q --sha256 "$(printf '0%.0s' {1..64})" "$s/r1.qcow2" "$s/other.raw"
+is "$rc" 5 "nodeimage --sha256 with another digest: refused (exit 5)"
+run mkchroot --disk "$s/r1.qcow2" --force "$s/root"
+is "$rc $(leftovers r1.qcow2.sha256)" "0 0" "--force without --sha256: the replaced image's OUT.sha256 removed"
+
+# --- progress on a terminal, nothing through a pipe ---------------------------------
+out=$(script -qe -c "$(printf '%q ' "$(command -v mkchroot)" --disk "$s/tty.qcow2" --sha256 "$s/root")" /dev/null </dev/null)
+rc=$?
+is "$rc" 0 "on a terminal: exit 0"
+like "$out" $'\rroot filesystem  .* / [0-9.]+ MiB' "on a terminal: the root filesystem's line, of the tree's size"
+like "$out" $'\rsha256  .* / [0-9.]+ MiB  100%' "on a terminal: the SHA-256 line, to 100%"
+like "$out" $'\rqcow2  ' "on a terminal: the qcow2 line"
+run sh -c "'$(command -v mkchroot)' --disk '$s/pipe.qcow2' --sha256 '$s/root' 2>&1 | cat"
+is "$rc $out" "0 " "through a pipe: no progress"

@@ -13,6 +13,7 @@
 
 #include "../../mkchroot/diskplan.h"
 #include "../../mkchroot/esp.h"
+#include "../../mkchroot/ext4times.h"
 #include "../../mkchroot/grubbios.h"
 #include "xalloc.h"
 
@@ -219,12 +220,21 @@ static void test_esp_plan(void **state)
 	mkc_esp_plan_free(&e);
 }
 
+/* ext4's crc32c: the Castagnoli check value, and the seed carried from one call to the next. */
+static void test_crc32c(void **state)
+{
+	(void)state;
+	assert_int_equal(~mkc_crc32c(~0u, "123456789", 9), 0xe3069283u);
+	assert_int_equal(mkc_crc32c(mkc_crc32c(~0u, "1234", 4), "56789", 5), mkc_crc32c(~0u, "123456789", 9));
+	assert_int_equal(mkc_crc32c(7, "", 0), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),     cmocka_unit_test(test_size),      cmocka_unit_test(test_uuids),
 		cmocka_unit_test(test_script),     cmocka_unit_test(test_parse_size), cmocka_unit_test(test_grub_core),
-		cmocka_unit_test(test_grub_mbr),   cmocka_unit_test(test_esp_plan),
+		cmocka_unit_test(test_grub_mbr),   cmocka_unit_test(test_esp_plan),    cmocka_unit_test(test_crc32c),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
