@@ -313,3 +313,28 @@ int fs_mkdirs_beneath(int dirfd, const char *name, mode_t mode)
 	errno = e;
 	return rc;
 }
+
+int fs_write_beneath(int rootfd, const char *rel, const void *buf, size_t len, mode_t mode, uid_t uid, gid_t gid)
+{
+	const char *slash = strrchr(rel, '/');
+	char *dir = xstrndup(rel, (size_t)(slash - rel));
+	if (fs_mkdirs_beneath(rootfd, dir, 0755) < 0) {
+		free(dir);
+		return -1;
+	}
+	int dfd = fs_open_beneath(rootfd, dir, O_RDONLY | O_DIRECTORY, 0);
+	free(dir);
+	if (dfd < 0)
+		return -1;
+	struct fs_tmpfile t;
+	int rc = fs_tmp_open(dfd, slash + 1, mode, &t);
+	close(dfd);
+	if (rc < 0)
+		return -1;
+	if (fs_write_all(t.fd, buf, len) < 0 || (uid != (uid_t)-1 && fchown(t.fd, uid, gid) < 0) ||
+	    fchmod(t.fd, mode) < 0) {
+		fs_tmp_abort(&t);
+		return -1;
+	}
+	return fs_tmp_commit(&t);
+}

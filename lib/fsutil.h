@@ -59,6 +59,13 @@ int fs_open_beneath(int dirfd, const char *name, int flags, mode_t mode);
 /* mkdir -p relative to DIRFD, never following symlinks. 0 or -1 with errno. */
 int fs_mkdirs_beneath(int dirfd, const char *name, mode_t mode);
 
+/*
+ * BUF written to REL (a path with a directory part) beneath ROOTFD, atomically,
+ * its directories made, with MODE and, unless UID is -1, owner UID:GID; never
+ * through a symlink. 0 or -1 with errno.
+ */
+int fs_write_beneath(int rootfd, const char *rel, const void *buf, size_t len, mode_t mode, uid_t uid, gid_t gid);
+
 /* Write all of BUF to FD, retrying on EINTR and short writes. 0 or -1. */
 int fs_write_all(int fd, const void *buf, size_t len);
 

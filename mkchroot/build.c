@@ -15,6 +15,7 @@
 #include "log.h"
 #include "progress.h"
 #include "run.h"
+#include "kcmdline.h"
 #include "stateless.h"
 #include "unpack.h"
 #include "xalloc.h"
@@ -204,6 +205,10 @@ int mkc_build_root(struct mkc_job *j)
 	if (rc == 0 && j->b.t->post.n) {
 		step(&s, "post commands");
 		rc = run_post(j, tmp);
+	}
+	if (rc == 0 && j->b.t->cmdline && mkc_kcmdline_write(tmp, j->b.t->cmdline) < 0) {
+		warnmsg_errno("%s/%s", j->path, MKC_KCMDLINE_FILE);
+		rc = 1;
 	}
 	if (rc == 0 && !j->no_stateless) {
 		step(&s, "stateless setup");

@@ -14,6 +14,7 @@
 
 #include "disk.h"
 #include "diskplan.h"
+#include "kcmdline.h"
 #include "esp.h"
 #include "diskrun.h"
 #include "diskseed.h"
@@ -400,6 +401,25 @@ static int run_quiet(char *const argv[], const char *in)
 	return run(argv, in, NULL);
 }
 
+/* root=UUID=... ro, then --cmdline's options or else the root's etc/kernel/cmdline. 0, or 1 (said). */
+static int boot_options(struct work *w)
+{
+	char err[512], *own = NULL;
+	const char *extra = w->o->cmdline;
+	if (extra && mkc_kcmdline_check(extra, err, sizeof err) < 0) {
+		warnmsg("--cmdline: %s", err);
+		return 1;
+	}
+	if (!extra && mkc_kcmdline_read(w->o->root, &own, err, sizeof err) < 0) {
+		warnmsg("%s (or give --cmdline)", err);
+		return 1;
+	}
+	extra = extra ? extra : own;
+	w->options = xasprintf("root=UUID=%s ro%s%s", w->plan.fs_uuid, extra && *extra ? " " : "", extra ? extra : "");
+	free(own);
+	return 0;
+}
+
 static int make_esp(const struct work *w)
 {
 	return mkc_esp_make(w->dir, &w->plan, run_quiet);
@@ -695,8 +715,7 @@ static int prepare(struct work *w)
 		warnmsg("%s: %s", o->root, err);
 		return 1;
 	}
-	w->options = xasprintf("root=UUID=%s ro%s%s", w->plan.fs_uuid, o->cmdline ? " " : "", o->cmdline ? o->cmdline : "");
-	return 0;
+	return boot_options(w);
 }
 
 /* The work directory beside OUT: DIR/.NAME.XXXXXX, for mkdtemp. */

@@ -61,32 +61,6 @@ char *mkc_shadow_lock_root(const char *text, size_t len, size_t *outlen)
 	return out;
 }
 
-/* Write BUF to REL under ROOTFD atomically, with MODE and (unless -1) owner UID:GID. */
-static int write_beneath(int rootfd, const char *rel, const char *buf, size_t len, mode_t mode, uid_t uid, gid_t gid)
-{
-	const char *slash = strrchr(rel, '/');
-	char *dir = xstrndup(rel, (size_t)(slash - rel));
-	if (fs_mkdirs_beneath(rootfd, dir, 0755) < 0) {
-		free(dir);
-		return -1;
-	}
-	int dfd = fs_open_beneath(rootfd, dir, O_RDONLY | O_DIRECTORY, 0);
-	free(dir);
-	if (dfd < 0)
-		return -1;
-	struct fs_tmpfile t;
-	int rc = fs_tmp_open(dfd, slash + 1, mode, &t);
-	close(dfd);
-	if (rc < 0)
-		return -1;
-	if (fs_write_all(t.fd, buf, len) < 0 || (uid != (uid_t)-1 && fchown(t.fd, uid, gid) < 0) ||
-	    fchmod(t.fd, mode) < 0) {
-		fs_tmp_abort(&t);
-		return -1;
-	}
-	return fs_tmp_commit(&t);
-}
-
 /* Remove REL under ROOTFD if it is there (never through a symlink). */
 static int remove_beneath(int rootfd, const char *rel)
 {
@@ -115,7 +89,7 @@ static int lock_root(int rootfd)
 		if (n == sb.st_size) {
 			size_t len;
 			char *out = mkc_shadow_lock_root(text, (size_t)n, &len);
-			rc = write_beneath(rootfd, "etc/shadow", out, len, sb.st_mode & 07777, sb.st_uid, sb.st_gid);
+			rc = fs_write_beneath(rootfd, "etc/shadow", out, len, sb.st_mode & 07777, sb.st_uid, sb.st_gid);
 			free(out);
 		}
 	}
@@ -158,8 +132,8 @@ int mkc_stateless(const char *root)
 	};
 	int rc = 0;
 	struct { const char *what; int ok; } steps[] = {
-		{ "etc/fstab", write_beneath(rootfd, "etc/fstab", mkc_stateless_fstab, strlen(mkc_stateless_fstab), 0644, 0, 0) },
-		{ "etc/machine-id", write_beneath(rootfd, "etc/machine-id", "", 0, 0444, 0, 0) },
+		{ "etc/fstab", fs_write_beneath(rootfd, "etc/fstab", mkc_stateless_fstab, strlen(mkc_stateless_fstab), 0644, 0, 0) },
+		{ "etc/machine-id", fs_write_beneath(rootfd, "etc/machine-id", "", 0, 0444, 0, 0) },
 		{ "etc/shadow", lock_root(rootfd) },
 		{ "etc/ssh/ssh_host_*", remove_host_keys(rootfd) },
 	};

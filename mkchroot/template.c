@@ -9,6 +9,7 @@
 
 #include "inifile.h"
 #include "log.h"
+#include "kcmdline.h"
 #include "template.h"
 #include "xalloc.h"
 
@@ -75,6 +76,7 @@ void mkc_template_free(struct mkc_template *t)
 	free(t->arch);
 	free(t->script);
 	free(t->source);
+	free(t->cmdline);
 	mkc_strv_free(&t->mirrors);
 	mkc_strv_free(&t->components);
 	mkc_strv_free(&t->packages);
@@ -142,6 +144,13 @@ static int apply_key(struct mkc_template *t, const struct ini_entry *e, const ch
 		set_scalar(k[0] == 'a' ? &t->arch : k[0] == 's' && k[1] == 'c' ? &t->script : &t->release, v);
 	} else if (strcmp(k, "source") == 0) {
 		set_scalar(&t->source, v);
+	} else if (strcmp(k, "cmdline") == 0) {
+		char why[128];
+		if (mkc_kcmdline_check(v, why, sizeof why) < 0) {
+			snprintf(err, errlen, "%s:%d: cmdline: %s", file, e->line, why);
+			return -1;
+		}
+		set_scalar(&t->cmdline, v);
 	} else if (strcmp(k, "mirror") == 0 || strcmp(k, "packages") == 0 || strcmp(k, "excludes") == 0 ||
 		   strcmp(k, "components") == 0) {
 		if (!words_ok(v)) {

@@ -2,7 +2,7 @@
 /*
  * template — what a node root is built from: /etc/mkchroot.d/NAME.conf.
  * A template is a flat inifile: scalar keys (description, backend, release,
- * arch, script, source) where the last one wins, list keys (mirror, packages,
+ * arch, script, source, cmdline) where the last one wins, list keys (mirror, packages,
  * excludes, post, components) where every line adds, and include = NAME that
  * pulls another template in at that point. Parsing takes bytes and does no
  * I/O: includes are resolved by a callback the caller gives.
@@ -33,6 +33,7 @@ struct mkc_template {
 	char *arch;
 	char *script;      /* debootstrap script name, when the suite has none */
 	char *source;      /* golden: PATH or [USER@]HOST[:PATH]; archive: FILE */
+	char *cmdline;     /* kernel options of the root's images: its etc/kernel/cmdline */
 	struct mkc_strv mirrors;
 	struct mkc_strv components;
 	struct mkc_strv packages;

@@ -162,6 +162,22 @@ mkdir -p "$s/nokernel/etc"
 run mkchroot --disk "$s/nok.qcow2" "$s/nokernel"
 like "$err" "no kernel to boot .*linux-image-amd64" "a root without a kernel: refused, naming the package to add"
 is "$(leftovers nok.qcow2)" 0 "no kernel: nothing written"
+
+# --- the command line: --cmdline, else the root's etc/kernel/cmdline (a template's cmdline =) ---
+mkdir -p "$s/root/etc/kernel"
+echo "root=/dev/sda1 ro console=ttyS1,115200 quiet" >"$s/root/etc/kernel/cmdline"
+run mkchroot --disk "$s/n.qcow2" -n "$s/root"
+like "$out" "boot entry: .* root=UUID=[0-9a-f-]{36} ro console=ttyS1,115200 quiet$" \
+	"without --cmdline: the root's etc/kernel/cmdline, its root= and ro replaced"
+run mkchroot --disk "$s/n.qcow2" -n --cmdline console=ttyS0 "$s/root"
+like "$out" "boot entry: .* ro console=ttyS0$" "--cmdline wins over etc/kernel/cmdline"
+echo 'quiet; insmod evil' >"$s/root/etc/kernel/cmdline"
+run mkchroot --disk "$s/badcmd.qcow2" "$s/root"
+like "$rc $err" "^1 .*etc/kernel/cmdline: ';' cannot go into a boot entry" "etc/kernel/cmdline with GRUB script in it: refused, naming the file"
+rm -r "$s/root/etc/kernel"
+run mkchroot --disk "$s/badcmd.qcow2" --cmdline 'a=$(x)' "$s/root"
+like "$rc $err" "^1 .*--cmdline: '[$]' cannot go into a boot entry" "--cmdline with GRUB script in it: refused"
+is "$(leftovers badcmd.qcow2)" 0 "a refused command line: nothing written"
 mkdir "$s/bin"
 for p in mkfs.ext4 debugfs sfdisk mkfs.vfat grub-mkimage; do ln -s "$(command -v $p)" "$s/bin/$p"; done
 run env PATH="$s/bin" "$(command -v mkchroot)" --disk "$s/notool.qcow2" "$s/root"

@@ -116,6 +116,11 @@ run mkchroot golden-system "$s/empty" --source "$s/src" --no-stateless
 is "$rc" 0 "golden into an empty PATH: fine"
 is "$(cat "$s/empty/etc/hostname")" golden-host "--no-stateless keeps the hostname"
 
+# a template's cmdline = goes into the root as etc/kernel/cmdline (what --disk boots with)
+printf 'include = golden-system\ncmdline = console=ttyS0,115200 quiet\n' >"$s/t/cmdline.conf"
+run mkchroot --config "$s/t/cmdline.conf" "$s/kc" --source "$s/src"
+is "$rc $(cat "$s/kc/etc/kernel/cmdline" 2>&1)" "0 console=ttyS0,115200 quiet" "cmdline = in a template: the root's etc/kernel/cmdline"
+
 # a failing post command fails the build (status 2) and leaves nothing
 printf 'include = golden-system\npost = exit 3\n' >"$s/t/failpost.conf"
 run mkchroot --config "$s/t/failpost.conf" "$s/fp" --source "$s/src"

@@ -25,12 +25,7 @@ VM_RUN=$d
 LIMIT=${VM_UEFI_SECONDS:-600} # the time bound of the boot, from the VM's start
 ip=$VM_NET.39
 
-start=$SECONDS
-if vm_root && vm_key; then
-	_pass "the cmt-live root is built or cached ($((SECONDS - start)) s)"
-else
-	_fail "the cmt-live root is built or cached"; tail -20 "$VM_DIR/root.log" | sed 's/^/# /'; exit 1
-fi
+vm_root_ready
 start=$SECONDS
 vm_disk "$d/disk.img" "console=ttyS0 net.ifnames=0 systemd.hostname=node-uefi ip=$ip::$VM_NET.1:255.255.255.0::eth0:off" \
 	--format raw

@@ -32,7 +32,9 @@ static void test_keys_and_lists(void **state)
 			   "packages = d\n"
 			   "post = \"echo 'one # two'\"\n"
 			   "post = apt-get clean\n"
-			   "mirror = http://m/debian\n";
+			   "mirror = http://m/debian\n"
+			   "cmdline = console=tty0\n"
+			   "cmdline = console=ttyS0,115200 quiet\n";
 	assert_int_equal(parse(&t, text, err, sizeof err), 0);
 	assert_string_equal(t.description, "Debian 12 node");
 	assert_int_equal(t.backend, MKC_BACKEND_DEBOOTSTRAP);
@@ -43,6 +45,7 @@ static void test_keys_and_lists(void **state)
 	assert_string_equal(t.packages.v[3], "d");
 	assert_int_equal(t.post.n, 2);
 	assert_string_equal(t.post.v[0], "echo 'one # two'");
+	assert_string_equal(t.cmdline, "console=ttyS0,115200 quiet");
 	assert_int_equal(mkc_template_check(&t, "t.conf", 10, err, sizeof err), 0);
 	mkc_template_free(&t);
 }
@@ -65,6 +68,9 @@ static void test_errors_name_file_and_line(void **state)
 	assert_non_null(strstr(err, "t.conf:1: include"));
 	mkc_template_free(&t);
 	assert_int_equal(parse(&t, "packages = ok --evil\n", err, sizeof err), -1);
+	mkc_template_free(&t);
+	assert_int_equal(parse(&t, "backend = golden\ncmdline = quiet; insmod evil\n", err, sizeof err), -1);
+	assert_string_equal(err, "t.conf:2: cmdline: ';' cannot go into a boot entry (GRUB's script would read it)");
 	mkc_template_free(&t);
 	assert_int_equal(parse(&t, "description = only\n", err, sizeof err), 0);
 	assert_int_equal(mkc_template_check(&t, "t.conf", 1, err, sizeof err), -1);
