@@ -58,7 +58,7 @@ fi
 vm_home "$d/home" node-golden "$ip"
 c3() { HOME=$d/home ip netns exec $ns "$VM_BIN/cexec" -w node-golden -t 5 "$@" 2>/dev/null; }
 answers() { c3 true >/dev/null; }
-wait_for "cexec -w node-golden to answer" answers
+CT_POLL=1 wait_for "cexec -w node-golden to answer" answers # each try a login
 run c3 "hostname; cat /etc/machine-id; cut -d' ' -f2 /etc/ssh/ssh_host_ed25519_key.pub; findmnt -no SOURCE,FSTYPE /"
 like "$out" "^node-golden$" "cexec -w node-golden hostname: the copy answers"
 like "$out" "^[0-9a-f]{32}$" "it has a machine-id"

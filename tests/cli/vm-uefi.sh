@@ -55,7 +55,7 @@ step 'BdsDxe: starting Boot[0-9A-F]+ "UEFI Misc Device"' "the firmware starts th
 vm_home "$d/home" node-uefi "$ip"
 c3() { HOME=$d/home ip netns exec $ns "$VM_BIN/cexec" -w node-uefi -t 5 "$@" 2>/dev/null; }
 answers() { c3 true >/dev/null; }
-wait_for "cexec -w node-uefi to answer" answers
+CT_POLL=1 wait_for "cexec -w node-uefi to answer" answers # each try a login
 run c3 hostname
 like "$out" "^node-uefi$" "cexec -w node-uefi hostname: the UEFI-booted node answers ($((SECONDS - start)) s)"
 run c3 "test -d /sys/firmware/efi && echo firmware=uefi || echo firmware=bios; findmnt -no SOURCE,FSTYPE /; cat /proc/cmdline"
