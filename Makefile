@@ -208,8 +208,8 @@ TEMPLATES   := $(sort $(wildcard etc/mkchroot.d/*.conf))
 CONFIGS     := $(sort $(patsubst etc/%,%,$(filter-out etc/mkchroot.d/%,$(shell find etc -type f))))
 CONF_DIRS   := $(sort $(patsubst %/,%,$(filter-out ./,$(dir $(CONFIGS)))))
 MANPAGES    := $(sort $(wildcard man/*.[1578]))
-# shell scripts installed as they are: the node's provisioning step and its live init
-SBIN_SCRIPTS := nodeimage/cmt-provision nodeimage/cmt-live-init
+# shell scripts installed as they are: the node's provisioning step, its live init, the naming at boot
+SBIN_SCRIPTS := nodeimage/cmt-provision nodeimage/cmt-live-init lldpname/lldpname-boot
 # systemd units, installed disabled (node images enable theirs: etc/mkchroot.d)
 UNITS       := $(sort $(wildcard */*.service))
 BASHCOMP    := $(sort $(wildcard completions/bash/*))
@@ -238,7 +238,7 @@ install: all
 	@sh mk/install-etc install etc $(D)$(SYSCONFDIR) $(CONFIGS)
 
 uninstall:
-	rm -f $(BIN_TOOLS:%=$(D)$(BINDIR)/%) $(SBIN_TOOLS:%=$(D)$(SBINDIR)/%) $(SBIN_SCRIPTS:nodeimage/%=$(D)$(SBINDIR)/%)
+	rm -f $(BIN_TOOLS:%=$(D)$(BINDIR)/%) $(SBIN_TOOLS:%=$(D)$(SBINDIR)/%) $(addprefix $(D)$(SBINDIR)/,$(notdir $(SBIN_SCRIPTS)))
 	rm -f $(foreach t,$(TOOLS),$(foreach l,$($(t)_LINKS),$(D)$(call tool_dir,$(t))/$(l)))
 	rm -f $(foreach m,$(MANPAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	$(foreach m,$(MANLINKS),$(call manlink,$(m),rm -f);)
