@@ -100,14 +100,15 @@ console() {
 }
 # node P NAME CMD: CMD on the VM of port P as NAME, over cexec -w from the namespace
 node() { HOME=$d/home ip netns exec $ns "$VM_BIN/cexec" -w "$2" -t 10 "$3" 2>/dev/null; }
-# answers P NAME: VM P's hostname, asked over cexec -w NAME until it answers or the deadline
+# answers P NAME: "hostname=" and VM P's hostname, asked over cexec -w NAME until it answers or the
+# deadline (cexec's header names NAME whatever the node says: the marker tells the node's own words)
 answers() {
 	local got=
 	while [ $SECONDS -lt $deadline ] && vm_running vm$1; do
-		got=$(node "$1" "$2" hostname) && [ -n "$got" ] && break
+		got=$(node "$1" "$2" 'echo "hostname=$(hostname)"') && [ -n "$got" ] && break
 		sleep 2
 	done
-	echo "$got"
+	grep '^hostname=' <<<"$got"
 }
 
 for p in $PORTS; do
@@ -118,14 +119,14 @@ for p in $PORTS; do
 	sshd=$(grep -an "Starting .*OpenBSD Secure Shell server" "$d/console$p.log" | head -1 | cut -d: -f1)
 	t "vm$p: sshd starts after the naming (console lines ${named:-none} and ${sshd:-none})" test "${named:-9999999}" -lt "${sshd:-0}"
 	vm_home "$d/home" "$name" "$(addr $p)"
-	like "$(answers $p "$name")" "$name" "cexec -w $name hostname: the node answers under the name its port gives ($((SECONDS - start)) s)"
+	is "$(answers $p "$name")" "hostname=$name" "cexec -w $name hostname: the node answers under the name its port gives ($((SECONDS - start)) s)"
 done
 if [ -n "$SILENT" ]; then
 	p=$SILENT
 	console $p "lldpname: no name from the switch port \(exit 3\): keeping the hostname $dname" \
 		"vm$p, on a port with no LLDP, keeps the name DHCP gave it ($dname) and says so"
 	vm_home "$d/home" "$dname" "$(addr $p)"
-	like "$(answers $p "$dname")" "$dname" "cexec -w $dname hostname: it answers under its DHCP name"
+	is "$(answers $p "$dname")" "hostname=$dname" "cexec -w $dname hostname: it answers under its DHCP name"
 fi
 
 # every node: its own machine-id and host key, though all booted the same image
