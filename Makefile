@@ -29,6 +29,7 @@ DOCDIR      ?= $(DATADIR)/doc/clustertools
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
 SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
 DESTDIR     ?=
 INSTALL     ?= install
 
@@ -207,8 +208,10 @@ TEMPLATES   := $(sort $(wildcard etc/mkchroot.d/*.conf))
 CONFIGS     := $(sort $(patsubst etc/%,%,$(filter-out etc/mkchroot.d/%,$(shell find etc -type f))))
 CONF_DIRS   := $(sort $(patsubst %/,%,$(filter-out ./,$(dir $(CONFIGS)))))
 MANPAGES    := $(sort $(wildcard man/*.[1578]))
-# shell scripts installed as they are: the node's provisioning step and its live init
-SBIN_SCRIPTS := nodeimage/cmt-provision nodeimage/cmt-live-init
+# shell scripts installed as they are: the node's provisioning step, its live init, the naming at boot
+SBIN_SCRIPTS := nodeimage/cmt-provision nodeimage/cmt-live-init lldpname/lldpname-boot
+# systemd units, installed disabled (node images enable theirs: etc/mkchroot.d)
+UNITS       := $(sort $(wildcard */*.service))
 BASHCOMP    := $(sort $(wildcard completions/bash/*))
 ZSHCOMP     := $(sort $(wildcard completions/zsh/*))
 D           := $(DESTDIR)
@@ -228,17 +231,19 @@ install: all
 	  $(INSTALL) -d $(D)$(MANDIR)/man$$s; $(INSTALL) -m 644 $$m $(D)$(MANDIR)/man$$s/; done
 	$(foreach m,$(MANLINKS),$(call manlink,$(m),ln -sf);)
 	$(INSTALL) -m 644 $(TEMPLATES) $(D)$(PKGDATADIR)/mkchroot.d/
+	$(if $(UNITS),$(INSTALL) -d $(D)$(UNITDIR) && $(INSTALL) -m 644 $(UNITS) $(D)$(UNITDIR)/)
 	@set -e; for f in $(CONFIGS); do $(INSTALL) -D -m 644 etc/$$f $(D)$(DOCDIR)/examples/$$f; done
 	$(if $(BASHCOMP),$(INSTALL) -d $(D)$(BASHCOMPDIR) && $(INSTALL) -m 644 $(BASHCOMP) $(D)$(BASHCOMPDIR)/)
 	$(if $(ZSHCOMP),$(INSTALL) -d $(D)$(ZSHCOMPDIR) && $(INSTALL) -m 644 $(ZSHCOMP) $(D)$(ZSHCOMPDIR)/)
 	@sh mk/install-etc install etc $(D)$(SYSCONFDIR) $(CONFIGS)
 
 uninstall:
-	rm -f $(BIN_TOOLS:%=$(D)$(BINDIR)/%) $(SBIN_TOOLS:%=$(D)$(SBINDIR)/%) $(SBIN_SCRIPTS:nodeimage/%=$(D)$(SBINDIR)/%)
+	rm -f $(BIN_TOOLS:%=$(D)$(BINDIR)/%) $(SBIN_TOOLS:%=$(D)$(SBINDIR)/%) $(addprefix $(D)$(SBINDIR)/,$(notdir $(SBIN_SCRIPTS)))
 	rm -f $(foreach t,$(TOOLS),$(foreach l,$($(t)_LINKS),$(D)$(call tool_dir,$(t))/$(l)))
 	rm -f $(foreach m,$(MANPAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	$(foreach m,$(MANLINKS),$(call manlink,$(m),rm -f);)
 	rm -f $(TEMPLATES:etc/%=$(D)$(PKGDATADIR)/%) $(CONFIGS:%=$(D)$(DOCDIR)/examples/%)
+	rm -f $(addprefix $(D)$(UNITDIR)/,$(notdir $(UNITS)))
 	rm -f $(BASHCOMP:completions/bash/%=$(D)$(BASHCOMPDIR)/%) $(ZSHCOMP:completions/zsh/%=$(D)$(ZSHCOMPDIR)/%)
 	rmdir $(CONF_DIRS:%=$(D)$(DOCDIR)/examples/%) $(D)$(DOCDIR)/examples $(D)$(DOCDIR) \
 		$(D)$(PKGDATADIR)/mkchroot.d $(D)$(PKGDATADIR) 2>/dev/null || true

@@ -6,6 +6,7 @@
  *   mkchroot [OPTIONS] TEMPLATE PATH       build PATH from /etc/mkchroot.d/TEMPLATE.conf
  *   mkchroot --vnfs OUTPUT [OPTIONS] PATH  pack PATH into OUTPUT (cpio newc or pax tar)
  *   mkchroot --disk OUTPUT [OPTIONS] PATH  pack PATH into a bootable disk image (qcow2 or raw)
+ *   mkchroot --netboot DIR [OPTIONS] PATH  PATH's kernel, VNFS image and an iPXE script into DIR
  *
  * Exit status: 0 success, 1 usage or local error, 2 the backend tool (or the
  * source host) failed.
@@ -26,6 +27,7 @@
 #include "diskplan.h"
 #include "jsonl.h"
 #include "log.h"
+#include "netboot.h"
 #include "template.h"
 #include "vnfs.h"
 #include "xalloc.h"
@@ -33,7 +35,7 @@
 struct opts {
 	int debug, verbose, quiet, nogpg, dry_run, no_stateless, list, json, level, threads, force, raw, sha256;
 	char *mirror, *packages, *source, *from, *templates, *config, *cache, *vnfs, *exclude_from;
-	char *disk, *cmdline, *uuid_seed;
+	char *disk, *cmdline, *uuid_seed, *netboot;
 	uint64_t disk_size, disk_free;
 	char digest[65];             /* --disk --sha256: what OUT.sha256 holds, for --json */
 	int format_word;             /* --format's word, -1 if not given */
@@ -102,8 +104,8 @@ static void check_args(struct cli *c, struct opts *o, size_t n, char *first, cha
 	if (o->list)
 		return;
 	check_format(c, o);
-	if (o->vnfs && o->disk)
-		cli_usage_error(c, "--vnfs and --disk: one image at a time");
+	if (!!o->vnfs + !!o->disk + !!o->netboot > 1)
+		cli_usage_error(c, "--vnfs, --disk and --netboot: one image at a time");
 	if (!o->disk && (o->fs_word >= 0 || o->sha256))
 		cli_usage_error(c, "%s is for --disk", o->sha256 ? "--sha256" : "--fs");
 	if (o->disk) {
@@ -113,6 +115,13 @@ static void check_args(struct cli *c, struct opts *o, size_t n, char *first, cha
 		if (n != 1)
 			cli_usage_error(c, "--vnfs OUTPUT needs exactly one PATH to pack");
 		mkc_vnfs_from_name(o->vnfs, &o->format, &o->compress);
+		check_level(c, o);
+	} else if (o->netboot) {
+		if (n != 1)
+			cli_usage_error(c, "--netboot DIR needs exactly one PATH to pack");
+		if (o->format == MKC_VNFS_PAX)
+			cli_usage_error(c, "--netboot: the image is an initramfs, --format newc (a kernel cannot boot pax)");
+		mkc_vnfs_from_name(MKC_NETBOOT_IMAGE, &o->format, &o->compress);
 		check_level(c, o);
 	} else if (n == 0 && !o->config) {
 		missing_template(c, mkc_catalog_dir(o->templates));
@@ -144,12 +153,15 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		  "N" },
 		{ "threads", 0, POPT_ARG_STRING, NULL, OPT_THREADS, "compression threads for zstd and xz (default: CPUs)",
 		  "N" },
+		{ "netboot", 0, POPT_ARG_STRING, &o->netboot, 0, "write PATH's kernel, its VNFS image and an iPXE script "
+		  "into the web folder DIR", "DIR" },
 		{ "disk", 0, POPT_ARG_STRING, &o->disk, 0, "pack PATH into the bootable disk image OUTPUT", "OUTPUT" },
 		{ "disk-size", 0, POPT_ARG_STRING, NULL, OPT_DISK_SIZE, "disk: the whole image's size (default: the tree's "
 		  "needs plus --disk-free)", "SIZE" },
 		{ "disk-free", 0, POPT_ARG_STRING, NULL, OPT_DISK_FREE, "disk: room left on the root filesystem (default 256M)",
 		  "SIZE" },
-		{ "cmdline", 0, POPT_ARG_STRING, &o->cmdline, 0, "disk: kernel options after root=UUID=... ro", "ARGS" },
+		{ "cmdline", 0, POPT_ARG_STRING, &o->cmdline, 0, "disk: kernel options after root=UUID=... ro; netboot: after "
+		  "initrd=initrd.img (default " MKC_NETBOOT_CMDLINE ")", "ARGS" },
 		{ "uuid-seed", 0, POPT_ARG_STRING, &o->uuid_seed, 0, "disk: derive the UUIDs from STRING (default: from the "
 		  "tree's paths, modes, sizes and times)", "STRING" },
 		{ "fs", 0, POPT_ARG_STRING, NULL, OPT_FS, "disk: the root filesystem, ext4 (xfs is refused)", "TYPE" },
@@ -169,7 +181,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	};
 	static const char *const compressors[] = { "gzip", "gz", "zstd", "zst", "xz", "none", NULL };
 	struct cli c;
-	cli_begin(&c, "mkchroot", argc, argv, table, "TEMPLATE PATH | --vnfs OUTPUT PATH | --disk OUTPUT PATH",
+	cli_begin(&c, "mkchroot", argc, argv, table, "TEMPLATE PATH | --vnfs OUTPUT PATH | --disk OUTPUT PATH | --netboot DIR PATH",
 		  CLI_JSON_FAILURES | CLI_ARGS_ANYWHERE);
 	while (cli_next(&c) > 0) {
 		char *v;
@@ -245,16 +257,31 @@ static int load_exclude_file(struct opts *o)
 	return 0;
 }
 
+/* The VNFS options from the command line and the environment: 0, or -1 after a message. */
+static int vnfs_opts(struct opts *o, struct mkc_vnfs_opts *v)
+{
+	*v = (struct mkc_vnfs_opts){ .format = o->format, .compress = o->compress, .level = o->level,
+				     .threads = o->threads, .excl = &o->excl };
+	if (load_exclude_file(o) < 0)
+		return -1;
+	v->clamp = source_date_epoch(&v->clamp_time);
+	return v->clamp < 0 ? -1 : 0;
+}
+
 static int pack(struct opts *o, struct mkc_vnfs_stats *st)
 {
-	struct mkc_vnfs_opts v = { .format = o->format, .compress = o->compress, .level = o->level,
-				   .threads = o->threads, .excl = &o->excl };
-	if (load_exclude_file(o) < 0)
+	struct mkc_vnfs_opts v;
+	return vnfs_opts(o, &v) < 0 ? 1 : mkc_vnfs_pack(o->vnfs, o->path, &v, st);
+}
+
+static int netboot(struct opts *o, struct mkc_netboot_result *r)
+{
+	struct mkc_vnfs_opts v;
+	if (vnfs_opts(o, &v) < 0)
 		return 1;
-	v.clamp = source_date_epoch(&v.clamp_time);
-	if (v.clamp < 0)
-		return 1;
-	return mkc_vnfs_pack(o->vnfs, o->path, &v, st);
+	struct mkc_netboot_opts n = { .dir = o->netboot, .root = o->path, .cmdline = o->cmdline,
+				      .dry_run = o->dry_run, .vnfs = &v };
+	return mkc_netboot_make(&n, r);
 }
 
 static int disk(struct opts *o)
@@ -368,12 +395,39 @@ static json_t *templates_json(const struct opts *o)
 }
 
 /* The --json object: ok, exit, error (the first problem reported), then what was built or packed. */
+/* The image's numbers in J. */
+static void image_json(json_t *j, const struct mkc_vnfs_stats *st)
+{
+	json_object_set_new(j, "files", json_integer((json_int_t)st->files));
+	json_object_set_new(j, "bytes_in", json_integer((json_int_t)st->bytes_in));
+	json_object_set_new(j, "excluded", json_integer((json_int_t)st->excluded));
+	json_object_set_new(j, "bytes", json_integer((json_int_t)st->bytes));
+}
+
+/* --netboot's part of the --json object: the folder, its files, the kernel and its command line. */
+static void netboot_json(json_t *j, const struct opts *o, const struct mkc_netboot_result *r, json_t *lines)
+{
+	jsonl_set_str(j, "source", o->path);
+	jsonl_set_str(j, "dir", o->netboot);
+	jsonl_set_str(j, "kernel", MKC_NETBOOT_KERNEL);
+	jsonl_set_str(j, "image", MKC_NETBOOT_IMAGE);
+	jsonl_set_str(j, "script", MKC_NETBOOT_SCRIPT);
+	jsonl_set_str(j, "kernel_version", r->kernel_version);
+	jsonl_set_str(j, "cmdline", r->cmdline);
+	jsonl_set_str(j, "compress", mkc_vnfs_compress_name(o->compress));
+	json_object_set_new(j, "dry_run", json_boolean(o->dry_run));
+	if (lines)
+		json_object_set_new(j, "plan", json_incref(lines));
+	else
+		image_json(j, &r->image);
+}
+
 static void report(const struct opts *o, int rc, const struct mkc_template *t, const struct mkc_vnfs_stats *st,
-		   json_t *lines, double seconds)
+		   const struct mkc_netboot_result *nb, json_t *lines, double seconds)
 {
 	const char *err = log_first_warning();
 	json_t *j = jsonl_result(rc, rc ? (err ? err : "failed") : NULL);
-	jsonl_set_str(j, "action", o->list ? "list" : o->vnfs ? "vnfs" : o->disk ? "disk" : "build");
+	jsonl_set_str(j, "action", o->list ? "list" : o->vnfs ? "vnfs" : o->disk ? "disk" : o->netboot ? "netboot" : "build");
 	if (o->list) {
 		json_object_set_new(j, "templates", templates_json(o));
 	} else if (o->disk) {
@@ -390,11 +444,10 @@ static void report(const struct opts *o, int rc, const struct mkc_template *t, c
 		jsonl_set_str(j, "output", o->vnfs);
 		jsonl_set_str(j, "format", mkc_vnfs_format_name(o->format));
 		jsonl_set_str(j, "compress", mkc_vnfs_compress_name(o->compress));
-		json_object_set_new(j, "files", json_integer((json_int_t)st->files));
-		json_object_set_new(j, "bytes_in", json_integer((json_int_t)st->bytes_in));
-		json_object_set_new(j, "excluded", json_integer((json_int_t)st->excluded));
-		json_object_set_new(j, "bytes", json_integer((json_int_t)st->bytes));
-	} else if (!o->list) {
+		image_json(j, st);
+	} else if (o->netboot) {
+		netboot_json(j, o, nb, lines);
+	} else {
 		jsonl_set_str(j, "template", o->template);
 		jsonl_set_str(j, "target", o->path);
 		jsonl_set_str(j, "backend", t->backend ? mkc_backend_name(t->backend) : NULL);
@@ -416,18 +469,22 @@ int main(int argc, char **argv)
 
 	struct mkc_template t = { 0 };
 	struct mkc_vnfs_stats st = { 0 };
+	struct mkc_netboot_result nb = { 0 };
 	FILE *capture = NULL;
 	int saved = o.json ? stdout_aside(&o, &capture) : -1;
 	double t0 = now_monotonic();
-	int status = o.list ? list(&o) : o.vnfs ? pack(&o, &st) : o.disk ? disk(&o) : build(&o, &t);
+	int status = o.list ? list(&o) : o.vnfs ? pack(&o, &st) : o.disk ? disk(&o) : o.netboot ? netboot(&o, &nb)
+													: build(&o, &t);
 	double seconds = now_monotonic() - t0;
 	json_t *lines = saved >= 0 ? stdout_back(saved, capture) : NULL;
 	if (o.json)
-		report(&o, status, &t, &st, lines, seconds);
+		report(&o, status, &t, &st, &nb, lines, seconds);
 	mkc_template_free(&t);
+	mkc_netboot_result_free(&nb);
 	exclude_free(&o.excl);
 	free(o.mirror); free(o.packages); free(o.source); free(o.from); free(o.templates); free(o.config);
 	free(o.cache); free(o.vnfs); free(o.exclude_from); free(o.disk); free(o.cmdline); free(o.uuid_seed);
+	free(o.netboot);
 	free(o.first);
 	free(o.last);
 	return status;

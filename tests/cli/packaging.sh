@@ -47,13 +47,17 @@ for deb in "$head" "$node"; do
 done
 head_files=$(dpkg-deb -c "$head" | awk '{ print $6 }')
 node_files=$(dpkg-deb -c "$node" | awk '{ print $6 }')
-for tool in imgsync nodeimage lldpname envswitch; do
+for tool in imgsync nodeimage lldpname lldpname-boot envswitch; do
 	like "$node_files" "^\./usr/s?bin/$tool\$" "$tool is in clustertools-node"
 done
 for tool in cexec cexecs cpush cget mkchroot; do
 	like "$head_files" "^\./usr/s?bin/$tool\$" "$tool is in clustertools"
 done
 like "$head_files" "^\./usr/share/clustertools/mkchroot.d/debian-12.conf\$" "shipped templates in /usr/share/clustertools/mkchroot.d"
+like "$node_files" "^\./usr/lib/systemd/system/lldpname.service\$" "lldpname.service is in clustertools-node"
+is "$(dpkg-deb -e "$node" "$s/node-ctl" && grep -l 'lldpname' "$s"/node-ctl/post* "$s"/node-ctl/pre* 2>/dev/null)" "" \
+	"lldpname.service is neither enabled nor started by the package (no maintainer script names it)"
+like "$head_files" "^\./etc/dnsmasq.d/clustertools.conf\$" "the dnsmasq sample is in clustertools"
 if has_cmd "lintian: no errors" lintian; then
 	start=$SECONDS
 	lintian --fail-on error "$s"/*.changes >"$s/lintian.log" 2>&1

@@ -48,25 +48,9 @@ lldp configure system hostname leaf01
 lldp configure lldp tx-interval 1
 lldp configure ports tap0 lldp portidsubtype local Ethernet1/37
 t "lldpd announces Ethernet1/37 on the VM's link" sh -c "ip netns exec $ns lldpcli -u '$d/lldpd.sock' show configuration >/dev/null"
-mkdir -p "$d/www" "$d/nginx"
+mkdir -p "$d/www"
 ln -s "$VM_DIR/disk.qcow2" "$d/www/disk.qcow2"
-cat >"$d/nginx/nginx.conf" <<EOF
-user root;
-daemon on;
-worker_processes 1;
-pid $d/nginx/nginx.pid;
-error_log $d/nginx/error.log;
-events { worker_connections 64; }
-http {
-    access_log $d/nginx/access.log;
-    client_body_temp_path $d/nginx/body;
-    proxy_temp_path $d/nginx/proxy;
-    sendfile on;
-    server { listen $VM_NET.1:8037; root $d/www; }
-}
-EOF
-ip netns exec $ns nginx -p "$d/nginx" -e "$d/nginx/error.log" -c "$d/nginx/nginx.conf"
-at_exit "kill \$(cat '$d/nginx/nginx.pid')"
+vm_nginx $ns "$d/www" $VM_NET.1:8037 "$d/nginx"
 t "nginx serves the image in the namespace" sh -c "ip netns exec $ns curl -sfI http://$VM_NET.1:8037/disk.qcow2 | grep -qi 'accept-ranges: bytes'"
 
 # --- the VM -----------------------------------------------------------------------------------------
