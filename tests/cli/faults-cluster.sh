@@ -139,7 +139,8 @@ bg_wait
 thaw node02
 no_hang "cget, SIGTERM with node02 stalled"
 is "$rc" 2 "cget: SIGTERM with a stalled node exits 2"
-like "$err" "cget: node02: interrupted" "cget: SIGTERM with a stalled node: node02 reported interrupted"
+# node01 (no such file) may not have answered yet under load: then it is folded in with node02
+like "$err" "cget: node(02|\[01-02\]): interrupted" "cget: SIGTERM with a stalled node: node02 reported interrupted"
 # cget -v says when it waited on a node: at the end of the abort grace, or closing SFTP politely
 is "$(grep 'no answer' <<<"$err")" "" "cget: SIGTERM with a stalled node: its connection cut at once, cget never waits on it"
 
