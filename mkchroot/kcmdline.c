@@ -65,19 +65,25 @@ static char *without_root(const char *line)
 static int read_file(const char *root, char **text, size_t *len)
 {
 	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int fd = rootfd < 0 ? -1 : fs_open_beneath(rootfd, MKC_KCMDLINE_FILE, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	if (rootfd < 0)
+		return -1;
+	int fd = fs_open_beneath(rootfd, MKC_KCMDLINE_FILE, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	int e = errno;
+	close(rootfd);
+	if (fd < 0) {
+		errno = e;
+		return -1;
+	}
 	struct stat sb;
-	if (fd >= 0 && (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)))
-		e = fstat(fd, &sb) < 0 ? errno : EINVAL;
-	else if (fd >= 0 && !(*text = fs_read_fd(fd, 4096, len)))
+	if (fstat(fd, &sb) < 0)
 		e = errno;
-	else if (fd >= 0)
+	else if (!S_ISREG(sb.st_mode))
+		e = EINVAL;
+	else if (!(*text = fs_read_fd(fd, 4096, len)))
+		e = errno;
+	else
 		e = 0;
-	if (fd >= 0)
-		close(fd);
-	if (rootfd >= 0)
-		close(rootfd);
+	close(fd);
 	errno = e;
 	return e ? -1 : 0;
 }
