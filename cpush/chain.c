@@ -177,7 +177,11 @@ static int drain(struct rnode *r)
 		}
 		if (k == SSH_ERR || ke == SSH_ERR)
 			return SSH_ERR;
-		return k == 0 && ke == 0 ? SSH_OK : SSH_AGAIN;
+		if (k == 0 && ke == 0)
+			return SSH_OK;
+		/* the stderr read may have taken stdout's data or EOF off the socket: poll() would wait for nothing */
+		if (!(k == SSH_AGAIN && ssh_exec_readable(r->e, 0)) && !(ke == SSH_AGAIN && ssh_exec_readable(r->e, 1)))
+			return SSH_AGAIN;
 	}
 }
 

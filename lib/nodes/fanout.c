@@ -424,7 +424,10 @@ static int exec_kill(struct exec_node *x, struct ssh_conn *c)
 			;
 		if (r0 == SSH_ERR || r1 == SSH_ERR || (r0 == 0 && r1 == 0))
 			break;
-		if (r0 == SSH_AGAIN || r1 == SSH_AGAIN)
+		/* one stream's read may have taken the other's data or EOF off the socket */
+		int buffered = (r0 == SSH_AGAIN && ssh_exec_readable(x->killer, 0)) ||
+			       (r1 == SSH_AGAIN && ssh_exec_readable(x->killer, 1));
+		if ((r0 == SSH_AGAIN || r1 == SSH_AGAIN) && !buffered)
 			return FANOUT_STEP_AGAIN;
 	}
 	x->signalled = 2;
