@@ -77,6 +77,7 @@ struct chainrun {
 	int nchains;
 	struct progress_fanout meter; /* on a tty: the head's feed times the nodes it reaches, files, nodes */
 	uint64_t plan_bytes, shown;
+	double t_start, t_linked, t_first_end, t_last_end; /* for the phase times at -v */
 };
 
 static volatile sig_atomic_t chain_stop;
@@ -185,26 +186,31 @@ static int drain(struct rnode *r)
 	}
 }
 
-/* "have", "need ARCH DIR" (a private directory made for the upload) or "need ARCH" (no use uploading). */
+/*
+ * Run the relay at the expected path if it is this version; else read the
+ * start line (so the head's write of it never meets a closed channel) and
+ * say "need ARCH DIR" (a private directory made for the upload) or "need
+ * ARCH" (no use uploading). One command: a node that has the relay costs
+ * one channel, not two.
+ */
 static char *check_command(const struct chainrun *cr)
 {
 	char *q = sh_quote(cr->remote_path), *a = sh_quote(cr->arch);
-	char *cmd = xasprintf("p=%s; v=$(\"$p\" -V 2>/dev/null); if [ \"$v\" = '" RELAYCTL_VERSION_LINE
-			      "' ]; then echo have; elif [ \"$(uname -m)\" != %s ]; then echo \"need $(uname -m)\"; "
-			      "else d=$(mktemp -d /tmp/.ctrelay.XXXXXX) && echo \"need $(uname -m) $d\"; fi",
+	char *cmd = xasprintf("p=%s; v=$(\"$p\" -V 2>/dev/null </dev/null); if [ \"$v\" = '" RELAYCTL_VERSION_LINE
+			      "' ]; then exec \"$p\"; fi; read -r l; if [ \"$(uname -m)\" != %s ]; then "
+			      "echo \"need $(uname -m)\"; else d=$(mktemp -d /tmp/.ctrelay.XXXXXX) && "
+			      "echo \"need $(uname -m) $d\"; fi",
 			      q, a);
 	free(q);
 	free(a);
 	return cmd;
 }
 
-/* "have" or "need ARCH DIR": next state, or -1 with n->error. */
+/* "need ARCH DIR" or "need ARCH": next state, or -1 with n->error. */
 static int checked(struct chainrun *cr, struct rnode *r)
 {
 	char *s = r->in.p ? r->in.p : "";
 	char arch[65], dir[512];
-	if (strncmp(s, "have", 4) == 0)
-		return R_RUN;
 	int k = sscanf(s, "need %64s %511s", arch, dir);
 	if (k < 1) {
 		r->n->error = xasprintf("cannot check the relay: %s", *s ? s : "no answer");
@@ -284,6 +290,15 @@ static int start_exec(struct rnode *r, struct ssh_conn *c, const char *cmd)
 	return rc;
 }
 
+/* The relay's start line, written once its command runs. */
+static void queue_start(const struct chainrun *cr, struct rnode *r)
+{
+	char *line = xasprintf(RELAYCTL_START " %s %s %s %s\n", cr->secret, cr->pub, cr->tag,
+			       cr->o->relay_net ? cr->o->relay_net : r->addr[0] ? r->addr : "*");
+	bytebuf_add(&r->out, line, strlen(line));
+	free(line);
+}
+
 /* The upload failed (r->n->error says why): remove its private directory, then fail the node. */
 static int clean(struct rnode *r, struct ssh_conn *c)
 {
@@ -344,9 +359,10 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 			free(cmd);
 			if (rc != SSH_OK)
 				return rc == SSH_AGAIN ? FANOUT_STEP_AGAIN : FANOUT_STEP_FAIL;
-			r->state = R_CHECK_READ;
+			queue_start(cr, r);
+			r->state = R_RUN_READ; /* "ready" from the relay, or "need" from the check */
 			break;
-		case R_CHECK_READ:
+		case R_CHECK_READ: /* "need ...": the rest of it, then the upload */
 			rc = drain(r);
 			if (rc != SSH_OK)
 				return rc == SSH_AGAIN ? FANOUT_STEP_AGAIN : FANOUT_STEP_FAIL;
@@ -354,6 +370,8 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 			r->e = NULL;
 			rc = checked(cr, r);
 			bytebuf_free(&r->in);
+			bytebuf_free(&r->out);
+			r->outoff = 0;
 			if (rc < 0)
 				return FANOUT_STEP_FAIL;
 			r->state = (enum rstate)rc;
@@ -380,10 +398,7 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 			free(q);
 			if (rc != SSH_OK)
 				return rc == SSH_AGAIN ? FANOUT_STEP_AGAIN : FANOUT_STEP_FAIL;
-			char *line = xasprintf(RELAYCTL_START " %s %s %s %s\n", cr->secret, cr->pub, cr->tag,
-					       cr->o->relay_net ? cr->o->relay_net : r->addr[0] ? r->addr : "*");
-			bytebuf_add(&r->out, line, strlen(line));
-			free(line);
+			queue_start(cr, r);
 			r->state = R_RUN_READ;
 			break;
 		}
@@ -399,6 +414,10 @@ static int step(struct fanout_node *n, struct ssh_conn *c, void *ctx)
 				r->outoff += (size_t)w;
 			}
 			rc = drain(r);
+			if (!r->dir && r->in.len >= 4 && strncmp(r->in.p, "need", 4) == 0) {
+				r->state = R_CHECK_READ;
+				break;
+			}
 			int k = ready(cr, r);
 			if (k < 0)
 				return FANOUT_STEP_FAIL;
@@ -584,6 +603,9 @@ static void report_line(struct chainrun *cr, struct rnode *r, char *line)
 			r->stall_at = now_monotonic(); /* check_stalls decides who is to blame */
 	} else if (kind == RCTL_END) {
 		r->ended = 1;
+		cr->t_last_end = now_monotonic();
+		if (!cr->t_first_end)
+			cr->t_first_end = cr->t_last_end;
 		progress_fanout_node_done(&cr->meter, 1, 0);
 		struct rnode *next = neighbour(cr, r, 1);
 		if (next && !next->pred_end)
@@ -902,6 +924,20 @@ static int setup(struct chainrun *cr, const struct cpplan *plan, const struct cp
 	return 0;
 }
 
+/* Where the time went (-v): starting the relays, then the data until the first and the last node ended. */
+static void say_phases(const struct chainrun *cr)
+{
+	size_t ended = 0;
+	for (size_t i = 0; i < cr->n; i++)
+		ended += cr->r[i].ended;
+	if (!ended)
+		return;
+	double hop = ended > 1 ? (cr->t_last_end - cr->t_first_end) / (double)(ended - 1) : 0;
+	verbose("chain: relays running on %zu nodes after %.3f s; first node done %.3f s later, last %.3f s "
+		"later (%.1f ms a node after the first)", ended, cr->t_linked - cr->t_start,
+		cr->t_first_end - cr->t_linked, cr->t_last_end - cr->t_linked, hop * 1000);
+}
+
 static int files_only(const struct cpplan *plan)
 {
 	for (size_t i = 0; i < plan->n; i++)
@@ -916,6 +952,7 @@ int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, 
 	struct chainrun cr = { 0 };
 	signal(SIGPIPE, SIG_IGN); /* a relay that dies under a feeder's write is handled, not fatal */
 	setup(&cr, plan, o, n);
+	cr.t_start = now_monotonic();
 	for (size_t i = 0; i < n; i++) {
 		cr.r[i].n = &nodes[i];
 		cr.r[i].chain = (int)(i * (size_t)cr.nchains / n); /* contiguous runs of nodes */
@@ -929,10 +966,12 @@ int cpchain_run(const struct cpplan *plan, struct fanout_node *nodes, size_t n, 
 		for (size_t i = 0; i < n; i++)
 			if (nodes[i].state != FANOUT_OK)
 				cr.r[i].state = R_GONE;
+		cr.t_linked = now_monotonic();
 		link_all(&cr);
 		meter_start(&cr, plan);
 		watch(&cr, fo->timeout);
 		progress_fanout_end(&cr.meter);
+		say_phases(&cr);
 	}
 	stop_all(&cr);
 	if (chain_stop)
