@@ -9,7 +9,8 @@
 #      the floor); the head's transmitted bytes from its eth0 counters
 #   2. 10 Mbit/s links, 2 MiB to 8 and to 32 nodes: chain and socat floor
 #   3. loopback cluster, 64 MiB to 32 nodes: cpush --chain vs clush --copy
-# One run each (BENCH_CHAIN_PARTS=1,2,3 picks parts). Prints markdown sections.
+# Chain and socat rows are medians of BENCH_CHAIN_RUNS (3) interleaved runs, the
+# slow peers one run each (BENCH_CHAIN_PARTS=1,2,3 picks parts). Prints markdown sections.
 set -u
 top=${CT_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${CT_BIN:-$top/build/release/bin}
@@ -58,26 +59,35 @@ socat_chain() {
 	wait "${pids[@]}"
 }
 
-# one CONTENDER-NAME COUNT CMD...: time CMD, note head tx bytes; row in $rows
-rows=
+# one CONTENDER-NAME COUNT CMD...: time CMD, note head tx bytes (by name and count);
+# a chain run is verbose and its "relays running ... after S s" goes to setup[COUNT]
+declare -A times tx setup
 one() {
-	local name=$1 count=$2 tx0 tx1
+	local name=$1 count=$2 tx0 tx1 key=$1_$2
 	shift 2
 	tx0=$(head_tx)
-	bench_timed "$@"
+	bench_err=$work/err bench_timed "$@"
 	tx1=$(head_tx)
-	rows+="| $name | $count | $(fmt "$secs") | $(mib $((tx1 - tx0))) MiB |"$'\n'
-	eval "t_${name//[^a-z]/_}_$count=$secs"
+	times[$key]+="$secs "
+	tx[$key]=$((tx1 - tx0))
+	[ "$name" != chain ] || setup[$count]+="$(sed -n 's/.*relays running on [0-9]* nodes after \([0-9.]*\) s.*/\1/p' "$work/err") "
 }
+med() { bench_median ${times[$1_$2]}; }
+# row NAME COUNT: the median time of its runs, the last run's head tx
+row() { echo "| $1 | $2 | $(fmt "$(med "$1" "$2")") | $(mib "${tx[$1_$2]}") MiB |"; }
+RUNS=${BENCH_CHAIN_RUNS:-3}
 
 part1() {
 	start_net "$N" 100mbit
 	local nodes=$CT_NODES f=$work/f16 sum
 	head -c $((16 << 20)) /dev/urandom >"$f"
 	sum=$(sha256sum <"$f" | cut -d' ' -f1)
-	rows=
-	wipe "$N" /tmp/c; one chain "$N" cluster head "$bin/cpush" --chain -w "$nodes" "$f" /tmp/c/f; check "$N" /tmp/c/f "$sum"
-	one socat "$N" socat_chain "$N" "$f"
+	local r
+	for r in $(seq 1 "$RUNS"); do
+		wipe "$N" /tmp/c; one chain "$N" cluster head "$bin/cpush" -v --chain -w "$nodes" "$f" /tmp/c/f
+		check "$N" /tmp/c/f "$sum"
+		one socat "$N" socat_chain "$N" "$f"
+	done
 	wipe "$N" /tmp/d; one direct "$N" cluster head "$bin/cpush" --direct -w "$nodes" "$f" /tmp/d/f; check "$N" /tmp/d/f "$sum"
 	wipe "$N" /tmp/k; one clush "$N" cluster head clush -f 64 -o "-F $CT_SSH_CONFIG" -w "$nodes" --copy "$f" --dest /tmp/k/
 	check "$N" /tmp/k/f16 "$sum"
@@ -85,12 +95,15 @@ part1() {
 	bench_section "Broadcast chain: 16 MiB to $N nodes over 100 Mbit/s links" contender nodes time "head tx" <<-EOF
 		\`CT_TESTBED_NET=bridge CT_TESTBED_RATE=100mbit\`: head and every node in its own network
 		namespace on one bridge, tbf at 100 Mbit/s on both directions of every link; all commands
-		run in the head's namespace (\`cluster head\`), one run each. "head tx" is the head's eth0
-		transmitted bytes during the run. socat: a bare TCP chain node to node (no crypto, no
-		files), the floor on this 2-core machine. chain vs clush: $(ratio "$t_clush_32" "$t_chain_32")x;
-		chain / socat floor: $(ratio "$t_chain_32" "$t_socat_32").
+		run in the head's namespace (\`cluster head\`). chain and socat: medians of $RUNS
+		interleaved runs; the slow peers one run each. "head tx" is the head's eth0 transmitted
+		bytes during the (last) run. socat: a bare TCP chain node to node (no crypto, no files),
+		the floor on this 2-core machine. chain vs clush: $(ratio "$(med clush "$N")" "$(med chain "$N")")x;
+		chain / socat floor: $(ratio "$(med chain "$N")" "$(med socat "$N")"); the relays were
+		running on every node after $(bench_median ${setup[$N]}) s (median; cpush -v).
 	EOF
-	printf '%s\n' "$rows"
+	local c
+	for c in chain socat direct clush pdcp; do row "$c" "$N"; done
 }
 
 part2() {
@@ -98,17 +111,25 @@ part2() {
 	local f=$work/f2 sum k
 	head -c $((2 << 20)) /dev/urandom >"$f"
 	sum=$(sha256sum <"$f" | cut -d' ' -f1)
-	rows=
-	for k in 8 "$N"; do
-		local nodes; nodes=$(cluster nodes | head -"$k" | paste -sd,)
-		wipe "$k" /tmp/c; one chain "$k" cluster head "$bin/cpush" --chain -w "$nodes" "$f" /tmp/c/f; check "$k" /tmp/c/f "$sum"
-		one socat "$k" socat_chain "$k" "$f"
+	local r
+	for r in $(seq 1 "$RUNS"); do
+		for k in 8 "$N"; do
+			local nodes; nodes=$(cluster nodes | head -"$k" | paste -sd,)
+			wipe "$k" /tmp/c; one chain "$k" cluster head "$bin/cpush" -v --chain -w "$nodes" "$f" /tmp/c/f
+			check "$k" /tmp/c/f "$sum"
+			one socat "$k" socat_chain "$k" "$f"
+		done
 	done
+	local s8 sn c8 cn
+	s8=$(bench_median ${setup[8]}) sn=$(bench_median ${setup[$N]}) c8=$(med chain 8) cn=$(med chain "$N")
 	bench_section "Broadcast chain: 2 MiB to 8 and $N nodes over 10 Mbit/s links" contender nodes time "head tx" <<-EOF
-		Same testbed at 10 Mbit/s: the link, not the CPU, is the limit. Chain time $N nodes / 8 nodes:
-		$(ratio "$t_chain_32" "$t_chain_8"); socat floor: $(ratio "$t_socat_32" "$t_socat_8").
+		Same testbed at 10 Mbit/s: the link, not the CPU, is the limit. Medians of $RUNS interleaved
+		runs. Chain time $N nodes / 8 nodes: $(ratio "$cn" "$c8"); socat floor:
+		$(ratio "$(med socat "$N")" "$(med socat 8)"). Where the chain's time went (cpush -v, medians):
+		the relays were running on every node after $s8 s (8 nodes) and $sn s ($N nodes), then the
+		data, the end and the teardown took $(echo "$c8 - $s8" | bc -l | xargs printf '%.2f') s and $(echo "$cn - $sn" | bc -l | xargs printf '%.2f') s ($N / 8: $(ratio "$(echo "$cn - $sn" | bc -l)" "$(echo "$c8 - $s8" | bc -l)")).
 	EOF
-	printf '%s\n' "$rows"
+	for k in 8 "$N"; do row chain "$k"; row socat "$k"; done
 }
 
 part3() {

@@ -15,6 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../tests/cluster.sh"
 bench_now() { date +%s.%N; }
 
 # bench_timed CMD...: run CMD with stdout to $bench_out (default /dev/null),
+# its stderr kept in $bench_err if that names a file,
 # wall seconds in $secs, CPU seconds of CMD and the children it waited for
 # in $cpu (the head's share when the peers are sshd nodes). A failing run is
 # said on stderr with the last lines of its stderr; it is timed all the same
@@ -35,6 +36,7 @@ bench_timed() {
 		echo "$bench_name: failed: $*" | cut -c1-300 >&2
 		tail -5 "$err" >&2
 	fi
+	[ -z "${bench_err:-}" ] || cp "$err" "$bench_err"
 	cpu=$(awk 'NR % 2 == 0 { gsub(/s/, ""); split($1, u, "m"); split($2, s, "m"); c[NR] = u[1] * 60 + u[2] + s[1] * 60 + s[2] }
 		END { printf "%.3f\n", c[4] - c[2] }' "$clock")
 	rm -f "$err" "$clock"
