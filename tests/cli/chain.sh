@@ -129,6 +129,8 @@ is "$rc" 0 "missing relay: exit 0${err:+ ($err)}"
 like "$err" "node01: uploading ctrelay to /tmp/\.ctrelay\." "missing relay: uploaded over SFTP (-v says so)"
 same_on_all "$d/a" /tmp/uploaded "missing relay: the file landed everywhere"
 is "$(leftovers)" 0 "missing relay: the uploaded copies are gone"
+like "$err" "chain: relays running on $N nodes after [0-9.]+ s; first node done [0-9.]+ s later, last [0-9.]+ s later" \
+	"-v says where the chain's time went (start, first and last node done)"
 
 # --- a relay killed mid-stream: cut out, the others complete -------------------
 # temp_grown DIR: huge's temporary file in DIR is past 2 MB (the chain is mid-stream)
