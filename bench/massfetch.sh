@@ -16,7 +16,8 @@
 # Each row: time until the last node has the whole image (its SHA-256
 # checked on every node), and the head's transmitted bytes (eth0).
 #   BENCH_MASS_NODES=32 BENCH_MASS_RATE=100mbit BENCH_MASS_MIB=64
-#   BENCH_MASS_RUNS=1 (interleaved; rows are medians) BENCH_MASS_PIECE=20 (log2 of a torrent piece) BENCH_MASS_ONLY=http,bt,...
+#   BENCH_MASS_RUNS=1 (interleaved; rows are medians) BENCH_MASS_PIECE=20 (log2 of a torrent piece)
+#   BENCH_MASS_ONLY=http,bt,... BENCH_MASS_ARIA="..." (more aria2c options on the nodes)
 # The node processes run in the nodes' namespaces (cluster exec), each with
 # the node's own /tmp (a tmpfs): the image lands in RAM. Prints a markdown section.
 set -u
@@ -121,7 +122,7 @@ run_btseed() {
 swarm() {
 	local i p=() n
 	for i in $(seq 1 "$N"); do
-		on "$i" aria2c -q -d /tmp/mass ${BENCH_MASS_ARIA_LOG:+--log=$work/aria-$i.log --log-level=info} --seed-time=10 --enable-dht=false --bt-enable-lpd=false \
+		on "$i" aria2c -q -d /tmp/mass ${BENCH_MASS_ARIA:-} ${BENCH_MASS_ARIA_LOG:+--log=$work/aria-$i.log --log-level=info} --seed-time=10 --enable-dht=false --bt-enable-lpd=false \
 			--follow-torrent=mem --on-bt-download-complete="$work/done-hook" \
 			"http://$HEAD_IP:$PORT/$1" &
 		p+=($!)
