@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "indirect.h"
 #include "jsonl.h"
+#include "knownhosts.h"
 #include "log.h"
 #include "nodeopts.h"
 #include "nodereport.h"
@@ -75,6 +76,7 @@ static void print_dry_run(const struct nodeopts *no, const struct c3_selection *
 
 struct args {
 	int pipe, gather, send_stdin;
+	char *known_hosts; /* --known-hosts FILE */
 	char **cmdv; /* the command words */
 	size_t cmdc;
 };
@@ -91,7 +93,11 @@ static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struc
 	char **args = cli_args(c, &nargs), err[1024];
 	if (nodeopts_take_defs(no, args, nargs, &first, err, sizeof err) < 0)
 		cli_usage_error(c, "%s", err);
-	if (first == nargs && !no->list)
+	if (a->known_hosts && first < nargs)
+		cli_usage_error(c, "--known-hosts runs its own command: no COMMAND with it");
+	if (a->known_hosts && no->policy == SSH_HOSTKEY_OFF)
+		cli_usage_error(c, "--known-hosts with --host-keys off: the keys would be unchecked");
+	if (first == nargs && !no->list && !a->known_hosts)
 		cli_usage_error(c, "no command given");
 	if (nodeopts_resolve(no, sel, err, sizeof err) < 0)
 		die(1, "%s", err);
@@ -100,6 +106,28 @@ static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struc
 	for (size_t i = first; i < nargs; i++)
 		a->cmdv[i - first] = xstrdup(args[i]);
 	cli_args_free(args, nargs);
+}
+
+/* --known-hosts: ask the nodes, write the file, report as a run does. The exit status. */
+static int run_known_hosts(const struct nodeopts *no, const struct c3_selection *sel, const struct args *a,
+			   int serial)
+{
+	if (!sel->n)
+		warnmsg("no node selected (excluded or dead?)");
+	struct fanout_node *nodes = nodeopts_fanout_nodes(no, sel);
+	struct fanout_opts fo = nodeopts_fanout_opts(no, serial);
+	long lines;
+	int rc = knownhosts_run(nodes, sel->n, a->known_hosts, &fo, &lines);
+	nodereport_print(nodes, sel->n, NODEREPORT_EXITS);
+	int status = nodeopts_exit_status(no, nodes, sel->n, 1);
+	if (nodeopts_write_failed(no, nodes, sel->n, 1) < 0 && !status)
+		status = 1;
+	if (rc == FANOUT_INTERRUPTED)
+		status = 128 + (fanout_stop_signal() ? fanout_stop_signal() : SIGINT);
+	else if (lines < 0 && !status)
+		status = 1;
+	nodeopts_fanout_free(nodes, sel->n);
+	return status;
 }
 
 /* The command on the selected nodes (or -n: what would run): the exit status. */
@@ -164,6 +192,8 @@ int main(int argc, char **argv)
 		{"pipe", 'p', POPT_ARG_NONE, &a.pipe, 0, "stream lines as they arrive, prefixed NODE: ", NULL},
 		{"gather", 'b', POPT_ARG_NONE, &a.gather, 0, "fold identical output under one node list", NULL},
 		{"stdin", 0, POPT_ARG_NONE, &a.send_stdin, 0, "send standard input to every node", NULL},
+		{"known-hosts", 0, POPT_ARG_STRING, &a.known_hosts, 0,
+		 "write the nodes' checked host keys to FILE, named by all their names", "FILE"},
 		{NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(&no, NULL), 0, "Nodes and sessions:", NULL},
 		CLI_VERSION_OPTION,
 		POPT_AUTOHELP POPT_TABLEEND,
@@ -176,9 +206,12 @@ int main(int argc, char **argv)
 	int status = 0;
 	if (no.list)
 		nodeopts_print_list(&no, &sel);
+	else if (a.known_hosts)
+		status = run_known_hosts(&no, &sel, &a, serial);
 	else
 		status = run_nodes(&no, &sel, &a, serial);
 	cli_args_free(a.cmdv, a.cmdc);
+	free(a.known_hosts);
 	c3_selection_free(&sel);
 	cli_end(&c);
 	nodeopts_free(&no);

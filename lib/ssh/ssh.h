@@ -76,6 +76,13 @@ const char *ssh_error(const struct ssh_conn *c);
 const char *ssh_node(const struct ssh_conn *c);
 /* Connect timeout in seconds from ~/.ssh/config ConnectTimeout, else opts->connect_timeout. */
 int ssh_conn_connect_timeout(const struct ssh_conn *c);
+/*
+ * C's server host key as a known_hosts line names it after the host names:
+ * "ssh-ed25519 AAAA..." (malloced), with *PORT the port C reached (names
+ * other than 22 are written "[NAME]:PORT"). NULL before the handshake, or
+ * when C's policy (--host-keys off) did not check the key.
+ */
+char *ssh_hostkey_text(struct ssh_conn *c, int *port);
 /* The libssh2 session (NULL before the handshake started). */
 LIBSSH2_SESSION *ssh_session(struct ssh_conn *c);
 /* Disconnect (best effort, never blocks) and free. NULL is fine. */
