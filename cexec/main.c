@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hostfile.h"
 #include "indirect.h"
 #include "jsonl.h"
 #include "log.h"
@@ -73,28 +74,87 @@ static void print_dry_run(const struct nodeopts *no, const struct c3_selection *
 	}
 }
 
+enum { OPT_HOSTFILE = 1, OPT_SLOTS, OPT_HOSTFILE_FORMAT };
+
 struct args {
 	int pipe, gather, send_stdin;
+	struct hostfile_opts hf;  /* --hostfile: hf.path set */
+	int hf_extra;             /* --slots or --hostfile-format given */
 	char **cmdv; /* the command words */
 	size_t cmdc;
 };
+
+static void hostfile_option(struct cli *c, struct args *a, int val)
+{
+	static const char *const formats[] = {"openmpi", "mpich", NULL};
+	switch (val) {
+	case OPT_HOSTFILE:
+		free((char *)a->hf.path);
+		a->hf.path = cli_value(c);
+		if (!a->hf.path || !*a->hf.path)
+			cli_usage_error(c, "--hostfile: needs a file name");
+		break;
+	case OPT_SLOTS:
+		a->hf.slots = cli_long(c, 1, HOSTFILE_SLOTS_MAX);
+		a->hf_extra = 1;
+		break;
+	case OPT_HOSTFILE_FORMAT:
+		a->hf.format = (enum hostfile_format)cli_choice(c, formats);
+		a->hf_extra = 1;
+		break;
+	}
+}
+
+/* --hostfile: ask the nodes, write the file, report as a run does. The exit status. */
+static int run_hostfile(const struct nodeopts *no, const struct c3_selection *sel, const struct args *a,
+			int serial)
+{
+	if (!sel->n)
+		warnmsg("no node selected (excluded or dead?)");
+	struct fanout_node *nodes = nodeopts_fanout_nodes(no, sel);
+	struct fanout_opts fo = nodeopts_fanout_opts(no, serial);
+	long lines;
+	int rc = hostfile_run(nodes, sel->n, &a->hf, &fo, &lines);
+	nodereport_print(nodes, sel->n, NODEREPORT_EXITS | NODEREPORT_TTY_COUNT);
+	int status = nodeopts_exit_status(no, nodes, sel->n, 1);
+	if (nodeopts_write_failed(no, nodes, sel->n, 1) < 0 && !status)
+		status = 1;
+	if (rc == FANOUT_INTERRUPTED)
+		status = 128 + (fanout_stop_signal() ? fanout_stop_signal() : SIGINT);
+	else if (lines < 0 && !status)
+		status = 1;
+	nodeopts_fanout_free(nodes, sel->n);
+	return status;
+}
 
 /* Options and arguments into NO and A, then the selected nodes into SEL. */
 static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struct c3_selection *sel)
 {
 	int val;
 	while ((val = cli_next(c)) > 0)
-		nodeopts_option(no, c, val);
+		if (!nodeopts_option(no, c, val))
+			hostfile_option(c, a, val);
 	if (a->pipe + a->gather + no->json > 1)
 		cli_usage_error(c, "--pipe, --gather and --json exclude each other");
+	if (a->hf_extra && !a->hf.path)
+		cli_usage_error(c, "--slots and --hostfile-format go with --hostfile");
+	if (a->hf.path && (a->pipe || a->gather || no->json || a->send_stdin))
+		cli_usage_error(c, "--hostfile excludes --pipe, --gather, --json and --stdin");
 	size_t nargs, first;
 	char **args = cli_args(c, &nargs), err[1024];
 	if (nodeopts_take_defs(no, args, nargs, &first, err, sizeof err) < 0)
 		cli_usage_error(c, "%s", err);
-	if (first == nargs && !no->list)
+	if (first == nargs && !no->list && !a->hf.path)
 		cli_usage_error(c, "no command given");
+	if (first < nargs && a->hf.path)
+		cli_usage_error(c, "--hostfile takes no command (it runs nproc): '%s'", args[first]);
+	if (a->hf.path && cli_check_output_file("--hostfile", a->hf.path, err, sizeof err) < 0)
+		die(1, "%s", err);
 	if (nodeopts_resolve(no, sel, err, sizeof err) < 0)
 		die(1, "%s", err);
+	for (size_t i = 0; a->hf.path && i < sel->n; i++)
+		if (sel->t[i].forward_def)
+			die(1, "--hostfile: %s is the gateway of an indirect cluster: name its nodes", sel->t[i].host);
 	a->cmdc = nargs - first;
 	a->cmdv = xcalloc(a->cmdc + 1, sizeof *a->cmdv);
 	for (size_t i = first; i < nargs; i++)
@@ -164,6 +224,11 @@ int main(int argc, char **argv)
 		{"pipe", 'p', POPT_ARG_NONE, &a.pipe, 0, "stream lines as they arrive, prefixed NODE: ", NULL},
 		{"gather", 'b', POPT_ARG_NONE, &a.gather, 0, "fold identical output under one node list", NULL},
 		{"stdin", 0, POPT_ARG_NONE, &a.send_stdin, 0, "send standard input to every node", NULL},
+		{"hostfile", 0, POPT_ARG_STRING, NULL, OPT_HOSTFILE,
+		 "write an MPI hostfile of the nodes that answer (their nproc), no command", "FILE"},
+		{"slots", 0, POPT_ARG_STRING, NULL, OPT_SLOTS, "--hostfile: N slots per node instead of nproc", "N"},
+		{"hostfile-format", 0, POPT_ARG_STRING, NULL, OPT_HOSTFILE_FORMAT,
+		 "--hostfile lines: NAME slots=N (openmpi, default) or NAME:N (mpich)", "openmpi|mpich"},
 		{NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(&no, NULL), 0, "Nodes and sessions:", NULL},
 		CLI_VERSION_OPTION,
 		POPT_AUTOHELP POPT_TABLEEND,
@@ -176,9 +241,12 @@ int main(int argc, char **argv)
 	int status = 0;
 	if (no.list)
 		nodeopts_print_list(&no, &sel);
+	else if (a.hf.path)
+		status = run_hostfile(&no, &sel, &a, serial);
 	else
 		status = run_nodes(&no, &sel, &a, serial);
 	cli_args_free(a.cmdv, a.cmdc);
+	free((char *)a.hf.path);
 	c3_selection_free(&sel);
 	cli_end(&c);
 	nodeopts_free(&no);
