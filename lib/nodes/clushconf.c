@@ -198,6 +198,11 @@ int clushconf_split(const char *list, const char *cfgdir, char ***v, size_t *n, 
 	}
 	if (q) {
 		free(w.p);
+		for (size_t i = 0; i < *n; i++)
+			free((*v)[i]);
+		free(*v);
+		*v = NULL;
+		*n = 0;
 		snprintf(err, errlen, "unclosed quote in '%s'", list);
 		return -1;
 	}

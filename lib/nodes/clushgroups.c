@@ -225,7 +225,10 @@ static int each_dir(struct clush *c, const char *list, const char *cfgdir, const
 {
 	char **dirs = NULL;
 	size_t n = 0;
-	int rc = clushconf_split(list, cfgdir, &dirs, &n, err, errlen);
+	char msg[400];
+	int rc = clushconf_split(list, cfgdir, &dirs, &n, msg, sizeof msg);
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", c->conf, msg);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		int seen = 0;
 		for (size_t k = 0; k < i; k++)

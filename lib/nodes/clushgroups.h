@@ -8,7 +8,9 @@
  * groups.conf and of confdir's *.conf ("[slurmjob,sj]" names two sources),
  * and autodir's *.yaml files (clushyaml).
  *
- * A source section's upcalls (map, all, list, reverse; cache_time) run
+ * A source section's upcalls (map, all, list; reverse and cache_time are
+ * read but unused: nothing asks which groups a node is in, and results live
+ * for one run, with no disk cache) run
  * through lib/upcall: $GROUP, $NODE, $SOURCE and $CFGDIR substituted and
  * quoted, in the section's directory, under a timeout; each result (or
  * failure) is kept for the run. As in ClusterShell, a group that a source
