@@ -458,7 +458,7 @@ static int load_groups(struct nodeopts *no, char *err, size_t errlen)
 		return -1;
 	if (!no->groups)
 		return 0;
-	return nodegroups_read_c3(no->nodegroups, err, errlen) < 0 ? -1 : 1;
+	return nodegroups_read_all(no->nodegroups, err, errlen) < 0 ? -1 : 1;
 }
 
 int nodeopts_resolve(struct nodeopts *no, struct c3_selection *sel, char *err, size_t errlen)

@@ -76,7 +76,7 @@ like "$rc:$err" "^1:.*@nosuch:x: no group source 'nosuch' \($cfg/groups.conf\)" 
 printf 'gpu: node09\n' >"$s/ctgroups"
 run env -u CLUSTERSHELL_CFGDIR CT_CLUSH_GROUPS_CONF="$cfg/groups.conf" cexec --groups-file "$s/ctgroups" --fold -w @gpu,@jobs:11
 is "$out" "node[01-03,09]" "CT_CLUSH_GROUPS_CONF; @group of the groups file before the default source"
-run env CT_CLUSH_GROUPS_CONF="$s/none.conf" cexec --list -w n1
+run env CT_CLUSH_GROUPS_CONF="$s/none.conf" cexec --list -w @x
 like "$rc:$err" "^1:.*$s/none.conf: No such file" "a groups.conf named by CT_CLUSH_GROUPS_CONF must exist"
 
 # per-run cache: one map upcall per group whatever the number of uses
@@ -112,17 +112,23 @@ G
 run env CT_CLUSH_GROUPS_CONF="$s/quote.conf" cexec --list -w '@q:a-b'
 is "$rc:$(tr '\n' ' ' <"$s/quoted")" "0:d-a-b n-a-b x-a-b " "\$GROUP inside \"...\", '...' and bare gives the name"
 
-# a bad YAML file or groups.conf: FILE:LINE
+# a bad YAML file or groups.conf: FILE:LINE, once a ClusterShell group is asked for
 printf 'racks:\n    r9: [unclosed\n' >"$cfg/groups.d/bad.yaml"
-run cexec --list -w n1
+run cexec --list -w @racks:r1
 like "$rc:$err" "^1:.*$cfg/groups.d/bad.yaml:[0-9]+: " "a YAML file that does not parse: FILE:LINE"
+run cexec --list -w 'n1,@nosuch' --groups-file "$s/ctgroups"
+like "$rc:$err" "^1:.*$cfg/groups.d/bad.yaml:[0-9]+: " "... also for a plain @group that falls through to the default source"
+run cexec --list -w 'n1,@gpu' --groups-file "$s/ctgroups"
+is "$rc:$out" $'0:n1\nnode09' "... but a run that needs no ClusterShell group does not read it"
+run cexec --groups
+like "$rc:$err" "^1:.*$cfg/groups.d/bad.yaml:[0-9]+: " "... --groups reads it: the error, exit 1"
 printf 'racks:\n    - node1\n' >"$cfg/groups.d/bad.yaml"
-run cexec --list -w n1
+run cexec --list -w @racks:r1
 like "$rc:$err" "^1:.*$cfg/groups.d/bad.yaml:2: expected the groups of the source" "a YAML source that is not a mapping: FILE:LINE"
 rm "$cfg/groups.d/bad.yaml"
 printf '[x]\nlist: echo a\n' >"$cfg/groups.conf.d/nomap.conf"
-run cexec --list -w n1
+run cexec --list -w @racks:r1
 like "$rc:$err" "^1:.*$cfg/groups.conf.d/nomap.conf:1: \[x\]: no 'map' upcall" "a source without map: FILE:LINE"
 rm "$cfg/groups.conf.d/nomap.conf"
-run cexec --list -w n1
-is "$rc:$out" "0:n1" "... fixed: fine again"
+run cexec --fold -w @racks:r1
+is "$rc:$out" "0:node[01-04]" "... fixed: fine again"
