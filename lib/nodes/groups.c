@@ -414,6 +414,9 @@ static int source_operand(struct groups *g, struct nodeset *ns, const char *body
 	if (source && !*source) {
 		snprintf(err, errlen, "'@%s': empty group source", body);
 		rc = -1;
+	} else if (!*names) {
+		snprintf(err, errlen, "'@%s': no group name", body);
+		rc = -1;
 	} else if (strcmp(names, "*") == 0) {
 		rc = source_group(g, ns, source, NULL, err, errlen);
 	} else {

@@ -71,6 +71,10 @@ is "$rc:$out" "1:" "a failing upcall: cexec fails"
 like "$err" "@broken:1234: echo exited 1: squeue: error: Invalid job id specified" "... naming the group, the command, its status and first stderr line"
 run cexec --list -w @nosuch:x
 like "$rc:$err" "^1:.*@nosuch:x: no group source 'nosuch' \($cfg/groups.conf\)" "an unknown source is named with the configuration"
+run cexec --list -w @jobs:
+like "$rc:$err" "^1:.*'@jobs:': no group name" "'@source:' without a group: said so"
+run cexec --list -w @:11
+like "$rc:$err" "^1:.*'@:11': empty group source" "'@:group': said so"
 
 # the same file named by CT_CLUSH_GROUPS_CONF; the tools' other groups first
 printf 'gpu: node09\n' >"$s/ctgroups"
