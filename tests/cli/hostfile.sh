@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # cexec --hostfile: an MPI hostfile of the nodes that answer, their slots
 # from nproc (or --slots), Open MPI's or MPICH's format, written atomically;
-# a stopped node is reported and left out.
+# a stopped node is reported and left out. Open MPI's mpirun (if installed)
+# runs on the file's nodes over the testbed's ssh, BatchMode: no prompt.
 source "$CT_TOP/tests/lib.sh"
 need_root
 start_cluster 4
@@ -10,10 +11,16 @@ S=$(scratch)
 nodes=(node01 node02 node03 node04)
 # what each node says itself, in node order: "node01 slots=2" lines
 want() { local n; for n in "$@"; do echo "$n slots=$(on "$n" nproc)"; done; }
+# mpirun NP: one process per node of $S/hosts, each printing its node's hostname, sorted on a line
+export OMPI_MCA_plm_rsh_agent="ssh -F $CT_SSH_CONFIG -o BatchMode=yes"
+mpi_hosts() { mpirun --allow-run-as-root --hostfile "$S/hosts" -np "$1" --map-by node hostname | sort | tr '\n' ' '; }
 
 run cexec --hostfile "$S/hosts" -w 'node[01-04]'
 is "$rc:$out" "0:" "--hostfile: exit 0, nothing on stdout"
 is "$(cat "$S/hosts")" "$(want "${nodes[@]}")" "one 'NAME slots=N' line per node, N its nproc, in node-list order"
+if has_cmd "mpirun --hostfile FILE runs on its nodes" mpirun; then
+	is "$(mpi_hosts 4)" "node01 node02 node03 node04 " "mpirun --hostfile FILE -np 4: one process on each node, no prompt"
+fi
 
 run cexec --hostfile "$S/hosts" --slots 8 --hostfile-format mpich -w 'node[04,01-02]'
 is "$rc:$(cat "$S/hosts")" $'0:node04:8\nnode01:8\nnode02:8' "--slots 8 --hostfile-format mpich: 'NAME:8', in the order -w gives (node[04,01-02])"
@@ -26,6 +33,9 @@ is "$rc" 2 "a stopped node: exit 2"
 like "$err" "node03" "... named on stderr"
 is "$(cat "$S/hosts")" "$(want node01 node02 node04)" "... and left out of the file"
 is "$(cat "$S/failed")" "node03" "--failed FILE names it"
+if has_cmd "mpirun on the nodes left" mpirun; then
+	is "$(mpi_hosts 3)" "node01 node02 node04 " "mpirun --hostfile FILE -np 3: the stopped node03 is not used"
+fi
 t "the file was replaced, not rewritten in place (new inode)" test "$(stat -c %i "$S/hosts")" != "$ino"
 is "$(ls "$S" | tr '\n' ' ')" "failed hosts " "no temporary file left beside it"
 
