@@ -84,8 +84,8 @@ reached() { cexec -p "$@" hostname | awk '{ print $2 }' | sort | tr '\n' ' '; }
 slurm_names() { scontrol show hostnames "$1" | sort | tr '\n' ' '; }
 
 # two held jobs: three nodes of alpha, node06 of beta (so that one job's nodes are not all jobs' nodes)
-job=$(sbatch --parsable -N3 -p alpha -J ct-held --wrap 'sleep infinity')
-other=$(sbatch --parsable -N1 -p beta -w node06 -J ct-other --wrap 'sleep infinity')
+job=$(sbatch --parsable -D "$S" -o "$S/job-%j.out" -N3 -p alpha -J ct-held --wrap 'sleep infinity')
+other=$(sbatch --parsable -D "$S" -o "$S/job-%j.out" -N1 -p beta -w node06 -J ct-other --wrap 'sleep infinity')
 at_exit "scancel $job $other 2>/dev/null"
 running() { [ "$(squeue -h -j "$job,$other" -o %T | sort -u)" = RUNNING ]; }
 wait_for "jobs $job and $other running" running
