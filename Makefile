@@ -53,7 +53,7 @@ BASE_CPPFLAGS := -D_GNU_SOURCE $(addprefix -I,$(LIB_DIRS)) -include $(CONFIG_H)
 
 TOOLS       :=
 SBIN_TOOLS  :=
-LIB_PKGS    := popt jansson libssh2
+LIB_PKGS    := popt jansson libssh2 yaml-0.1
 include $(sort $(wildcard */tool.mk))
 BIN_TOOLS   := $(filter-out $(SBIN_TOOLS),$(TOOLS))
 

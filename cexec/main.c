@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hostfile.h"
 #include "indirect.h"
 #include "jsonl.h"
 #include "knownhosts.h"
@@ -74,51 +75,50 @@ static void print_dry_run(const struct nodeopts *no, const struct c3_selection *
 	}
 }
 
+enum { OPT_HOSTFILE = 1, OPT_SLOTS, OPT_HOSTFILE_FORMAT };
+
 struct args {
 	int pipe, gather, send_stdin;
-	char *known_hosts; /* --known-hosts FILE */
+	struct hostfile_opts hf;  /* --hostfile: hf.path set */
+	int hf_extra;             /* --slots or --hostfile-format given */
+	char *known_hosts;        /* --known-hosts FILE */
 	char **cmdv; /* the command words */
 	size_t cmdc;
 };
 
-/* Options and arguments into NO and A, then the selected nodes into SEL. */
-static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struct c3_selection *sel)
+static void hostfile_option(struct cli *c, struct args *a, int val)
 {
-	int val;
-	while ((val = cli_next(c)) > 0)
-		nodeopts_option(no, c, val);
-	if (a->pipe + a->gather + no->json > 1)
-		cli_usage_error(c, "--pipe, --gather and --json exclude each other");
-	size_t nargs, first;
-	char **args = cli_args(c, &nargs), err[1024];
-	if (nodeopts_take_defs(no, args, nargs, &first, err, sizeof err) < 0)
-		cli_usage_error(c, "%s", err);
-	if (a->known_hosts && first < nargs)
-		cli_usage_error(c, "--known-hosts runs its own command: no COMMAND with it");
-	if (a->known_hosts && no->policy == SSH_HOSTKEY_OFF)
-		cli_usage_error(c, "--known-hosts with --host-keys off: the keys would be unchecked");
-	if (first == nargs && !no->list && !a->known_hosts)
-		cli_usage_error(c, "no command given");
-	if (nodeopts_resolve(no, sel, err, sizeof err) < 0)
-		die(1, "%s", err);
-	a->cmdc = nargs - first;
-	a->cmdv = xcalloc(a->cmdc + 1, sizeof *a->cmdv);
-	for (size_t i = first; i < nargs; i++)
-		a->cmdv[i - first] = xstrdup(args[i]);
-	cli_args_free(args, nargs);
+	static const char *const formats[] = {"openmpi", "mpich", NULL};
+	switch (val) {
+	case OPT_HOSTFILE:
+		free((char *)a->hf.path);
+		a->hf.path = cli_value(c);
+		if (!a->hf.path || !*a->hf.path)
+			cli_usage_error(c, "--hostfile: needs a file name");
+		break;
+	case OPT_SLOTS:
+		a->hf.slots = cli_long(c, 1, HOSTFILE_SLOTS_MAX);
+		a->hf_extra = 1;
+		break;
+	case OPT_HOSTFILE_FORMAT:
+		a->hf.format = (enum hostfile_format)cli_choice(c, formats);
+		a->hf_extra = 1;
+		break;
+	}
 }
 
-/* --known-hosts: ask the nodes, write the file, report as a run does. The exit status. */
-static int run_known_hosts(const struct nodeopts *no, const struct c3_selection *sel, const struct args *a,
-			   int serial)
+/* --hostfile or --known-hosts: ask the nodes, write the file, report as a run does. The exit status. */
+static int run_writer(const struct nodeopts *no, const struct c3_selection *sel, const struct args *a,
+			int serial)
 {
 	if (!sel->n)
 		warnmsg("no node selected (excluded or dead?)");
 	struct fanout_node *nodes = nodeopts_fanout_nodes(no, sel);
 	struct fanout_opts fo = nodeopts_fanout_opts(no, serial);
 	long lines;
-	int rc = knownhosts_run(nodes, sel->n, a->known_hosts, &fo, &lines);
-	nodereport_print(nodes, sel->n, NODEREPORT_EXITS);
+	int rc = a->hf.path ? hostfile_run(nodes, sel->n, &a->hf, &fo, &lines)
+			    : knownhosts_run(nodes, sel->n, a->known_hosts, &fo, &lines);
+	nodereport_print(nodes, sel->n, NODEREPORT_EXITS | NODEREPORT_TTY_COUNT);
 	int status = nodeopts_exit_status(no, nodes, sel->n, 1);
 	if (nodeopts_write_failed(no, nodes, sel->n, 1) < 0 && !status)
 		status = 1;
@@ -128,6 +128,52 @@ static int run_known_hosts(const struct nodeopts *no, const struct c3_selection 
 		status = 1;
 	nodeopts_fanout_free(nodes, sel->n);
 	return status;
+}
+
+/* Options and arguments into NO and A, then the selected nodes into SEL. */
+static void parse_args(struct cli *c, struct nodeopts *no, struct args *a, struct c3_selection *sel)
+{
+	int val;
+	while ((val = cli_next(c)) > 0)
+		if (!nodeopts_option(no, c, val))
+			hostfile_option(c, a, val);
+	if (a->pipe + a->gather + no->json > 1)
+		cli_usage_error(c, "--pipe, --gather and --json exclude each other");
+	if (a->hf_extra && !a->hf.path)
+		cli_usage_error(c, "--slots and --hostfile-format go with --hostfile");
+	if (a->hf.path && a->known_hosts)
+		cli_usage_error(c, "--hostfile and --known-hosts exclude each other");
+	if (a->hf.path && (a->pipe || a->gather || no->json || a->send_stdin))
+		cli_usage_error(c, "--hostfile excludes --pipe, --gather, --json and --stdin");
+	if (a->known_hosts && (a->pipe || a->gather || no->json || a->send_stdin))
+		cli_usage_error(c, "--known-hosts excludes --pipe, --gather, --json and --stdin");
+	size_t nargs, first;
+	char **args = cli_args(c, &nargs), err[1024];
+	if (nodeopts_take_defs(no, args, nargs, &first, err, sizeof err) < 0)
+		cli_usage_error(c, "%s", err);
+	if (first == nargs && !no->list && !a->hf.path && !a->known_hosts)
+		cli_usage_error(c, "no command given");
+	if (first < nargs && a->hf.path)
+		cli_usage_error(c, "--hostfile takes no command (it runs nproc): '%s'", args[first]);
+	if (first < nargs && a->known_hosts)
+		cli_usage_error(c, "--known-hosts takes no command (it runs hostname): '%s'", args[first]);
+	if (a->known_hosts && no->policy == SSH_HOSTKEY_OFF)
+		cli_usage_error(c, "--known-hosts with --host-keys off: the keys would be unchecked");
+	if (a->hf.path && cli_check_output_file("--hostfile", a->hf.path, err, sizeof err) < 0)
+		die(1, "%s", err);
+	if (a->known_hosts && cli_check_output_file("--known-hosts", a->known_hosts, err, sizeof err) < 0)
+		die(1, "%s", err);
+	if (nodeopts_resolve(no, sel, err, sizeof err) < 0)
+		die(1, "%s", err);
+	const char *own = a->hf.path ? "--hostfile" : a->known_hosts ? "--known-hosts" : NULL;
+	for (size_t i = 0; own && i < sel->n; i++)
+		if (sel->t[i].forward_def)
+			die(1, "%s: %s is the gateway of an indirect cluster: name its nodes", own, sel->t[i].host);
+	a->cmdc = nargs - first;
+	a->cmdv = xcalloc(a->cmdc + 1, sizeof *a->cmdv);
+	for (size_t i = first; i < nargs; i++)
+		a->cmdv[i - first] = xstrdup(args[i]);
+	cli_args_free(args, nargs);
 }
 
 /* The command on the selected nodes (or -n: what would run): the exit status. */
@@ -192,8 +238,13 @@ int main(int argc, char **argv)
 		{"pipe", 'p', POPT_ARG_NONE, &a.pipe, 0, "stream lines as they arrive, prefixed NODE: ", NULL},
 		{"gather", 'b', POPT_ARG_NONE, &a.gather, 0, "fold identical output under one node list", NULL},
 		{"stdin", 0, POPT_ARG_NONE, &a.send_stdin, 0, "send standard input to every node", NULL},
+		{"hostfile", 0, POPT_ARG_STRING, NULL, OPT_HOSTFILE,
+		 "write an MPI hostfile of the nodes that answer (their nproc), no command", "FILE"},
+		{"slots", 0, POPT_ARG_STRING, NULL, OPT_SLOTS, "--hostfile: N slots per node instead of nproc", "N"},
+		{"hostfile-format", 0, POPT_ARG_STRING, NULL, OPT_HOSTFILE_FORMAT,
+		 "--hostfile lines: NAME slots=N (openmpi, default) or NAME:N (mpich)", "openmpi|mpich"},
 		{"known-hosts", 0, POPT_ARG_STRING, &a.known_hosts, 0,
-		 "write the nodes' checked host keys to FILE, named by all their names", "FILE"},
+		 "write the nodes' checked host keys to FILE, named by all their names, no command", "FILE"},
 		{NULL, 0, POPT_ARG_INCLUDE_TABLE, nodeopts_popt(&no, NULL), 0, "Nodes and sessions:", NULL},
 		CLI_VERSION_OPTION,
 		POPT_AUTOHELP POPT_TABLEEND,
@@ -206,11 +257,12 @@ int main(int argc, char **argv)
 	int status = 0;
 	if (no.list)
 		nodeopts_print_list(&no, &sel);
-	else if (a.known_hosts)
-		status = run_known_hosts(&no, &sel, &a, serial);
+	else if (a.hf.path || a.known_hosts)
+		status = run_writer(&no, &sel, &a, serial);
 	else
 		status = run_nodes(&no, &sel, &a, serial);
 	cli_args_free(a.cmdv, a.cmdc);
+	free((char *)a.hf.path);
 	free(a.known_hosts);
 	c3_selection_free(&sel);
 	cli_end(&c);

@@ -94,9 +94,11 @@ int spawn_start(struct spawn *s, char *const argv[], const struct spawn_opts *o)
 	pid_t pid = fork();
 	if (pid == 0) {
 		child_defaults();
+		if (o->new_pgrp)
+			setpgid(0, 0);
 		child_fd(child_source(o->in, in[0], null, 0, o->fd), 0);
 		child_fd(child_source(o->out, out[1], null, 1, o->fd), 1);
-		child_fd(child_source(o->err, -1, null, 2, o->fd), 2);
+		child_fd(child_source(o->err, -1, null, 2, o->err_fd ? o->err_fd : o->fd), 2);
 		if (o->path)
 			execv(o->path, argv);
 		else

@@ -25,13 +25,15 @@ enum spawn_io {
 	SPAWN_PIPE,        /* a pipe to the tool: spawn.in (stdin) or spawn.out (stdout) */
 	SPAWN_NULL,        /* /dev/null */
 	SPAWN_STDERR,      /* the tool's stderr (for the child's stdout) */
-	SPAWN_FD,          /* spawn_opts.fd (stdin and stdout: e.g. one end of a socket pair) */
+	SPAWN_FD,          /* spawn_opts.fd (stdin and stdout: e.g. one end of a socket pair), err_fd (stderr) */
 };
 
 struct spawn_opts {
 	const char *path;               /* the program; NULL: argv[0] looked up in PATH */
 	enum spawn_io in, out, err;     /* the child's 0, 1 and 2 (SPAWN_PIPE: 0 and 1 only) */
 	int fd;                         /* for SPAWN_FD (stays open in the parent) */
+	int err_fd;                     /* for err = SPAWN_FD when not 0 (else fd; stays open in the parent) */
+	int new_pgrp;                   /* the child leads a process group of its own (kill(-pid, ...)) */
 };
 
 struct spawn {

@@ -16,6 +16,9 @@ CT_TOP=${CT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 CT_BIN=${CT_BIN:-$CT_TOP/build/asan/bin}
 export PATH=$CT_BIN:$PATH
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=99}
+# The machine's ClusterShell group sources (/etc/clustershell/groups.conf)
+# are not the tests': a test that wants some names its own file.
+export CT_CLUSH_GROUPS_CONF=${CT_CLUSH_GROUPS_CONF:-/dev/null}
 # A checkout under /tmp is carried read-only into the test cluster's nodes
 # (tests/testbed/cluster), so its top entry shows in every node's /tmp:
 # listings of a node's /tmp leave it out with without_checkout.

@@ -33,6 +33,10 @@ struct groups {
 	size_t nga;
 	groups_lookup_fn lookup;
 	void *lookup_arg;
+	groups_source_fn source_fn;
+	void *source_arg;
+	const char *cur_source; /* evaluating a group of this source: its "@name" are its own */
+	size_t sdepth;          /* source groups being evaluated */
 	const char **stack;    /* the groups being resolved, for cycles */
 	size_t depth;
 	int placed;            /* the error names its FILE:LINE already */
@@ -66,6 +70,12 @@ void groups_set_lookup(struct groups *g, groups_lookup_fn fn, void *arg)
 {
 	g->lookup = fn;
 	g->lookup_arg = arg;
+}
+
+void groups_set_sources(struct groups *g, groups_source_fn fn, void *arg)
+{
+	g->source_fn = fn;
+	g->source_arg = arg;
 }
 
 size_t groups_count(const struct groups *g) { return g->n; }
@@ -322,6 +332,54 @@ static void genders_nodes(const struct groups *g, struct nodeset *ns, const char
 			nodeset_add(ns, g->ga[i].node);
 }
 
+/*
+ * The nodes of GROUP (NULL: all) of SOURCE (NULL: the default one) into NS,
+ * its text evaluated with its own "@name" in that source. 1, 0 when there is
+ * no default source, -1 with ERR.
+ */
+static int source_group(struct groups *g, struct nodeset *ns, const char *source, const char *group, char *err,
+			size_t errlen)
+{
+	char *text = NULL, msg[512];
+	const char *resolved = NULL;
+	if (!g->source_fn && !source)
+		return 0;
+	if (!g->source_fn) {
+		snprintf(err, errlen, "@%s:%s: no group source '%s'", source, group ? group : "*", source);
+		return -1;
+	}
+	int rc = g->source_fn(g->source_arg, source, group, &text, &resolved, err, errlen);
+	if (rc <= 0) {
+		g->placed = rc < 0;
+		return rc;
+	}
+	if (g->sdepth >= GROUPS_NEST_MAX) {
+		snprintf(err, errlen, "@%s:%s: groups nested more than %d deep", resolved, group ? group : "*",
+			 GROUPS_NEST_MAX);
+		g->placed = 1;
+		free(text);
+		return -1;
+	}
+	const char *saved = g->cur_source;
+	struct nodeset tmp;
+	nodeset_init(&tmp);
+	g->cur_source = resolved;
+	g->sdepth++;
+	rc = *text ? eval(g, &tmp, text, msg, sizeof msg) : 0;
+	g->sdepth--;
+	g->cur_source = saved;
+	if (rc < 0 && g->placed)
+		snprintf(err, errlen, "%s", msg);
+	else if (rc < 0)
+		snprintf(err, errlen, "@%s:%s: %s", resolved, group ? group : "*", msg);
+	g->placed |= rc < 0;
+	if (rc == 0)
+		nodeset_union(ns, &tmp);
+	nodeset_free(&tmp);
+	free(text);
+	return rc < 0 ? -1 : 1;
+}
+
 /* Add the nodes of group NAME to NS. */
 static int resolve(struct groups *g, struct nodeset *ns, const char *name, char *err, size_t errlen)
 {
@@ -338,8 +396,41 @@ static int resolve(struct groups *g, struct nodeset *ns, const char *name, char 
 	}
 	int rc = g->lookup ? g->lookup(g->lookup_arg, name, ns, err, errlen) : 0;
 	if (rc == 0)
+		rc = source_group(g, ns, NULL, name, err, errlen);
+	if (rc == 0)
 		snprintf(err, errlen, "@%s: unknown group", name);
 	return rc > 0 ? 0 : -1;
+}
+
+/* "@source:group", "@source:*", "@*", or "@group" inside a group of a source. */
+static int source_operand(struct groups *g, struct nodeset *ns, const char *body, char *err, size_t errlen)
+{
+	const char *colon = strchr(body, ':');
+	char *source = colon ? xstrndup(body, (size_t)(colon - body)) : g->cur_source ? xstrdup(g->cur_source) : NULL;
+	const char *names = colon ? colon + 1 : body;
+	int rc = 0;
+	struct nodeset ns_names;
+	nodeset_init(&ns_names);
+	if (source && !*source) {
+		snprintf(err, errlen, "'@%s': empty group source", body);
+		rc = -1;
+	} else if (!*names) {
+		snprintf(err, errlen, "'@%s': no group name", body);
+		rc = -1;
+	} else if (strcmp(names, "*") == 0) {
+		rc = source_group(g, ns, source, NULL, err, errlen);
+	} else {
+		rc = nodeset_expand(&ns_names, names, err, errlen);
+		for (size_t i = 0; rc >= 0 && i < ns_names.n; i++)
+			rc = source_group(g, ns, source, ns_names.names[i], err, errlen);
+	}
+	if (rc == 0 && !source) {
+		snprintf(err, errlen, "'@%s': no default group source", body);
+		rc = -1;
+	}
+	nodeset_free(&ns_names);
+	free(source);
+	return rc < 0 ? -1 : 0;
 }
 
 /* "@name" or "@rack[1-4]": the nodes of each group named. */
@@ -351,6 +442,8 @@ static int group_operand(struct groups *g, struct nodeset *ns, const char *opera
 		snprintf(err, errlen, "'@' without a group name");
 		return -1;
 	}
+	if (strchr(operand, ':') || strcmp(operand, "@*") == 0 || g->cur_source)
+		return source_operand(g, ns, operand + 1, err, errlen);
 	nodeset_init(&names);
 	int rc = nodeset_expand(&names, operand + 1, err, errlen);
 	for (size_t i = 0; rc == 0 && i < names.n; i++)

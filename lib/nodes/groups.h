@@ -10,7 +10,12 @@
  *     a name defined twice gets both lines (as ClusterShell's sed does);
  *  2. genders ("NODES attr,attr=val,..." lines): "@attr" is the nodes
  *     having ATTR, whatever its value;
- *  3. the caller's lookup (C3 cluster names: "@cluster" is its live nodes).
+ *  3. the caller's lookup (C3 cluster names: "@cluster" is its live nodes);
+ *  4. the default ClusterShell group source (groups_set_sources).
+ *
+ * "@source:group", "@source:*" and "@*" (the default source) name groups of
+ * ClusterShell sources; inside such a group's text, "@group" is a group of
+ * that same source, as in ClusterShell.
  *
  * Definitions may use other groups, 64 deep; a cycle, or a deeper chain, is
  * an error naming the group. Parsers take buffers and do no I/O;
@@ -29,9 +34,19 @@ struct groups;
 typedef int (*groups_lookup_fn)(void *arg, const char *name, struct nodeset *ns, char *err,
 				size_t errlen);
 
+/*
+ * ClusterShell group sources (lib/clushgroups): the node set text of GROUP
+ * (NULL: "*") of SOURCE (NULL: the default source), *RESOLVED naming the
+ * source. 1 with *TEXT (freed by the caller), 0 if SOURCE is NULL and there is
+ * no default source, -1 with ERR.
+ */
+typedef int (*groups_source_fn)(void *arg, const char *source, const char *group, char **text,
+				const char **resolved, char *err, size_t errlen);
+
 struct groups *groups_new(void);
 void groups_free(struct groups *g);
 void groups_set_lookup(struct groups *g, groups_lookup_fn fn, void *arg);
+void groups_set_sources(struct groups *g, groups_source_fn fn, void *arg);
 
 /* Add the groups of a flat file TEXT / genders TEXT named SRC. 0, or -1 with ERR "SRC:LINE: ...". */
 int groups_parse_flat(struct groups *g, const char *text, const char *src, char *err, size_t errlen);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clushgroups.h"
 #include "fsutil.h"
 #include "nodegroups.h"
 #include "xalloc.h"
@@ -67,6 +68,23 @@ static int c3_lookup(void *arg, const char *name, struct nodeset *ns, char *err,
 	return 1;
 }
 
+/* ClusterShell's configuration, read on first use: 0, or -1 with ERR. */
+static int clush_read(struct nodegroups *ng, char *err, size_t errlen)
+{
+	if (!ng->clush)
+		ng->clush = clush_load(err, errlen);
+	return ng->clush ? 0 : -1;
+}
+
+static int clush_source(void *arg, const char *source, const char *group, char **text, const char **resolved,
+			char *err, size_t errlen)
+{
+	struct nodegroups *ng = arg;
+	if (clush_read(ng, err, errlen) < 0)
+		return -1;
+	return clush_group_text(ng->clush, source, group, text, resolved, err, errlen);
+}
+
 int nodegroups_load(struct nodegroups *ng, const char *groups_file, const char *c3_path, char *err,
 		    size_t errlen)
 {
@@ -83,7 +101,10 @@ int nodegroups_load(struct nodegroups *ng, const char *groups_file, const char *
 	ng->genders_path = xstrdup(path);
 	rc = load_file(ng->g, groups_parse_genders, path, explicit, err, errlen);
 	ng->have_genders = rc > 0;
-	return rc < 0 ? -1 : 0;
+	if (rc < 0)
+		return -1;
+	groups_set_sources(ng->g, clush_source, ng);
+	return 0;
 }
 
 void nodegroups_free(struct nodegroups *ng)
@@ -92,12 +113,13 @@ void nodegroups_free(struct nodegroups *ng)
 	if (ng->c3_state > 0)
 		c3conf_free(&ng->c3);
 	free(ng->genders_path);
+	clush_free(ng->clush);
 	memset(ng, 0, sizeof *ng);
 }
 
-int nodegroups_read_c3(struct nodegroups *ng, char *err, size_t errlen)
+int nodegroups_read_all(struct nodegroups *ng, char *err, size_t errlen)
 {
-	return c3_read(ng, err, errlen) < 0 ? -1 : 0;
+	return c3_read(ng, err, errlen) < 0 || clush_read(ng, err, errlen) < 0 ? -1 : 0;
 }
 
 int nodegroups_print(struct nodegroups *ng, char *err, size_t errlen)
@@ -107,5 +129,8 @@ int nodegroups_print(struct nodegroups *ng, char *err, size_t errlen)
 	int rc = c3_read(ng, err, errlen);
 	for (size_t i = 0; rc > 0 && i < ng->c3.n; i++)
 		printf("%s\tc3 %s\n", ng->c3.clusters[i].name, ng->c3_path);
-	return rc < 0 ? -1 : 0;
+	if (rc < 0 || clush_read(ng, err, errlen) < 0)
+		return -1;
+	clush_print(ng->clush);
+	return 0;
 }

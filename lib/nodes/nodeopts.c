@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytebuf.h"
 #include "fsutil.h"
 #include "gateway.h"
 #include "jsonl.h"
@@ -44,6 +45,7 @@ void nodeopts_free(struct nodeopts *no)
 	free_words(no->w, no->nw);
 	free_words(no->x, no->nx);
 	free_words(no->g, no->ng);
+	free_words(no->slurm, no->nslurm);
 	free(no->groups_file);
 	if (no->nodegroups)
 		nodegroups_free(no->nodegroups);
@@ -97,6 +99,10 @@ struct poptOption *nodeopts_popt(struct nodeopts *no, const char *const *omit)
 		 "ssh_config option, as ssh -o (beats the config files; repeatable)", "KEYWORD=VALUE"},
 		{"jump", 'J', POPT_ARG_STRING, NULL, NODEOPT_JUMP, "reach the nodes through these jump hosts (ProxyJump)",
 		 "[USER@]HOST[:PORT][,...]"},
+		{"job", 'j', POPT_ARG_STRING, NULL, NODEOPT_JOB, "the nodes of these Slurm jobs (@sj:JOBID, also with -w)",
+		 "JOBID[,...]"},
+		{"partition", 'P', POPT_ARG_STRING, NULL, NODEOPT_PARTITION,
+		 "the nodes of these Slurm partitions (@sp:PART, also with -w)", "PART[,...]"},
 	};
 	_Static_assert(sizeof opts / sizeof opts[0] < sizeof no->table / sizeof no->table[0], "nodeopts table");
 	size_t n = 0;
@@ -173,6 +179,21 @@ static void add_ssh_option(struct cli *c, int jump)
 	free(v);
 }
 
+/* -j / -P: kept as "-j VALUE", every item of VALUE non-empty. */
+static void add_slurm(struct nodeopts *no, struct cli *c, int val)
+{
+	char *v = value(c);
+	size_t n = strlen(v);
+	if (!n || v[0] == ',' || v[n - 1] == ',' || strstr(v, ",,")) {
+		char *msg = xasprintf("%s '%s': an empty %s", cli_option_name(c), v,
+				      val == NODEOPT_JOB ? "job id" : "partition name");
+		free(v);
+		cli_usage_error(c, "%s", msg);
+	}
+	add_word(&no->slurm, &no->nslurm, xasprintf("%s %s", val == NODEOPT_JOB ? "-j" : "-P", v));
+	free(v);
+}
+
 int nodeopts_option(struct nodeopts *no, struct cli *c, int val)
 {
 	switch (val) {
@@ -227,6 +248,10 @@ int nodeopts_option(struct nodeopts *no, struct cli *c, int val)
 	case NODEOPT_SSH_OPTION:
 	case NODEOPT_JUMP:
 		add_ssh_option(c, val == NODEOPT_JUMP);
+		break;
+	case NODEOPT_JOB:
+	case NODEOPT_PARTITION:
+		add_slurm(no, c, val);
 		break;
 	default:
 		return 0;
@@ -291,14 +316,17 @@ static int expand_args(struct nodeopts *no, const char *opt, char **v, size_t n,
 	return 0;
 }
 
+/* Nodes named by -w, -g, -j or -P (not c3.conf). */
+static int has_list(const struct nodeopts *no) { return no->nw || no->ng || no->nslurm; }
+
 static int check_values(struct nodeopts *no, char *err, size_t errlen)
 {
-	const char *opt = no->nw ? "-w" : "-g";
-	if ((no->nw || no->ng) && (no->all || no->head)) {
+	const char *opt = no->nw ? "-w" : no->ng ? "-g" : no->nslurm ? no->slurm[0] : "";
+	if (has_list(no) && (no->all || no->head)) {
 		snprintf(err, errlen, "%s cannot be combined with --all or --head", opt);
 		return -1;
 	}
-	if ((no->nw || no->ng) && no->ndefs) {
+	if (has_list(no) && no->ndefs) {
 		snprintf(err, errlen, "%s cannot be combined with machine definitions ('%s')", opt, no->defs[0]);
 		return -1;
 	}
@@ -346,11 +374,37 @@ static int expand_genders(struct nodeopts *no, struct nodeset *ns, char *err, si
 	return 0;
 }
 
+/* -j 12,13: "@sj:12,@sj:13" (-P: "@sp:"), expanded as -w is. */
+static int expand_slurm(struct nodeopts *no, struct nodeset *ns, char *err, size_t errlen)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < no->nslurm; i++) {
+		const char *opt = no->slurm[i], *src = opt[1] == 'j' ? "@sj:" : "@sp:";
+		struct bytebuf b = {0};
+		char *items = xstrdup(opt + 3);
+		for (char *it = strtok(items, ","); it; it = strtok(NULL, ",")) {
+			if (b.len)
+				bytebuf_add(&b, ",", 1);
+			bytebuf_add(&b, src, 4);
+			bytebuf_add(&b, it, strlen(it));
+		}
+		bytebuf_add(&b, "", 1);
+		char *arg = b.p;
+		char optname[3] = {opt[0], opt[1], '\0'};
+		rc = expand_args(no, optname, &arg, 1, ns, err, errlen);
+		free(arg);
+		free(items);
+	}
+	return rc;
+}
+
 static int resolve_w(struct nodeopts *no, struct c3_selection *sel, char *err, size_t errlen)
 {
 	struct nodeset ws;
 	nodeset_init(&ws);
 	int rc = expand_args(no, "-w", no->w, no->nw, &ws, err, errlen);
+	if (rc == 0)
+		rc = expand_slurm(no, &ws, err, errlen);
 	if (rc == 0)
 		rc = expand_genders(no, &ws, err, errlen);
 	for (size_t i = 0; rc == 0 && i < ws.n; i++) {
@@ -386,7 +440,7 @@ static void use_wcoll(struct nodeopts *no)
 {
 	int explicit;
 	const char *wcoll = getenv("WCOLL"), *path = c3_path(no, &explicit);
-	if (no->nw || no->ng || no->ndefs || no->all || no->head || !wcoll || !*wcoll || explicit ||
+	if (has_list(no) || no->ndefs || no->all || no->head || !wcoll || !*wcoll || explicit ||
 	    access(path, F_OK) == 0)
 		return;
 	add_word(&no->w, &no->nw, xasprintf("^%s", wcoll));
@@ -404,7 +458,7 @@ static int load_groups(struct nodeopts *no, char *err, size_t errlen)
 		return -1;
 	if (!no->groups)
 		return 0;
-	return nodegroups_read_c3(no->nodegroups, err, errlen) < 0 ? -1 : 1;
+	return nodegroups_read_all(no->nodegroups, err, errlen) < 0 ? -1 : 1;
 }
 
 int nodeopts_resolve(struct nodeopts *no, struct c3_selection *sel, char *err, size_t errlen)
@@ -426,7 +480,7 @@ int nodeopts_resolve(struct nodeopts *no, struct c3_selection *sel, char *err, s
 	use_wcoll(no);
 	struct c3_selection all = {0};
 	if (rc == 0)
-		rc = no->nw || no->ng ? resolve_w(no, &all, err, errlen) : resolve_c3(no, &all, err, errlen);
+		rc = has_list(no) ? resolve_w(no, &all, err, errlen) : resolve_c3(no, &all, err, errlen);
 	for (size_t i = 0; rc == 0 && i < all.n; i++) {
 		struct c3_target *t = &all.t[i];
 		const char *user = t->user ? t->user : no->user;

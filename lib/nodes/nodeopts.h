@@ -9,9 +9,11 @@
  *   -S/--max-status, -n/--dry-run, --list, --fold, --count, --groups,
  *   --groups-file FILE (CT_GROUPS), --failed FILE, -o Keyword=Value
  *   (ssh_config, as ssh: before the files, so it wins),
- *   -J [user@]host[:port][,...] (ProxyJump)
+ *   -J [user@]host[:port][,...] (ProxyJump), -j JOBID[,...] and
+ *   -P PARTITION[,...] (pdsh's Slurm letters: the ClusterShell group
+ *   sources "@sj:JOBID" and "@sp:PARTITION", lib/clushgroups; no libslurm)
  *
- * Which nodes: -w and -g (their union) if given; else c3.conf with the
+ * Which nodes: -w, -g, -j and -P (their union) if given; else c3.conf with the
  * machine definitions; else, when no c3.conf applies (no -f, no C3_CONF and
  * no /etc/c3.conf), the host list file $WCOLL (pdsh). Then -x removes nodes.
  * Host lists (-w, -x, ^FILE lines, WCOLL) take "@group" anywhere and the
@@ -66,6 +68,8 @@ enum nodeopt_val {
 	NODEOPT_GROUPS,
 	NODEOPT_SSH_OPTION, /* -o Keyword=Value (ssh_config) */
 	NODEOPT_JUMP,       /* -J [user@]host[:port][,...] (ProxyJump) */
+	NODEOPT_JOB,        /* -j JOBID[,...]: @sj:JOBID (pdsh's slurm module) */
+	NODEOPT_PARTITION,  /* -P PART[,...]: @sp:PART */
 	NODEOPT_LAST
 };
 
@@ -76,6 +80,8 @@ struct nodeopts {
 	char *file;            /* -f */
 	char **w, **x, **g;    /* -w, -x and -g arguments, as given */
 	size_t nw, nx, ng;
+	char **slurm;          /* -j and -P, as "-j 12,13" (the option and its value) */
+	size_t nslurm;
 	char *groups_file;     /* --groups-file */
 	char **defs;           /* machine definitions */
 	size_t ndefs;

@@ -140,6 +140,7 @@ static void test_named_file_missing(void **state)
 
 int main(void)
 {
+	setenv("CT_CLUSH_GROUPS_CONF", "/dev/null", 1); /* not the machine's ClusterShell groups */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_three_sources),
 		cmocka_unit_test(test_print),

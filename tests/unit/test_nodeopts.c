@@ -330,6 +330,7 @@ static void test_json(void **state)
 
 int main(void)
 {
+	setenv("CT_CLUSH_GROUPS_CONF", "/dev/null", 1); /* not the machine's ClusterShell groups */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_list_with_users_and_exclusions),
 		cmocka_unit_test(test_machine_definitions_from_c3conf),
