@@ -36,6 +36,7 @@ stop_all() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	[ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null
+	pkill -f -- "-d $work/tracker" 2>/dev/null # opentracker: it outlives its netns wrapper
 	pkill -f "$work/" 2>/dev/null
 	cluster stop >/dev/null 2>&1
 	[ -n "${BENCH_MASS_KEEP:-}" ] || rm -rf "$work"
