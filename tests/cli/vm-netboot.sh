@@ -13,7 +13,8 @@
 # announced port boots the same image as the live system (its /init,
 # cmt-live-init), which fetches the root from nginx, checks its size and
 # SHA-256, unpacks it into a tmpfs and switch_roots into it; one given a wrong
-# cmt.root.sha256 fetches it, says so and powers off without switching. Both
+# cmt.root.sha256 fetches its (small) root, says so and powers off without
+# switching. Both
 # get their own iPXE script through a dnsmasq tag (a group of nodes of a
 # site would). Everything runs in a namespace the test creates.
 # TCG: a few minutes.
@@ -27,7 +28,7 @@ need_cmd dnsmasq nginx lldpd lldpcli curl debootstrap zstd
 d=$(scratch)
 chmod 711 "$d" # lldpcli (setuid _lldpd) reaches the control socket in here
 VM_RUN=$d
-LIMIT=${VM_NETBOOT_SECONDS:-900} # the time bound of the scenario, from the VMs' start
+LIMIT=${VM_NETBOOT_SECONDS:-1200} # the bound of the scenario's waits, from the VMs' start (five TCG VMs)
 PORTS=${VM_NETBOOT_PORTS:-7 8}   # the announced ports with a VM each
 SILENT=${VM_NETBOOT_SILENT-9}    # a port lldpd does not announce, with a VM ("": none)
 TWOSTAGE=${VM_NETBOOT_TWOSTAGE-10} # an announced port whose VM boots two-stage ("": none)
@@ -48,14 +49,19 @@ is "$rc" 0 "mkchroot --netboot writes the boot folder ($(du -sm "$www/node" 2>/d
 like "$out" '"action":"netboot".*"kernel_version":"[0-9]' "--json names the kernel it took"
 is "$(ls "$www/node" | tr '\n' ' ')" "boot.ipxe initrd.img vmlinuz " "the folder holds the script, the image and the kernel"
 # two-stage: the stateless VNFS image is also the root cmt.root= fetches (a link: no second pack), and
-# the live system is the same image booted with its own /init; a script each, the folder's kernel and image
+# the live system is the same image booted with its own /init; a script each, the folder's kernel and
+# image. The VM refused a root gets a small one (a tree with /sbin/init, packed by mkchroot --vnfs):
+# the check is the same, the CPU goes to the others.
 ln "$www/node/initrd.img" "$www/root.vnfs"
 root_sha=$(sha256sum <"$www/root.vnfs" | cut -d' ' -f1) root_size=$(stat -c %s "$www/root.vnfs")
-twostage() { # twostage NAME ARGS: the folder's script NAME.ipxe, booting the live system with ARGS
-	sed "s|rdinit=/sbin/init|cmt.root=http://$VM_NET.1/root.vnfs $2 cmt.fail=poweroff|" "$www/node/boot.ipxe" >"$www/node/$1.ipxe"
+mkdir -p "$d/small/sbin" "$d/small/etc" && ln -s /lib/systemd/systemd "$d/small/sbin/init" && echo small >"$d/small/etc/hostname"
+t "mkchroot --vnfs packs the small root" "$VM_BIN/mkchroot" -q --vnfs "$www/small.vnfs" --compress zstd --exclude-from /dev/null "$d/small"
+small_sha=$(sha256sum <"$www/small.vnfs" | cut -d' ' -f1)
+twostage() { # twostage NAME FILE ARGS: the folder's script NAME.ipxe, booting the live system with cmt.root=FILE ARGS
+	sed "s|rdinit=/sbin/init|cmt.root=http://$VM_NET.1/$2 $3 cmt.fail=poweroff|" "$www/node/boot.ipxe" >"$www/node/$1.ipxe"
 }
-twostage twostage "cmt.root.sha256=$root_sha cmt.root.size=$root_size"
-twostage badroot "cmt.root.sha256=$(printf '0%.0s' {1..64})"
+twostage twostage root.vnfs "cmt.root.sha256=$root_sha cmt.root.size=$root_size"
+twostage badroot small.vnfs "cmt.root.sha256=$(printf '0%.0s' {1..64})"
 like "$(cat "$www/node/twostage.ipxe")" "kernel vmlinuz initrd=initrd.img console=ttyS0 .*cmt.root=http://$VM_NET.1/root.vnfs cmt.root.sha256=$root_sha" \
 	"the two-stage script boots the folder's kernel and image with cmt.root= and its checks"
 
@@ -163,11 +169,11 @@ if [ -n "$TWOSTAGE" ]; then
 	like "$out" "^tmpfs +cmt-root" "vm$p runs the fetched root: / is the tmpfs cmt-live-init filled"
 	like "$out" "cmt.root=http://$VM_NET.1/root.vnfs" "vm$p: booted with cmt.root="
 	like "$out" "systemd\$" "vm$p: its PID 1 is the root's systemd"
-	echo "# vm$p's root: $root_size bytes fetched, $(node $p "$(printf 'node-%02d' "$p")" 'du -sbx / | cut -f1') bytes in it (du -sbx /, booted)"
+	echo "# vm$p's root: $root_size bytes fetched, $(node $p "$(printf 'node-%02d' "$p")" 'du -sbx / | cut -f1' | grep -Eo '^[0-9]+$') bytes in it (du -sbx /, booted)"
 fi
 if [ -n "$BADROOT" ]; then
 	p=$BADROOT
-	console $p "cmt-live-init: [0-9:]+ FAILED: root: SHA-256 $root_sha, cmt.root.sha256= says 0{64}: not switching to it" \
+	console $p "cmt-live-init: [0-9:]+ FAILED: root: SHA-256 $small_sha, cmt.root.sha256= says 0{64}: not switching to it" \
 		"vm$p, given a wrong cmt.root.sha256, fetches the root and says it does not match"
 	vm_until $deadline vm$p vm_stopped vm$p
 	t "vm$p then powers off (cmt.fail=poweroff)" vm_stopped vm$p
@@ -207,7 +213,8 @@ fetched node/boot.ipxe $(($(wc -w <<<"$PORTS $SILENT"))) iPXE/
 for f in twostage badroot; do [ ! -e "$www/node/$f.ipxe" ] || fetched node/$f.ipxe 1 iPXE/; done
 fetched node/vmlinuz $vms iPXE/
 fetched node/initrd.img $vms iPXE/
-fetched root.vnfs $(($(wc -w <<<"$TWOSTAGE $BADROOT"))) curl/
+[ -z "$TWOSTAGE" ] || fetched root.vnfs 1 curl/
+[ -z "$BADROOT" ] || fetched small.vnfs 1 curl/
 # (a client slowed down by TCG may send its request again: the same transaction, acknowledged again)
 for p in $PORTS $SILENT; do
 	mac=$(printf '52:54:00:4d:00:%02d' "$p")
@@ -217,13 +224,13 @@ done
 # two-stage: the live system's DHCP (dhcpcd, its client ID a DUID) between them; the root's only if it switched
 for p in $TWOSTAGE $BADROOT; do
 	mac=$(printf '52:54:00:4d:00:%02d' "$p")
-	acks=$(grep -a "DHCPACK(br0) [0-9.]* $mac" "$d/dnsmasq.log" | awk '{ print $5 }' | uniq)
+	acks=$(grep -a "DHCPACK(br0) [0-9.]* $mac" "$d/dnsmasq.log" | awk '{ print $5, $7 }' | uniq)
 	if [ "$p" = "$TWOSTAGE" ]; then
-		is "$(sort -u <<<"$acks" | wc -l)" 3 "dnsmasq: $mac got three leases: iPXE's, the live system's, the root's"
+		is "$(cut -d' ' -f1 <<<"$acks" | sort -u | wc -l)" 3 "dnsmasq: $mac got three leases: iPXE's, the live system's, the root's"
 	else
-		is "$(sort -u <<<"$acks" | wc -l)" 2 "dnsmasq: $mac got two leases: iPXE's, the live system's (no root)"
+		is "$(cut -d' ' -f1 <<<"$acks" | sort -u | wc -l)" 2 "dnsmasq: $mac got two leases: iPXE's, the live system's (no root)"
 	fi
-	echo "#   vm$p's leases in order: $(tr '\n' ' ' <<<"$acks")"
+	echo "#   vm$p's leases in order (transaction, address): $(tr '\n' ' ' <<<"$acks")"
 done
 # dnsmasq's lines for the DHCP transactions of iPXE clients (log-dhcp: "ID tags: ipxe, ...", then what it sent)
 ipxe=$(awk '/ tags: .*ipxe/ { id[$5] = 1 } ($5 in id)' "$d/dnsmasq.log")
