@@ -168,7 +168,7 @@ if [ -n "$TWOSTAGE" ]; then
 	run node $p "$(printf 'node-%02d' "$p")" 'findmnt -no FSTYPE,SOURCE /; cat /proc/cmdline; ps -p 1 -o comm='
 	like "$out" "^tmpfs +cmt-root" "vm$p runs the fetched root: / is the tmpfs cmt-live-init filled"
 	like "$out" "cmt.root=http://$VM_NET.1/root.vnfs" "vm$p: booted with cmt.root="
-	like "$out" "systemd\$" "vm$p: its PID 1 is the root's systemd"
+	like "$out" "systemd\$" "vm$p: its PID 1 is systemd, not cmt-live-init"
 	echo "# vm$p's root: $root_size bytes fetched, $(node $p "$(printf 'node-%02d' "$p")" 'du -sbx / | cut -f1' | grep -Eo '^[0-9]+$') bytes in it (du -sbx /, booted)"
 fi
 if [ -n "$BADROOT" ]; then
