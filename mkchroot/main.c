@@ -161,7 +161,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		{ "disk-free", 0, POPT_ARG_STRING, NULL, OPT_DISK_FREE, "disk: room left on the root filesystem (default 256M)",
 		  "SIZE" },
 		{ "cmdline", 0, POPT_ARG_STRING, &o->cmdline, 0, "disk: kernel options after root=UUID=... ro; netboot: after "
-		  "initrd=initrd.img (default " MKC_NETBOOT_CMDLINE ")", "ARGS" },
+		  "initrd=initrd.img (default: the tree's etc/kernel/cmdline, else " MKC_NETBOOT_CMDLINE ")", "ARGS" },
 		{ "uuid-seed", 0, POPT_ARG_STRING, &o->uuid_seed, 0, "disk: derive the UUIDs from STRING (default: from the "
 		  "tree's paths, modes, sizes and times)", "STRING" },
 		{ "fs", 0, POPT_ARG_STRING, NULL, OPT_FS, "disk: the root filesystem, ext4 (xfs is refused)", "TYPE" },

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "fsutil.h"
+#include "kcmdline.h"
 #include "log.h"
 #include "netboot.h"
 #include "xalloc.h"
@@ -100,6 +101,20 @@ static int make_dir(const char *dir)
 	return 0;
 }
 
+/* The script's command line: --cmdline, else the root's etc/kernel/cmdline (a template's cmdline =), else the default. */
+static int command_line(const struct mkc_netboot_opts *o, struct mkc_netboot_result *r)
+{
+	char err[256], *own = NULL;
+	if (!o->cmdline && mkc_kcmdline_read(o->root, &own, err, sizeof err) < 0) {
+		warnmsg("%s (or give --cmdline)", err);
+		return 1;
+	}
+	const char *options = o->cmdline ? o->cmdline : own ? own : MKC_NETBOOT_CMDLINE;
+	r->cmdline = xasprintf("initrd=" MKC_NETBOOT_IMAGE "%s%s", *options ? " " : "", options);
+	free(own);
+	return 0;
+}
+
 static void plan(const struct mkc_netboot_opts *o, const struct mkc_netboot_result *r)
 {
 	printf("%s/" MKC_NETBOOT_KERNEL ": %s/boot/vmlinuz-%s\n", o->dir, o->root, r->kernel_version);
@@ -120,9 +135,8 @@ int mkc_netboot_make(const struct mkc_netboot_opts *o, struct mkc_netboot_result
 		return 1;
 	}
 	r->kernel_version = newest_kernel(o->root);
-	if (!r->kernel_version)
+	if (!r->kernel_version || command_line(o, r) != 0)
 		return 1;
-	r->cmdline = xasprintf("initrd=" MKC_NETBOOT_IMAGE " %s", o->cmdline ? o->cmdline : MKC_NETBOOT_CMDLINE);
 	if (o->dry_run) {
 		plan(o, r);
 		return 0;

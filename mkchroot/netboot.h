@@ -21,7 +21,7 @@
 struct mkc_netboot_opts {
 	const char *dir;     /* the docroot, made if missing (not its parents) */
 	const char *root;    /* the tree to boot */
-	const char *cmdline; /* NULL: MKC_NETBOOT_CMDLINE */
+	const char *cmdline; /* NULL: root's etc/kernel/cmdline, else MKC_NETBOOT_CMDLINE */
 	int dry_run;         /* say what would be written, write nothing */
 	const struct mkc_vnfs_opts *vnfs;
 };

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # mkchroot --netboot DIR PATH: the newest kernel, the tree as a newc
 # initramfs and an iPXE script naming both relative to its own URL; the
-# command line from --cmdline; -n writes nothing; --json; a failed pack
-# leaves the folder as it was; bad uses are refused with a reason.
+# command line from --cmdline, else the tree's etc/kernel/cmdline; -n
+# writes nothing; --json; a failed pack leaves the folder as it was; bad
+# uses are refused with a reason.
 # (tests/cli/vm-netboot.sh boots such a folder over the network.)
 source "${CT_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 source "$CT_TOP/tests/cli/mkchroot.inc"
@@ -67,6 +68,21 @@ like "$err" "srv/huge: 4294967296 bytes is too large for cpio newc" "the reason,
 t "the folder is as it was: script, image and kernel (not the newer one)" diff -r "$s/before" "$web"
 is "$(ls -a "$web" | grep -vc '^\.\.\?$')" 3 "no temporary files left"
 rm "$s/root/srv/huge" "$s/root/boot/vmlinuz-6.2.0-1-amd64"
+
+# without --cmdline: the tree's etc/kernel/cmdline (a template's cmdline =), root=, ro and rw dropped
+mkdir -p "$s/root/etc/kernel"
+echo "root=/dev/sda1 ro console=ttyS1,115200 cmt.root=http://head/root.vnfs" >"$s/root/etc/kernel/cmdline"
+run mkchroot -n --netboot "$s/www/k" "${noexcl[@]}" "$s/root"
+like "$out" "boot.ipxe: kernel vmlinuz initrd=initrd.img console=ttyS1,115200 cmt.root=http://head/root.vnfs$" \
+	"without --cmdline: the tree's etc/kernel/cmdline, its root= and ro dropped"
+run mkchroot -n --netboot "$s/www/k" "${noexcl[@]}" --cmdline quiet "$s/root"
+like "$out" "boot.ipxe: kernel vmlinuz initrd=initrd.img quiet$" "--cmdline wins over etc/kernel/cmdline"
+echo 'quiet; insmod evil' >"$s/root/etc/kernel/cmdline"
+run mkchroot --netboot "$s/www/k" "${noexcl[@]}" "$s/root"
+like "$rc $err" "^1 .*etc/kernel/cmdline: ';' cannot go into a boot entry \(GRUB's script would read it\) \(or give --cmdline\)" \
+	"etc/kernel/cmdline with what a boot entry refuses: refused, naming the file"
+t "... and no folder made" test ! -e "$s/www/k"
+rm -r "$s/root/etc/kernel"
 
 # bad uses
 mkdir -p "$s/nokernel/etc"

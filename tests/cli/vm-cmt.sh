@@ -68,7 +68,7 @@ step() { # step REGEX DESCRIPTION: the console shows REGEX before the deadline
 		return 1
 	fi
 }
-step "cmt-live-init: eth0: $VM_NET.37/24" "the live system is up, its network from cmt.ip=" &&
+step "cmt-live-init: [0-9:]+ eth0: $VM_NET.37/24" "the live system is up, its network from cmt.ip=" &&
 	step "cmt-provision: .* step 1/2: this node is node-37" "lldpname names it node-37 from the switch port" &&
 	step "cmt-provision: .* step 2/2: nodeimage --wipe --grow --hostname node-37 --kexec" "cmt-provision runs nodeimage" &&
 	step "^kernel /dev/vda3:/boot/vmlinuz-" "nodeimage found the written system's kernel on its last partition" &&
