@@ -106,4 +106,8 @@ t "LICENSE is the BSD-3-Clause text" grep -q "Redistribution and use in source a
 is "$(cd "$CT_TOP" && git ls-files '*.c' '*.h' '*.sh' 2>/dev/null | while read -r f; do
 	head -3 "$f" | grep -q 'SPDX-License-Identifier: BSD-3-Clause' || echo "$f"; done)" "" \
 	"every .c, .h and .sh file names its licence (SPDX-License-Identifier: BSD-3-Clause)"
+
+# --- a merge that left its conflict markers (mandoc reads them as text) -------------
+is "$(cd "$CT_TOP" && git grep -nE '^(<<<<<<<|>>>>>>>) ' -- . ':!tests/cli/docs.sh' 2>/dev/null | head -5)" "" \
+	"no tracked file holds a merge conflict marker"
 echo "1..$_tap_n"
